@@ -1,0 +1,101 @@
+"""Settings, read once: ``banso.toml`` → ``BANSO_*`` environment → flags (later wins).
+
+No other module reads the environment; everything is handed down from here.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from engine.errors import InvalidValue
+
+DEFAULT_CONFIG = "banso.toml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, with the embedded defaults."""
+
+    database_url: str = "sqlite:///banso.db"
+    user: str | None = None
+    now: str | None = None
+    mail_url: str = "file://var/mail"
+    log_format: str = "auto"
+    json: bool = False
+    config_path: Path | None = None
+    programme: Mapping[str, Any] = field(default_factory=dict)
+
+
+# What banso.toml may set at its top level; [programme] is read by the
+# programme's own settings (dates, quotas, holiday rule) and kept as given.
+_FILE_KEYS = {"database_url", "mail_url", "log_format"}
+_ENV = {
+    "BANSO_DATABASE_URL": "database_url",
+    "BANSO_USER": "user",
+    "BANSO_NOW": "now",
+    "BANSO_MAIL_URL": "mail_url",
+    "BANSO_LOG_FORMAT": "log_format",
+}
+_LOG_FORMATS = ("auto", "json", "console")
+
+
+def load_settings(
+    *,
+    config: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    **flags: Any,
+) -> Settings:
+    """Merge the file, the environment and the flags given (None = not given)."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+
+    path_text = config or env.get("BANSO_CONFIG")
+    path = Path(path_text) if path_text else Path(DEFAULT_CONFIG)
+    if path.exists():
+        values.update(_read_file(path))
+        values["config_path"] = path
+    elif path_text:
+        raise InvalidValue("--config", path_text, "an existing TOML file")
+
+    for var, key in _ENV.items():
+        if env.get(var):
+            values[key] = env[var]
+    known = {f.name for f in fields(Settings)}
+    for key, value in flags.items():
+        if key not in known:
+            raise TypeError(f"unknown setting {key}")
+        if value is not None:
+            values[key] = value
+
+    settings = replace(Settings(), **values)
+    if settings.log_format not in _LOG_FORMATS:
+        raise InvalidValue("log format (BANSO_LOG_FORMAT)", settings.log_format, "auto, json or console")
+    return settings
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidValue(f"--config {path}", str(exc), "a readable UTF-8 TOML file") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidValue(f"--config {path}", str(exc), "valid TOML") from exc
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        if key == "programme":
+            if not isinstance(value, dict):
+                raise InvalidValue(f"{path}: [programme]", value, "a table")
+            values["programme"] = value
+        elif key in _FILE_KEYS:
+            if not isinstance(value, str):
+                raise InvalidValue(f"{path}: {key}", value, "a string")
+            values[key] = value
+        else:
+            allowed = ", ".join(sorted([*_FILE_KEYS, "[programme]"]))
+            raise InvalidValue(f"{path}: key {key!r}", value, f"one of {allowed}")
+    return values

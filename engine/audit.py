@@ -1,0 +1,113 @@
+"""The audit trail as a hash chain.
+
+Every event stores the hash of the event before it, and its own hash covers
+all its fields plus that previous hash; changing, deleting or reordering any
+row breaks the chain from that row on, and :func:`verify_chain` names it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class NewAuditEvent:
+    """An event about to be appended (the log assigns seq and hashes)."""
+
+    at: datetime
+    actor: str
+    kind: str
+    record_id: int
+    trigger: str
+    from_state: str | None
+    to_state: str | None
+    version: int
+    payload: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AuditEvent(NewAuditEvent):
+    seq: int = 0
+    prev_hash: str = GENESIS
+    hash: str = ""
+
+
+def event_hash(event: NewAuditEvent, seq: int, prev_hash: str) -> str:
+    """SHA-256 over a canonical JSON of the event, its position and its predecessor."""
+    body = {
+        "seq": seq,
+        "at": event.at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor": event.actor,
+        "kind": event.kind,
+        "record_id": event.record_id,
+        "trigger": event.trigger,
+        "from": event.from_state,
+        "to": event.to_state,
+        "version": event.version,
+        "payload": event.payload,
+        "prev": prev_hash,
+    }
+    text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def seal(event: NewAuditEvent, seq: int, prev_hash: str) -> AuditEvent:
+    """The event with its place in the chain and its hash."""
+    return AuditEvent(
+        at=event.at,
+        actor=event.actor,
+        kind=event.kind,
+        record_id=event.record_id,
+        trigger=event.trigger,
+        from_state=event.from_state,
+        to_state=event.to_state,
+        version=event.version,
+        payload=event.payload,
+        seq=seq,
+        prev_hash=prev_hash,
+        hash=event_hash(event, seq, prev_hash),
+    )
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    broken_seq: int | None = None
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_seq is None
+
+
+def verify_chain(events: Iterable[AuditEvent], head_hash: str | None) -> ChainReport:
+    """Walk the events in seq order; report the first one that does not hold.
+
+    ``head_hash`` is the hash the log last recorded as its head; a chain whose
+    last events were deleted would otherwise still verify.
+    """
+    expected_prev = GENESIS
+    expected_seq = 1
+    checked = 0
+    last_seq = 0
+    for ev in events:
+        if ev.seq != expected_seq:
+            return ChainReport(checked, ev.seq, f"expected event {expected_seq} next, found {ev.seq}")
+        if ev.prev_hash != expected_prev:
+            return ChainReport(checked, ev.seq, "its previous-hash does not match the event before")
+        if event_hash(ev, ev.seq, ev.prev_hash) != ev.hash:
+            return ChainReport(checked, ev.seq, "its content does not match its hash (edited)")
+        expected_prev = ev.hash
+        expected_seq += 1
+        last_seq = ev.seq
+        checked += 1
+    if (head_hash or GENESIS) != expected_prev:
+        return ChainReport(checked, last_seq + 1, "events after this point are missing (deleted)")
+    return ChainReport(checked)

@@ -1,0 +1,208 @@
+"""Declaring a workflow: states with labels, triggers, guards and effects.
+
+A :class:`WorkflowDefinition` is declared once per kind of record and owns ONE
+shared ``transitions.Machine``; a record is attached to it with ``add_model``
+only for the moment a trigger fires and detached again, so a million records
+never mean a million machines.
+
+Guards are pure functions returning every unmet condition (an empty list means
+"go"), so a refusal can say all that is missing at once.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from transitions import Machine, MachineError
+
+from engine.errors import PermissionDenied, TransitionRefused
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a person known to Banso, or the system itself (the daemon)."""
+
+    email: str
+    role: str
+
+    @property
+    def name(self) -> str:
+        return self.email
+
+
+SYSTEM = Actor(email="system", role="system")
+
+
+@dataclass(frozen=True)
+class RecordView:
+    """What guards see of a record: its identity, state, version and data."""
+
+    kind: str
+    id: int
+    state: str
+    version: int
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class GuardContext:
+    """What else a guard may look at: who acts, when, the trigger's input, and
+    facts the use case computed inside the same transaction (quota counts...)."""
+
+    actor: Actor
+    now: datetime
+    payload: Mapping[str, Any] = field(default_factory=dict)
+    facts: Mapping[str, Any] = field(default_factory=dict)
+
+
+Guard = Callable[[RecordView, GuardContext], Iterable[str]]
+
+
+class Effect:
+    """Something a transition causes besides the state change (a deadline opened
+    or closed, a notification). Subclasses are frozen dataclasses; the unit of
+    work routes each to its handler inside the same transaction."""
+
+
+@dataclass(frozen=True)
+class State:
+    name: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One trigger from one or more source states.
+
+    ``dest=None`` is an internal transition: data changes inside a state (it
+    still bumps the version and writes an audit event). ``roles`` empty means
+    any known person may fire it.
+    """
+
+    trigger: str
+    label: str
+    source: tuple[str, ...]
+    dest: str | None
+    guards: tuple[Guard, ...] = ()
+    roles: tuple[str, ...] = ()
+    effects: tuple[Effect, ...] = ()
+
+
+class _Carrier:
+    """The short-lived model attached to the shared machine while a trigger fires."""
+
+    state: str
+
+    def __init__(self) -> None:
+        self.state = ""
+
+
+class WorkflowDefinition:
+    """A kind of record and the state machine it moves through."""
+
+    def __init__(
+        self,
+        *,
+        kind: str,
+        label: str,
+        states: Sequence[State],
+        initial: str,
+        transitions: Sequence[Transition],
+    ) -> None:
+        self.kind = kind
+        self.label = label
+        self.states: dict[str, State] = {}
+        for s in states:
+            if s.name in self.states:
+                raise ValueError(f"{kind}: state {s.name} declared twice")
+            self.states[s.name] = s
+        if initial not in self.states:
+            raise ValueError(f"{kind}: initial state {initial} is not declared")
+        self.initial = initial
+        self._by_trigger_source: dict[tuple[str, str], Transition] = {}
+        self.transitions = tuple(transitions)
+        for t in self.transitions:
+            for src in t.source:
+                if src not in self.states:
+                    raise ValueError(f"{kind}.{t.trigger}: unknown source state {src}")
+                if (t.trigger, src) in self._by_trigger_source:
+                    raise ValueError(f"{kind}.{t.trigger}: declared twice from {src}")
+                self._by_trigger_source[(t.trigger, src)] = t
+            if t.dest is not None and t.dest not in self.states:
+                raise ValueError(f"{kind}.{t.trigger}: unknown destination {t.dest}")
+        self._lock = threading.Lock()
+        self._machine = Machine(
+            model=None,
+            states=list(self.states),
+            initial=initial,
+            transitions=[
+                {"trigger": t.trigger, "source": list(t.source), "dest": t.dest}
+                for t in self.transitions
+            ],
+            auto_transitions=False,
+            ignore_invalid_triggers=False,
+        )
+
+    # -- reading ---------------------------------------------------------
+    def label_of(self, state: str) -> str:
+        return self.states[state].label
+
+    def triggers(self) -> list[str]:
+        return sorted({t.trigger for t in self.transitions})
+
+    def allowed(self, state: str) -> list[str]:
+        """Triggers declared from ``state`` (guards not yet evaluated)."""
+        return sorted({trig for (trig, src) in self._by_trigger_source if src == state})
+
+    def transition_for(self, trigger: str, state: str) -> Transition | None:
+        return self._by_trigger_source.get((trigger, state))
+
+    # -- deciding --------------------------------------------------------
+    def check(self, record: RecordView, trigger: str, ctx: GuardContext) -> Transition:
+        """The transition ``trigger`` would take, or an error saying all that is missing."""
+        transition = self.transition_for(trigger, record.state)
+
+        def refused(unmet: Sequence[str] = ()) -> TransitionRefused:
+            return TransitionRefused(
+                kind=self.kind,
+                record_id=record.id,
+                trigger=trigger,
+                state=record.state,
+                state_label=self.label_of(record.state),
+                allowed=self.allowed(record.state),
+                unmet=unmet,
+            )
+
+        if transition is None:
+            if trigger not in self.triggers():
+                raise ValueError(f"{self.kind} has no trigger {trigger!r}")
+            raise refused()
+        if transition.roles and ctx.actor.role not in transition.roles:
+            raise PermissionDenied(
+                actor=ctx.actor.email,
+                action=f"{transition.trigger} a {self.kind}",
+                allowed_roles=transition.roles,
+            )
+        unmet = [reason for guard in transition.guards for reason in guard(record, ctx)]
+        if unmet:
+            raise refused(unmet)
+        return transition
+
+    def next_state(self, record: RecordView, trigger: str) -> str:
+        """Run ``trigger`` on the shared machine for ``record``; returns the new state."""
+        carrier = _Carrier()
+        # The machine is shared by every record of this kind; attaching and
+        # detaching must not interleave between threads (the daemon's jobs).
+        with self._lock:
+            self._machine.add_model(carrier, initial=record.state)
+            try:
+                carrier.trigger(trigger)  # type: ignore[attr-defined]  # added by transitions
+            except MachineError as exc:  # check() ran first; this is a definition bug
+                raise RuntimeError(f"{self.kind}: machine refused {trigger}: {exc}") from exc
+            finally:
+                self._machine.remove_model(carrier)
+        return carrier.state

@@ -1,0 +1,235 @@
+"""The SQL unit of work and the repositories the transition runner writes through."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Self
+
+from sqlalchemy import Engine, inspect, select, update
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from engine.audit import GENESIS, AuditEvent, NewAuditEvent, seal
+from engine.errors import InvalidValue, NotFound, StorageUnavailable
+from engine.runner import Occurrence
+from engine.workflow import Effect, RecordView
+from storage.db import READONLY
+from storage.models import AuditEventRow, AuditHead, WorkflowRecord
+
+RecordClasses = Mapping[str, type[WorkflowRecord]]
+EffectHandler = Callable[["SqlUnitOfWork", Any, Occurrence], None]
+
+_SYSTEM_COLUMNS = frozenset({"id", "state", "version", "created_at", "updated_at"})
+
+
+def _columns(cls: type[WorkflowRecord]) -> list[str]:
+    return [c.key for c in inspect(cls).column_attrs]
+
+
+def to_view(kind: str, row: WorkflowRecord) -> RecordView:
+    data = {k: getattr(row, k) for k in _columns(type(row)) if k not in _SYSTEM_COLUMNS}
+    return RecordView(kind=kind, id=row.id, state=row.state, version=row.version, data=data)
+
+
+class SqlRecords:
+    """Workflow records, one table per kind."""
+
+    def __init__(self, session: Session, classes: RecordClasses) -> None:
+        self.session = session
+        self.classes = classes
+
+    def cls(self, kind: str) -> type[WorkflowRecord]:
+        try:
+            return self.classes[kind]
+        except KeyError:
+            raise NotFound("kind of record", kind, "known: " + ", ".join(sorted(self.classes))) from None
+
+    def _check_columns(self, kind: str, data: Mapping[str, Any]) -> None:
+        unknown = set(data) - (set(_columns(self.cls(kind))) - _SYSTEM_COLUMNS)
+        if unknown:
+            raise InvalidValue(f"{kind} fields", sorted(unknown), "fields the record has")
+
+    def get(self, kind: str, record_id: int) -> RecordView:
+        # populate_existing: a conflict re-reads the row another transaction wrote.
+        row = self.session.get(self.cls(kind), record_id, populate_existing=True)
+        if row is None:
+            raise NotFound(kind, record_id)
+        return to_view(kind, row)
+
+    def add(self, kind: str, state: str, data: Mapping[str, Any], at: datetime) -> int:
+        self._check_columns(kind, data)
+        row = self.cls(kind)(state=state, version=0, created_at=at, updated_at=at, **data)
+        self.session.add(row)
+        self.session.flush()
+        return row.id
+
+    def write(
+        self,
+        kind: str,
+        record_id: int,
+        *,
+        seen_version: int,
+        state: str,
+        changes: Mapping[str, Any],
+        at: datetime,
+    ) -> bool:
+        self._check_columns(kind, changes)
+        cls = self.cls(kind)
+        stmt = (
+            update(cls)
+            .where(cls.id == record_id, cls.version == seen_version)
+            .values(state=state, version=seen_version + 1, updated_at=at, **changes)
+            .execution_options(synchronize_session=False)
+        )
+        result = self.session.execute(stmt)
+        return bool(result.rowcount)  # type: ignore[attr-defined]  # CursorResult for UPDATE
+
+
+class SqlAuditLog:
+    """Appends to and reads the audit hash chain."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def _head(self) -> AuditHead:
+        # FOR UPDATE orders concurrent appenders on PostgreSQL; SQLite ignores
+        # it and is already serialised by BEGIN IMMEDIATE.
+        head = self.session.scalars(
+            select(AuditHead).where(AuditHead.id == 1).with_for_update()
+        ).first()
+        if head is None:
+            raise StorageUnavailable("the audit chain has no head row; run `banso init`")
+        return head
+
+    def append(self, event: NewAuditEvent) -> AuditEvent:
+        head = self._head()
+        sealed = seal(event, head.seq + 1, head.hash)
+        self.session.add(
+            AuditEventRow(
+                seq=sealed.seq,
+                at=sealed.at,
+                actor=sealed.actor,
+                kind=sealed.kind,
+                record_id=sealed.record_id,
+                trigger=sealed.trigger,
+                from_state=sealed.from_state,
+                to_state=sealed.to_state,
+                version=sealed.version,
+                payload=dict(sealed.payload),
+                prev_hash=sealed.prev_hash,
+                hash=sealed.hash,
+            )
+        )
+        head.seq = sealed.seq
+        head.hash = sealed.hash
+        self.session.flush()
+        return sealed
+
+    def latest_for(self, kind: str, record_id: int) -> AuditEvent | None:
+        row = self.session.scalars(
+            select(AuditEventRow)
+            .where(AuditEventRow.kind == kind, AuditEventRow.record_id == record_id)
+            .order_by(AuditEventRow.seq.desc())
+            .limit(1)
+        ).first()
+        return _event(row) if row else None
+
+    def history(self, kind: str, record_id: int) -> list[AuditEvent]:
+        rows = self.session.scalars(
+            select(AuditEventRow)
+            .where(AuditEventRow.kind == kind, AuditEventRow.record_id == record_id)
+            .order_by(AuditEventRow.seq)
+        )
+        return [_event(r) for r in rows]
+
+    def all_events(self) -> Iterator[AuditEvent]:
+        """Every event in chain order, streamed in batches."""
+        rows = self.session.scalars(
+            select(AuditEventRow).order_by(AuditEventRow.seq).execution_options(yield_per=1000)
+        )
+        for row in rows:
+            yield _event(row)
+
+    def head_hash(self) -> str:
+        head = self.session.get(AuditHead, 1)
+        return head.hash if head else GENESIS
+
+
+def _event(row: AuditEventRow) -> AuditEvent:
+    return AuditEvent(
+        at=row.at,
+        actor=row.actor,
+        kind=row.kind,
+        record_id=row.record_id,
+        trigger=row.trigger,
+        from_state=row.from_state,
+        to_state=row.to_state,
+        version=row.version,
+        payload=row.payload,
+        seq=row.seq,
+        prev_hash=row.prev_hash,
+        hash=row.hash,
+    )
+
+
+class SqlUnitOfWork:
+    """One database transaction; rolled back unless ``commit()`` is called.
+
+    ``readonly`` units never take SQLite's write lock, so reports and listings
+    do not queue behind the daemon.
+    """
+
+    session: Session
+    records: SqlRecords
+    audit: SqlAuditLog
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        record_classes: RecordClasses,
+        effect_handlers: Mapping[type[Effect], EffectHandler] | None = None,
+        readonly: bool = False,
+    ) -> None:
+        self.engine = engine.execution_options(**READONLY) if readonly else engine
+        self.record_classes = record_classes
+        self.effect_handlers = dict(effect_handlers or {})
+        self.readonly = readonly
+        self._committed = False
+
+    def __enter__(self) -> Self:
+        self.session = Session(self.engine, expire_on_commit=False, autoflush=True)
+        self.records = SqlRecords(self.session, self.record_classes)
+        self.audit = SqlAuditLog(self.session)
+        self._committed = False
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if not self._committed:
+                self.session.rollback()
+        finally:
+            self.session.close()
+
+    def commit(self) -> None:
+        if self.readonly:
+            raise RuntimeError("a read-only unit of work cannot commit")
+        try:
+            self.session.commit()
+        except DBAPIError as exc:
+            raise StorageUnavailable(f"the change could not be saved: {exc.orig}") from exc
+        self._committed = True
+
+    def apply(self, effect: Effect, occurrence: Occurrence) -> None:
+        handler = self.effect_handlers.get(type(effect))
+        if handler is None:
+            raise LookupError(f"no handler registered for effect {type(effect).__name__}")
+        handler(self, effect, occurrence)
+
