@@ -7,6 +7,7 @@ translate backend errors into them with ``raise ... from exc``, and the
     BansoError
      ├── Refused                      exit 1: a rule said no; nothing was changed
      │    ├── TransitionRefused       trigger not allowed in this state, or unmet guards
+     │    ├── CreationRefused         a new record that a rule (quota, approval...) forbids
      │    ├── ConflictError           someone else changed the record first (optimistic lock)
      │    ├── PermissionDenied        the acting person's role may not do this
      │    ├── AlreadyRunning          a second daemon on a single-writer database
@@ -72,6 +73,15 @@ class TransitionRefused(Refused):
             f"{kind} {record_id} is {state} ({state_label}): {trigger} refused, {reason}"
             f" (allowed now: {allowed_text})"
         )
+
+
+class CreationRefused(Refused):
+    """A new record that the rules forbid; names every unmet condition."""
+
+    def __init__(self, *, kind: str, unmet: Sequence[str]) -> None:
+        self.kind = kind
+        self.unmet = tuple(unmet)
+        super().__init__(f"new {kind} refused: " + "; ".join(self.unmet))
 
 
 class ConflictError(Refused):

@@ -122,11 +122,17 @@ class TransitionRunner:
         actor: Actor,
         data: Mapping[str, Any],
         payload: Mapping[str, Any] | None = None,
+        facts: Mapping[str, Any] | None = None,
         effects: tuple[Effect, ...] = (),
     ) -> Outcome:
-        """A new record in the initial state, at version 0, with its audit event."""
+        """A new record in the initial state, at version 0, with its audit event;
+        refused if the definition's creation roles or guards say no."""
         definition = self.definition(kind)
         now = self.clock.now()
+        definition.check_create(
+            data,
+            GuardContext(actor=actor, now=now, payload=dict(payload or {}), facts=dict(facts or {})),
+        )
         record_id = uow.records.add(kind, definition.initial, data, now)
         event = uow.audit.append(
             NewAuditEvent(

@@ -19,7 +19,7 @@ from typing import Any
 
 from transitions import Machine, MachineError
 
-from engine.errors import PermissionDenied, TransitionRefused
+from engine.errors import CreationRefused, PermissionDenied, TransitionRefused
 
 
 @dataclass(frozen=True)
@@ -112,8 +112,12 @@ class WorkflowDefinition:
         states: Sequence[State],
         initial: str,
         transitions: Sequence[Transition],
+        create_roles: tuple[str, ...] = (),
+        create_guards: tuple[Guard, ...] = (),
     ) -> None:
         self.kind = kind
+        self.create_roles = create_roles
+        self.create_guards = create_guards
         self.label = label
         self.states: dict[str, State] = {}
         for s in states:
@@ -191,6 +195,17 @@ class WorkflowDefinition:
         if unmet:
             raise refused(unmet)
         return transition
+
+    def check_create(self, data: Mapping[str, Any], ctx: GuardContext) -> None:
+        """Refuse creating a record (role, every unmet creation guard), or return."""
+        if self.create_roles and ctx.actor.role not in self.create_roles:
+            raise PermissionDenied(
+                actor=ctx.actor.email, action=f"create a {self.kind}", allowed_roles=self.create_roles
+            )
+        draft = RecordView(kind=self.kind, id=0, state=self.initial, version=0, data=data)
+        unmet = [reason for guard in self.create_guards for reason in guard(draft, ctx)]
+        if unmet:
+            raise CreationRefused(kind=self.kind, unmet=unmet)
 
     def next_state(self, record: RecordView, trigger: str) -> str:
         """Run ``trigger`` on the shared machine for ``record``; returns the new state."""
