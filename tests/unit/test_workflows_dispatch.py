@@ -1,0 +1,288 @@
+"""Planning and recording dispatches: the engagement's state, the consultant,
+the monthly cap (soft) and the fiscal-year quotas (hard), spec §6(2)③."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from engine.errors import CreationRefused, PermissionDenied, TransitionRefused
+from engine.workflow import Actor, GuardContext, RecordView
+from workflows import Quotas, dispatch
+from workflows.quotas import QuotaUse, ordinal, quota_unmet
+
+D = dispatch.DEFINITION
+NOW = datetime(2026, 10, 9, 0, 0, tzinfo=UTC)
+VISIT = datetime(2026, 10, 22, 5, 0, tzinfo=UTC)  # 14:00 in Tokyo
+
+DATA: dict[str, Any] = {
+    "engagement_id": 3,
+    "consultant_id": 7,
+    "at": VISIT,
+    "mode": "onsite",
+    "month": "2026-10",
+    "fiscal_year": 2026,
+    "standardization": False,
+}
+
+# Everything fine: an engagement in support, its own consultant, room everywhere.
+FACTS: dict[str, Any] = {
+    "engagement_state": "in_support",
+    "engagement_state_label": "支援中",
+    "consultant_role": "consultant",
+    "consultant_active": True,
+    "subcontractor": None,
+    "subcontractor_approved": False,
+    "assigned_consultant_id": 7,
+    "assigned_consultant": "bob@example.jp",
+    "quotas": Quotas(),
+    "month_count": 0,
+    "fy_count": 100,
+    "std_count": 50,
+}
+
+MONTHLY = (
+    "monthly cap: engagement 3 already has 2 of 2 dispatches in 2026-10; "
+    "a third needs --override REASON by the lead or the prefecture"
+)
+FISCAL_YEAR = (
+    "fiscal-year quota: 470 of 470 dispatches used "
+    "(a hard limit the prefecture sets with budget set --total)"
+)
+WRONG_STATE = "engagement 3 is hearing (ヒアリング); dispatches need in_support (支援中)"
+
+
+def ctx(
+    role: str = "lead",
+    payload: Mapping[str, Any] | None = None,
+    facts: Mapping[str, Any] | None = None,
+    now: datetime = NOW,
+) -> GuardContext:
+    actor = Actor(email=f"{role}@example.jp", role=role)
+    return GuardContext(actor=actor, now=now, payload=payload or {}, facts=facts or {})
+
+
+def plan(
+    role: str = "lead",
+    override: str | None = None,
+    data: Mapping[str, Any] | None = None,
+    **facts: Any,
+) -> tuple[str, ...]:
+    """The unmet conditions of planning a dispatch; () when it may be planned."""
+    try:
+        D.check_create(
+            {**DATA, **(data or {})},
+            ctx(role, payload={"override": override}, facts={**FACTS, **facts}),
+        )
+    except CreationRefused as refused:
+        return refused.unmet
+    return ()
+
+
+def test_a_dispatch_with_room_everywhere() -> None:
+    assert plan() == ()
+    assert plan("consultant") == ()
+
+
+def test_planning_needs_the_lead_a_consultant_or_the_prefecture() -> None:
+    with pytest.raises(PermissionDenied):
+        D.check_create(DATA, ctx("municipal", facts=FACTS))
+
+
+def test_every_unmet_condition_at_once() -> None:
+    unmet = plan(
+        month_count=2,
+        fy_count=470,
+        engagement_state="hearing",
+        engagement_state_label="ヒアリング",
+    )
+    assert unmet == (WRONG_STATE, MONTHLY, FISCAL_YEAR)
+
+
+@pytest.mark.parametrize(
+    ("state", "label"),
+    [("requested", "要望受付"), ("plan_approved", "計画承認済"), ("reported", "報告済")],
+)
+def test_only_engagements_in_support_get_dispatches(state: str, label: str) -> None:
+    unmet = plan(engagement_state=state, engagement_state_label=label)
+    assert unmet == (f"engagement 3 is {state} ({label}); dispatches need in_support (支援中)",)
+
+
+def test_web_is_a_mode_and_bus_is_not() -> None:
+    assert plan(data={"mode": "web"}) == ()
+    assert plan(data={"mode": "bus"}) == (
+        "the mode is 'bus', not one of onsite, web (--mode onsite|web)",
+    )
+
+
+# -- the consultant -----------------------------------------------------------------
+
+
+def test_the_consultant_rules_apply_to_dispatches() -> None:
+    unmet = plan(
+        consultant_active=False,
+        subcontractor="Kibi Data",
+        subcontractor_approved=False,
+        assigned_consultant_id=5,
+        assigned_consultant="alice@example.jp",
+    )
+    assert len(unmet) == 3
+    assert "person 7 is inactive (choose an active consultant)" in unmet
+    assert (
+        "subcontractor Kibi Data has no written approval from the prefecture "
+        "(subcontractor approve)"
+    ) in unmet
+    assert (
+        "org×theme is served by alice@example.jp; a different consultant needs --override REASON"
+    ) in unmet
+
+
+def test_an_approved_subcontractor_may_be_dispatched() -> None:
+    assert plan(subcontractor="Kibi Data", subcontractor_approved=True) == ()
+
+
+def test_another_consultant_with_an_override() -> None:
+    other: dict[str, Any] = {"assigned_consultant_id": 5, "assigned_consultant": "alice@x"}
+    assert plan(override="alice is on leave", **other) == ()
+    assert plan("consultant", override="covering for alice", **other) == ()
+
+
+def test_the_first_dispatch_of_an_unassigned_org_theme() -> None:
+    assert plan(assigned_consultant_id=None, assigned_consultant=None) == ()
+
+
+# -- the monthly cap (soft) ---------------------------------------------------------
+
+
+def test_monthly_cap_edge() -> None:
+    assert plan(month_count=1) == ()
+    assert plan(month_count=2) == (MONTHLY,)
+
+
+def test_a_lead_override_lifts_the_monthly_cap() -> None:
+    assert plan("lead", override="budget agreed with the prefecture", month_count=2) == ()
+
+
+def test_a_prefecture_override_lifts_the_monthly_cap() -> None:
+    # The prefecture may not plan dispatches itself, so ask the quota rule directly.
+    use = QuotaUse(engagement_id=3, month="2026-10", month_count=2, fy_count=0, std_count=0)
+    lifted = quota_unmet(
+        Quotas(), use, standardization=False, override="agreed", actor_role="prefecture"
+    )
+    assert lifted == []
+
+
+def test_a_consultant_override_does_not_lift_the_monthly_cap_and_says_so() -> None:
+    unmet = plan("consultant", override="the town asked", month_count=2)
+    assert unmet == (MONTHLY + " (a consultant's override does not count)",)
+
+
+def test_a_blank_override_is_no_override() -> None:
+    assert plan("lead", override="  ", month_count=2) == (MONTHLY,)
+
+
+def test_the_cap_follows_the_prefecture_setting() -> None:
+    quotas = Quotas(monthly_cap=3)
+    assert plan(quotas=quotas, month_count=2) == ()
+    unmet = plan(quotas=quotas, month_count=3)
+    assert unmet == (
+        "monthly cap: engagement 3 already has 3 of 3 dispatches in 2026-10; "
+        "a fourth needs --override REASON by the lead or the prefecture",
+    )
+
+
+# -- the fiscal-year quotas (hard) --------------------------------------------------
+
+
+def test_the_470th_dispatch_is_accepted_and_the_471st_refused() -> None:
+    assert plan(fy_count=469) == ()
+    assert plan(fy_count=470) == (FISCAL_YEAR,)
+
+
+@pytest.mark.parametrize("role", ["lead", "consultant"])
+def test_nobody_overrides_the_fiscal_year_quota(role: str) -> None:
+    assert plan(role, override="urgent", fy_count=470) == (FISCAL_YEAR,)
+
+
+def test_the_360th_standardisation_dispatch_is_accepted_and_the_361st_refused() -> None:
+    std = {"standardization": True}
+    assert plan(data=std, std_count=359) == ()
+    assert plan(data=std, std_count=360) == (
+        "standardisation quota: 360 of 360 standardisation dispatches used "
+        "(a hard limit the prefecture sets with budget set --standardization)",
+    )
+    assert plan("lead", override="urgent", data=std, std_count=360) != ()
+
+
+def test_the_standardisation_quota_spares_other_themes() -> None:
+    assert plan(data={"standardization": False}, std_count=360) == ()
+
+
+def test_a_standardisation_dispatch_counts_against_both_quotas() -> None:
+    unmet = plan(data={"standardization": True}, fy_count=470, std_count=360)
+    assert len(unmet) == 2
+
+
+def test_quotas_follow_the_budget() -> None:
+    assert plan(quotas=Quotas(total=500), fy_count=470) == ()
+
+
+def test_quota_defaults_follow_the_spec() -> None:
+    assert Quotas() == Quotas(total=470, standardization=360, monthly_cap=2)
+
+
+@pytest.mark.parametrize(
+    ("n", "word"), [(1, "first"), (3, "third"), (9, "9th"), (11, "11th"), (22, "22nd")]
+)
+def test_ordinals(n: int, word: str) -> None:
+    assert ordinal(n) == word
+
+
+def test_a_missing_fact_is_a_programming_error() -> None:
+    with pytest.raises(KeyError):
+        D.check_create(DATA, ctx("lead", facts={}))
+
+
+# -- after planning ---------------------------------------------------------------
+
+
+def view(state: str, **data: Any) -> RecordView:
+    return RecordView(kind="dispatch", id=11, state=state, version=1, data={**DATA, **data})
+
+
+def test_record_before_the_dispatch_is_refused() -> None:
+    with pytest.raises(TransitionRefused) as caught:
+        D.check(view("confirmed"), "record", ctx("consultant", {"summary": "訪問"}))
+    assert caught.value.unmet == (
+        "the dispatch is at 2026-10-22 14:00+09:00, still to come "
+        "(record it once it has taken place; now is 2026-10-09 09:00+09:00)",
+    )
+
+
+def test_record_at_or_after_the_dispatch() -> None:
+    for now in (VISIT, VISIT + timedelta(hours=3)):
+        payload = {"summary": "訪問しました", "hours": 2.5}
+        assert D.check(view("confirmed"), "record", ctx("lead", payload, now=now)).dest == "held"
+
+
+@pytest.mark.parametrize("hours", [0, -1, True, "2"])
+def test_record_refuses_odd_hours_and_an_empty_summary(hours: object) -> None:
+    with pytest.raises(TransitionRefused) as caught:
+        D.check(view("confirmed"), "record", ctx("lead", {"hours": hours}, now=VISIT))
+    assert len(caught.value.unmet) == 2
+
+
+def test_a_planned_dispatch_is_confirmed_before_it_is_recorded() -> None:
+    assert D.check(view("planned"), "confirm", ctx("consultant")).dest == "confirmed"
+    with pytest.raises(TransitionRefused):
+        D.check(view("planned"), "record", ctx("lead", {"summary": "x"}, now=VISIT))
+
+
+@pytest.mark.parametrize("role", ["lead", "consultant", "prefecture"])
+def test_cancel_with_a_reason(role: str) -> None:
+    assert D.check(view("planned"), "cancel", ctx(role, {"reason": "台風"})).dest == "cancelled"
+    with pytest.raises(TransitionRefused):
+        D.check(view("confirmed"), "cancel", ctx(role))

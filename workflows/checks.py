@@ -1,0 +1,98 @@
+"""Small guard builders shared by every workflow: required text, "not yet"...
+
+Each returns a :data:`engine.workflow.Guard`, so a transition can list its
+conditions declaratively and every unmet one is reported at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from engine.clock import show
+from engine.workflow import Guard, GuardContext, RecordView
+
+
+def is_blank(value: Any) -> bool:
+    """True for None and for text that is empty once stripped."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def given(value: Any) -> bool:
+    """An option that counts as given: present and not just whitespace."""
+    return not is_blank(value)
+
+
+def is_whole(value: Any) -> bool:
+    """An ``int`` that is not a ``bool`` (True would otherwise pass as 1)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def is_number(value: Any) -> bool:
+    """An ``int`` or ``float`` that is not a ``bool``."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def is_aware(value: Any) -> bool:
+    """A timezone-aware datetime (Banso never compares naive ones)."""
+    return isinstance(value, datetime) and value.tzinfo is not None
+
+
+def needs_text(key: str, message: str) -> Guard:
+    """A guard: ``ctx.payload[key]`` must be non-empty text, else ``message``."""
+
+    def guard(record: RecordView, ctx: GuardContext) -> Iterable[str]:
+        return [message] if is_blank(ctx.payload.get(key)) else []
+
+    guard.__name__ = f"needs_{key}"
+    return guard
+
+
+def needs_choice(key: str, choices: Iterable[str], option: str) -> Guard:
+    """A guard: ``ctx.payload[key]`` must be one of ``choices``."""
+    allowed = tuple(choices)
+
+    def guard(record: RecordView, ctx: GuardContext) -> Iterable[str]:
+        return choice_unmet(ctx.payload.get(key), allowed, key, option)
+
+    guard.__name__ = f"needs_{key}_choice"
+    return guard
+
+
+def choice_unmet(value: Any, allowed: tuple[str, ...], what: str, option: str) -> list[str]:
+    """The message when ``value`` is not one of ``allowed`` (for payload or data)."""
+    if value in allowed:
+        return []
+    shown = "missing" if value is None else repr(value)
+    return [f"the {what} is {shown}, not one of {', '.join(allowed)} ({option})"]
+
+
+def has_happened(what: str) -> Guard:
+    """A guard: ``record.data["at"]`` must not lie after ``ctx.now``.
+
+    Recording what happened before it could have happened would put fiction in
+    the monthly report, so the time is checked against Banso's clock.
+    """
+
+    def guard(record: RecordView, ctx: GuardContext) -> Iterable[str]:
+        at = record.data["at"]
+        if at > ctx.now:
+            return [
+                f"the {what} is at {show(at)}, still to come "
+                f"(record it once it has taken place; now is {show(ctx.now)})"
+            ]
+        return []
+
+    guard.__name__ = "has_happened"
+    return guard
+
+
+def id_list(ids: Iterable[int]) -> str:
+    """``4, 7`` — ids for a message."""
+    return ", ".join(str(i) for i in ids)
+
+
+def plural(n: int, one: str, many: str) -> str:
+    """``one`` or ``many`` depending on ``n``."""
+    return one if n == 1 else many

@@ -1,0 +1,68 @@
+"""相談: a question to the consultation desk (spec §6(1)).
+
+The prefecture receives every consultation first, then hands it to the
+contractor, whose consultant answers the organisation by mail, web meeting or
+phone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from engine.workflow import GuardContext, RecordView, State, Transition, WorkflowDefinition
+from workflows.checks import needs_choice, needs_text
+from workflows.people_rules import consultant_unmet
+from workflows.roles import CONSULTANT, LEAD, PREFECTURE
+
+KIND = "consultation"
+
+RECEIVED = "received"
+ASSIGNED = "assigned"
+ANSWERED = "answered"
+CLOSED = "closed"
+
+CHANNELS: tuple[str, ...] = ("mail", "web", "phone")
+
+
+def consultant_may_answer(record: RecordView, ctx: GuardContext) -> Iterable[str]:
+    """A consultant who may serve; no consistency rule, a question is one-off."""
+    consultant_id = ctx.payload.get("consultant_id")
+    if consultant_id is None:
+        return ["no consultant is named (consultation assign ID --consultant EMAIL)"]
+    return consultant_unmet(consultant_id, ctx.facts)
+
+
+DEFINITION = WorkflowDefinition(
+    kind=KIND,
+    label="相談",
+    states=[
+        State(RECEIVED, "受付"),
+        State(ASSIGNED, "担当決定"),
+        State(ANSWERED, "回答済"),
+        State(CLOSED, "完了"),
+    ],
+    initial=RECEIVED,
+    create_roles=(PREFECTURE,),
+    transitions=[
+        Transition(
+            "assign",
+            "担当割当",
+            (RECEIVED,),
+            ASSIGNED,
+            guards=(consultant_may_answer,),
+            roles=(LEAD, PREFECTURE),
+        ),
+        Transition(
+            "answer",
+            "回答",
+            (ASSIGNED,),
+            ANSWERED,
+            guards=(
+                needs_choice("channel", CHANNELS, "--channel mail|web|phone"),
+                needs_text("summary", "the summary is empty (consultation answer --summary TEXT)"),
+            ),
+            roles=(CONSULTANT, LEAD),
+        ),
+        Transition("close", "完了", (ANSWERED,), CLOSED, roles=(LEAD, PREFECTURE)),
+    ],
+)

@@ -1,0 +1,121 @@
+"""専門人材派遣: one visit or web meeting of a consultant (spec §6(2)③).
+
+Planning one is where the programme's limits bite: the engagement must be in
+support, the consultant must be allowed to serve, and the monthly cap and the
+fiscal-year quotas must leave room.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from engine.workflow import GuardContext, RecordView, State, Transition, WorkflowDefinition
+from workflows import engagement
+from workflows.checks import choice_unmet, has_happened, is_number, needs_text
+from workflows.people_rules import consistency_unmet, consultant_unmet
+from workflows.quotas import Quotas, QuotaUse, quota_unmet
+from workflows.roles import CONSULTANT, LEAD, PREFECTURE
+
+KIND = "dispatch"
+
+PLANNED = "planned"
+CONFIRMED = "confirmed"
+HELD = "held"
+CANCELLED = "cancelled"
+
+MODES: tuple[str, ...] = ("onsite", "web")
+
+
+def engagement_in_support(record: RecordView, ctx: GuardContext) -> Iterable[str]:
+    """Dispatches follow an approved plan and a started support (spec §6(2)②)."""
+    state: str = ctx.facts["engagement_state"]
+    if state == engagement.IN_SUPPORT:
+        return []
+    wanted = engagement.DEFINITION.label_of(engagement.IN_SUPPORT)
+    return [
+        f"engagement {record.data['engagement_id']} is {state} "
+        f"({ctx.facts['engagement_state_label']}); dispatches need "
+        f"{engagement.IN_SUPPORT} ({wanted})"
+    ]
+
+
+def mode_is_known(record: RecordView, ctx: GuardContext) -> Iterable[str]:
+    """In person or by web meeting, nothing else (spec §6(2)③)."""
+    return choice_unmet(record.data.get("mode"), MODES, "mode", "--mode onsite|web")
+
+
+def consultant_may_serve(record: RecordView, ctx: GuardContext) -> Iterable[str]:
+    """The same checks as for the hearing, on the dispatch's consultant."""
+    consultant_id: int = record.data["consultant_id"]
+    override = ctx.payload.get("override")
+    return consultant_unmet(consultant_id, ctx.facts) + consistency_unmet(
+        consultant_id, ctx.facts, override
+    )
+
+
+def quotas_leave_room(record: RecordView, ctx: GuardContext) -> Iterable[str]:
+    """The monthly cap (soft) and the fiscal-year quotas (hard)."""
+    quotas: Quotas = ctx.facts["quotas"]
+    use = QuotaUse(
+        engagement_id=record.data["engagement_id"],
+        month=record.data["month"],
+        month_count=ctx.facts["month_count"],
+        fy_count=ctx.facts["fy_count"],
+        std_count=ctx.facts["std_count"],
+    )
+    return quota_unmet(
+        quotas,
+        use,
+        standardization=bool(record.data["standardization"]),
+        override=ctx.payload.get("override"),
+        actor_role=ctx.actor.role,
+    )
+
+
+def hours_positive(record: RecordView, ctx: GuardContext) -> Iterable[str]:
+    """The optional hours spent are more than zero."""
+    hours = ctx.payload.get("hours")
+    if hours is None or (is_number(hours) and hours > 0):
+        return []
+    return [f"the hours must be more than 0, not {hours!r} (--hours H)"]
+
+
+DEFINITION = WorkflowDefinition(
+    kind=KIND,
+    label="専門人材派遣",
+    states=[
+        State(PLANNED, "予定"),
+        State(CONFIRMED, "確定"),
+        State(HELD, "実施済"),
+        State(CANCELLED, "中止"),
+    ],
+    initial=PLANNED,
+    # The prefecture may plan too: it is the one who lifts the monthly cap.
+    create_roles=(LEAD, CONSULTANT, PREFECTURE),
+    create_guards=(engagement_in_support, mode_is_known, consultant_may_serve, quotas_leave_room),
+    transitions=[
+        Transition("confirm", "確定", (PLANNED,), CONFIRMED, roles=(LEAD, CONSULTANT)),
+        Transition(
+            "record",
+            "実施記録",
+            (CONFIRMED,),
+            HELD,
+            guards=(
+                needs_text("summary", "the summary is empty (dispatch record ID --summary TEXT)"),
+                hours_positive,
+                has_happened("dispatch"),
+            ),
+            roles=(LEAD, CONSULTANT),
+        ),
+        Transition(
+            "cancel",
+            "中止",
+            (PLANNED, CONFIRMED),
+            CANCELLED,
+            guards=(
+                needs_text("reason", "the reason is empty (dispatch cancel ID --reason TEXT)"),
+            ),
+            roles=(LEAD, CONSULTANT, PREFECTURE),
+        ),
+    ],
+)

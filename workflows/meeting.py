@@ -1,0 +1,88 @@
+"""会議: the kickoff, the monthly regular meeting (spec §8(3)), hearings and
+the report meeting after support ends (spec §6(3))."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from engine.workflow import GuardContext, RecordView, State, Transition, WorkflowDefinition
+from workflows.checks import has_happened, id_list, needs_text, plural
+from workflows.roles import LEAD, PREFECTURE
+
+KIND = "meeting"
+
+SCHEDULED = "scheduled"
+HELD = "held"
+CANCELLED = "cancelled"
+
+MONTHLY = "monthly"
+REPORT = "report"
+
+# kind → title, in the order they happen in the year.
+MEETING_KINDS: dict[str, str] = {
+    "kickoff": "キックオフ会議",
+    MONTHLY: "定例報告会",
+    "hearing": "ヒアリング",
+    REPORT: "事業報告会",
+}
+
+
+def kind_is_known(record: RecordView, ctx: GuardContext) -> Iterable[str]:
+    """One of the four kinds of meeting the programme has."""
+    kind = record.data.get("kind")
+    if kind in MEETING_KINDS:
+        return []
+    return [f"the meeting kind {kind!r} is not one of {', '.join(MEETING_KINDS)}"]
+
+
+def one_monthly_meeting_a_month(record: RecordView, ctx: GuardContext) -> Iterable[str]:
+    """Spec §8(3) asks for one regular meeting a month; a second is a mistake.
+
+    ``unreported_engagements`` (for a report meeting) is deliberately not read
+    here: the report meeting may be held while some engagements still run.
+    """
+    if record.data.get("kind") != MONTHLY:
+        return []
+    ids: list[int] = list(ctx.facts["monthly_meetings_in_month"])
+    if not ids:
+        return []
+    noun = plural(len(ids), "meeting", "meetings")
+    return [
+        f"a monthly regular meeting for {record.data['month']} already exists "
+        f"({noun} {id_list(ids)})"
+    ]
+
+
+DEFINITION = WorkflowDefinition(
+    kind=KIND,
+    label="会議",
+    states=[
+        State(SCHEDULED, "予定"),
+        State(HELD, "開催済"),
+        State(CANCELLED, "中止"),
+    ],
+    initial=SCHEDULED,
+    create_roles=(LEAD, PREFECTURE),
+    create_guards=(kind_is_known, one_monthly_meeting_a_month),
+    transitions=[
+        Transition(
+            "hold",
+            "開催記録",
+            (SCHEDULED,),
+            HELD,
+            guards=(
+                needs_text("minutes", "the minutes are empty (meeting hold ID --minutes TEXT)"),
+                has_happened("meeting"),
+            ),
+            roles=(LEAD,),
+        ),
+        Transition(
+            "cancel",
+            "中止",
+            (SCHEDULED,),
+            CANCELLED,
+            guards=(needs_text("reason", "the reason is empty (meeting cancel ID --reason TEXT)"),),
+            roles=(LEAD, PREFECTURE),
+        ),
+    ],
+)
