@@ -1,0 +1,422 @@
+"""Reads the prefecture's demand survey (支援要望調査) into validated rows.
+
+Organisations apply for expert dispatch by filling in a sheet the prefecture
+collects (in practice an Excel workbook, sometimes re-saved as CSV).  This
+module turns that file into :class:`SurveyRow` values that ``banso survey
+import`` can make engagements from.  It only reads and validates: it never
+touches the database, so the caller hands in the known organisations and
+themes as plain mappings.
+
+Every row is checked before anything is returned; the first problem (in row
+order, then in the column order of the file) raises
+:class:`~engine.errors.InvalidValue` naming the file, the row and the column
+header as the organisation wrote it, so that staff can find the cell.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from engine.errors import InvalidValue, NotFound
+
+__all__ = ["ACCEPTED_FORMATS", "DEFAULT_CONTRACT_MONTHS", "SurveyRow", "read_survey"]
+
+ACCEPTED_FORMATS = (".xlsx", ".csv")
+DEFAULT_CONTRACT_MONTHS = ("2026-04", "2027-03")
+
+
+@dataclass(frozen=True)
+class SurveyRow:
+    """One organisation's request for support on one theme."""
+
+    row: int  # 1-based row number in the sheet, header = row 1
+    org_code: str
+    theme_code: str
+    request: str  # 要望内容
+    contact_name: str
+    contact_email: str
+    preferred_months: tuple[str, ...]  # "YYYY-MM", sorted, unique
+
+
+@dataclass(frozen=True)
+class _Column:
+    """A field of the survey and the header names that mean it."""
+
+    field: str
+    names: tuple[str, ...]
+    required: bool = True
+
+
+_COLUMNS = (
+    _Column("org", ("団体コード", "団体名", "団体", "organisation", "organization", "org")),
+    _Column("theme", ("テーマ", "theme")),
+    _Column("request", ("要望内容", "支援内容", "request")),
+    _Column("contact_name", ("担当者名", "担当者", "contact_name")),
+    _Column("contact_email", ("メールアドレス", "担当者メール", "email", "contact_email")),
+    # Organisations with no preference leave the months empty; a sheet without
+    # the column at all means the same, so it is not required.
+    _Column("preferred_months", ("希望時期", "希望月", "preferred_months"), required=False),
+)
+
+# Plausible, not RFC 5322: one @, no blanks, a dotted domain, and none of the
+# characters that show up when two addresses are pasted into one cell.
+_EMAIL = re.compile(r"[^@\s,;<>()\[\]\"]+@[^@\s,;<>()\[\]\".]+(?:\.[^@\s,;<>()\[\]\".]+)+")
+_MONTH_SEPARATORS = re.compile(r"[,、・\s]+")
+_YEAR_MONTH = re.compile(r"(\d{4})[-/](\d{1,2})")
+# Excel writes a date cell into CSV as 2026/10/1: accept it as its month.
+_YEAR_MONTH_DAY = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})")
+_YEAR_MONTH_JA = re.compile(r"(\d{4})年(\d{1,2})月")
+_MONTH_JA = re.compile(r"(\d{1,2})月")
+_MONTH_FORMS = (
+    "a month like 2026-10, 2026/10, 2026年10月 or 10月 (several separated by , 、 ・ or spaces)"
+)
+
+
+def read_survey(
+    path: Path,
+    *,
+    orgs: Mapping[str, str],
+    themes: Mapping[str, str],
+    contract_months: tuple[str, str] = DEFAULT_CONTRACT_MONTHS,
+) -> list[SurveyRow]:
+    """Read and validate a demand-survey file (.xlsx or .csv).
+
+    ``orgs`` maps organisation codes *and* names to the code, ``themes`` maps
+    theme codes and names to the code; ``contract_months`` is the first and
+    last month (``YYYY-MM``) in which dispatches can happen.  Returns every
+    non-empty row, or raises :class:`InvalidValue` for the first bad cell.
+    """
+    path = Path(path)
+    table = _read_table(path)
+    reader = _SurveyReader(path.name, orgs, themes, contract_months)
+    return reader.rows(table)
+
+
+# ---------------------------------------------------------------- file formats
+
+
+def _read_table(path: Path) -> list[list[object]]:
+    """The file's cells, row by row, header first; empty rows kept for numbering."""
+    suffix = path.suffix.lower()
+    if suffix not in ACCEPTED_FORMATS:
+        raise InvalidValue(
+            path.name,
+            path.suffix or "(no suffix)",
+            "an Excel workbook (.xlsx) or a CSV file (.csv)",
+        )
+    if not path.is_file():
+        raise NotFound("survey file", path)
+    if suffix == ".xlsx":
+        return _read_xlsx(path)
+    return _read_csv(path)
+
+
+def _read_xlsx(path: Path) -> list[list[object]]:
+    # Imported here: `banso` starts without openpyxl, which is slow to import.
+    from zipfile import BadZipFile
+
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, BadZipFile, KeyError, ValueError) as exc:
+        raise InvalidValue(
+            path.name, type(exc).__name__, "an Excel workbook saved as .xlsx"
+        ) from exc
+    try:
+        if not workbook.worksheets:
+            raise InvalidValue(path.name, "no worksheet", "a workbook with the survey sheet first")
+        sheet = workbook.worksheets[0]
+        # read_only sheets yield an empty tuple for each blank row in between,
+        # so the list index stays equal to the Excel row number minus one.
+        return [list(values) for values in sheet.iter_rows(values_only=True)]
+    finally:
+        # A read-only workbook keeps the file open until closed.
+        workbook.close()
+
+
+def _read_csv(path: Path) -> list[list[object]]:
+    raw = path.read_bytes()
+    try:
+        # utf-8-sig drops the BOM that Excel's "CSV UTF-8" puts first.
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            # Japanese Excel's plain "CSV" is Shift_JIS (Windows' CP932).
+            text = raw.decode("cp932")
+        except UnicodeDecodeError as exc:
+            raise InvalidValue(
+                f"{path.name} byte {exc.start}",
+                raw[exc.start : exc.start + 2],
+                "text in UTF-8 or Shift_JIS (CP932); save the sheet as 'CSV UTF-8' in Excel",
+            ) from exc
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        # One list entry per record, so a quoted cell spanning lines still
+        # counts as one row, as it was one row in the spreadsheet.
+        return [list(record) for record in reader]
+    except csv.Error as exc:
+        raise InvalidValue(
+            f"{path.name} row {reader.line_num}", str(exc), "well-formed CSV"
+        ) from exc
+
+
+# ---------------------------------------------------------------- validation
+
+
+def _cell_text(value: object) -> str:
+    """A cell as trimmed text; Excel numbers that are whole print without '.0'."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        # A code typed into a General cell can come back as 331007.0.
+        value = int(value)
+    # str.strip() also removes the ideographic space U+3000.
+    return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _key(text: str) -> str:
+    """Lookup form: full-width letters and digits to ASCII, case ignored."""
+    return unicodedata.normalize("NFKC", text).strip().casefold()
+
+
+def _parse_month_text(text: str) -> tuple[int, int] | None:
+    """(year, month) for a spelled month; year 0 means "month only"."""
+    for pattern in (_YEAR_MONTH, _YEAR_MONTH_JA):
+        match = pattern.fullmatch(text)
+        if match:
+            return int(match[1]), int(match[2])
+    match = _YEAR_MONTH_DAY.fullmatch(text)
+    if match:
+        try:
+            day = date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            return None
+        return day.year, day.month
+    match = _MONTH_JA.fullmatch(text)
+    if match:
+        return 0, int(match[1])
+    return None
+
+
+def _parse_contract_month(text: str) -> tuple[int, int]:
+    match = re.fullmatch(r"(\d{4})-(\d{2})", text)
+    if not match or not 1 <= int(match[2]) <= 12:
+        raise ValueError(f"contract month {text!r} is not YYYY-MM")
+    return int(match[1]), int(match[2])
+
+
+class _SurveyReader:
+    """Validates the rows of one file against the known organisations and themes."""
+
+    def __init__(
+        self,
+        file_name: str,
+        orgs: Mapping[str, str],
+        themes: Mapping[str, str],
+        contract_months: tuple[str, str],
+    ) -> None:
+        self.file_name = file_name
+        self.orgs = orgs
+        self.themes = themes
+        self.org_index = self._index(orgs)
+        self.theme_index = self._index(themes)
+        self.first_month = _parse_contract_month(contract_months[0])
+        self.last_month = _parse_contract_month(contract_months[1])
+        if self.first_month > self.last_month:
+            raise ValueError(f"contract months {contract_months} are in the wrong order")
+        # A bare "10月" means that month of the fiscal year (April to March)
+        # in which the contract starts.
+        start_year, start_month = self.first_month
+        self.fiscal_year = start_year if start_month >= 4 else start_year - 1
+        self.contract_text = f"{contract_months[0]} to {contract_months[1]}"
+
+    @staticmethod
+    def _index(mapping: Mapping[str, str]) -> dict[str, str]:
+        index: dict[str, str] = {}
+        for name, code in mapping.items():
+            index.setdefault(_key(name), code)
+        return index
+
+    def where(self, row: int, header: str) -> str:
+        return f"{self.file_name} row {row}, column {header}"
+
+    # -- header
+
+    def header(self, cells: Sequence[object]) -> dict[str, tuple[int, str]]:
+        """Field → (column index, header text as written) for the known columns."""
+        found: dict[str, list[tuple[int, str]]] = {}
+        written = [_cell_text(cell) for cell in cells]
+        for index, text in enumerate(written):
+            key = _key(text)
+            for column in _COLUMNS:
+                if key and key in {_key(name) for name in column.names}:
+                    found.setdefault(column.field, []).append((index, text))
+        for column in _COLUMNS:
+            if len(found.get(column.field, [])) > 1:
+                headers = ", ".join(text for _, text in found[column.field])
+                raise InvalidValue(
+                    f"{self.file_name} row 1",
+                    headers,
+                    f"one column for {column.names[0]}; keep one of these and delete the others",
+                )
+        missing = [column for column in _COLUMNS if column.required and column.field not in found]
+        if missing:
+            shown = [text for text in written if text]
+            raise InvalidValue(
+                f"{self.file_name} row 1",
+                ", ".join(shown) if shown else "(empty header row)",
+                "a header that also has "
+                + " and ".join(
+                    f"{column.names[0]} (or {', '.join(column.names[1:])})" for column in missing
+                ),
+            )
+        return {field: places[0] for field, places in found.items()}
+
+    # -- rows
+
+    def rows(self, table: list[list[object]]) -> list[SurveyRow]:
+        if not table:
+            raise InvalidValue(
+                self.file_name, "(empty file)", "a header row and one row per request"
+            )
+        columns = self.header(table[0])
+        # Validate in the file's column order so the first error reported is
+        # the leftmost bad cell of the first bad row.
+        order = sorted(columns.items(), key=lambda item: item[1][0])
+        seen: dict[tuple[str, str], int] = {}
+        result: list[SurveyRow] = []
+        for number, cells in enumerate(table[1:], start=2):
+            if all(_cell_text(cell) == "" for cell in cells):
+                continue
+            values: dict[str, object] = {}
+            checked_duplicate = False
+            for field, (index, header) in order:
+                cell = cells[index] if index < len(cells) else None
+                values[field] = self.cell(field, cell, number, header)
+                if not checked_duplicate and "org" in values and "theme" in values:
+                    checked_duplicate = True
+                    self.check_duplicate(values, number, columns, seen)
+            months = values.get("preferred_months", ())
+            assert isinstance(months, tuple)
+            result.append(
+                SurveyRow(
+                    row=number,
+                    org_code=str(values["org"]),
+                    theme_code=str(values["theme"]),
+                    request=str(values["request"]),
+                    contact_name=str(values["contact_name"]),
+                    contact_email=str(values["contact_email"]),
+                    preferred_months=months,
+                )
+            )
+        return result
+
+    def check_duplicate(
+        self,
+        values: Mapping[str, object],
+        number: int,
+        columns: Mapping[str, tuple[int, str]],
+        seen: dict[tuple[str, str], int],
+    ) -> None:
+        pair = (str(values["org"]), str(values["theme"]))
+        if pair in seen:
+            org_header, theme_header = columns["org"][1], columns["theme"][1]
+            raise InvalidValue(
+                f"{self.file_name} row {number}, columns {org_header} and {theme_header}",
+                f"{pair[0]} × {pair[1]}",
+                f"one row per organisation and theme; row {seen[pair]} and row {number} "
+                "both ask for it, merge them into one",
+            )
+        seen[pair] = number
+
+    def cell(self, field: str, cell: object, number: int, header: str) -> object:
+        where = self.where(number, header)
+        if field == "preferred_months":
+            return self.months(cell, where)
+        text = _cell_text(cell)
+        if field == "org":
+            return self.lookup(
+                text,
+                self.orgs,
+                self.org_index,
+                where,
+                "an organisation code or name known to Banso, like 331007 or 岡山市 "
+                "(see `banso org list`)",
+            )
+        if field == "theme":
+            codes = sorted(set(self.themes.values()))
+            listed = ", ".join(codes) if codes else "none registered"
+            return self.lookup(
+                text,
+                self.themes,
+                self.theme_index,
+                where,
+                f"a theme code or name known to Banso ({listed}; see `banso theme list`)",
+            )
+        if field == "contact_email":
+            # Full-width letters typed with a Japanese input method are
+            # normalised rather than refused: ｔａｎａｋａ＠… is tanaka@….
+            email = unicodedata.normalize("NFKC", text)
+            if not _EMAIL.fullmatch(email):
+                raise InvalidValue(where, text, "an e-mail address like tanaka@city.example.jp")
+            return email
+        if not text:
+            what = "the support requested" if field == "request" else "the contact person's name"
+            raise InvalidValue(where, text, f"{what}; the cell is empty")
+        return text
+
+    def lookup(
+        self,
+        text: str,
+        exact: Mapping[str, str],
+        index: Mapping[str, str],
+        where: str,
+        expected: str,
+    ) -> str:
+        if text in exact:
+            return exact[text]
+        key = _key(text)
+        if key in index:
+            return index[key]
+        # Codes of Hokkaido and Aomori (01…, 02…) lose their leading zero
+        # when Excel stores them as numbers.
+        if re.fullmatch(r"[0-9]{5}", key) and key.zfill(6) in index:
+            return index[key.zfill(6)]
+        raise InvalidValue(where, text, expected)
+
+    def months(self, cell: object, where: str) -> tuple[str, ...]:
+        found: set[tuple[int, int]] = set()
+        if isinstance(cell, date | datetime):
+            # An Excel date cell stands for its month.
+            day = cell.date() if isinstance(cell, datetime) else cell
+            tokens: list[tuple[str, tuple[int, int] | None]] = [
+                (day.isoformat(), (day.year, day.month))
+            ]
+        else:
+            text = unicodedata.normalize("NFKC", _cell_text(cell))
+            tokens = [
+                (token, _parse_month_text(token))
+                for token in _MONTH_SEPARATORS.split(text)
+                if token
+            ]
+        for token, parsed in tokens:
+            if parsed is None or not 1 <= parsed[1] <= 12:
+                raise InvalidValue(where, token, _MONTH_FORMS)
+            year, month = parsed
+            if year == 0:
+                year = self.fiscal_year if month >= 4 else self.fiscal_year + 1
+            if not self.first_month <= (year, month) <= self.last_month:
+                raise InvalidValue(
+                    where, token, f"a month within the contract, {self.contract_text}"
+                )
+            found.add((year, month))
+        return tuple(f"{year:04d}-{month:02d}" for year, month in sorted(found))
