@@ -76,10 +76,23 @@ pass_state = click.make_pass_decorator(State)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("--db", metavar="URL", help="Database URL (BANSO_DATABASE_URL). Default sqlite:///banso.db.")
-@click.option("--config", metavar="PATH", help="Settings file (BANSO_CONFIG). Default ./banso.toml if present.")
-@click.option("--as", "user", metavar="EMAIL", help="Who is acting (BANSO_USER); their role decides what they may do.")
-@click.option("--json", "json_out", is_flag=True, default=None, help="Machine-readable JSON on stdout.")
+@click.option(
+    "--db", metavar="URL", help="Database URL (BANSO_DATABASE_URL). Default sqlite:///banso.db."
+)
+@click.option(
+    "--config",
+    metavar="PATH",
+    help="Settings file (BANSO_CONFIG). Default ./banso.toml if present.",
+)
+@click.option(
+    "--as",
+    "user",
+    metavar="EMAIL",
+    help="Who is acting (BANSO_USER); their role decides what they may do.",
+)
+@click.option(
+    "--json", "json_out", is_flag=True, default=None, help="Machine-readable JSON on stdout."
+)
 @click.version_option(package_name="banso")
 @click.pass_context
 def cli(
@@ -101,31 +114,63 @@ def cli(
 
 
 @cli.command()
+@click.option(
+    "--sample", metavar="NAME", help="Load sample master data (okayama: 38 organisations, themes)."
+)
+@click.option(
+    "--contract-start", metavar="D", help="Contract start, YYYY-MM-DD (default 2026-04-01)."
+)
+@click.option("--contract-end", metavar="D", help="Contract end, YYYY-MM-DD (default 2027-03-31).")
+@click.option("--kickoff", metavar="D", help="Kickoff meeting date (default: the contract start).")
 @json_option
 @pass_state
-def init(state: State) -> None:
-    """Create or upgrade the database schema; running it again changes nothing.
+def init(
+    state: State,
+    sample: str | None,
+    contract_start: str | None,
+    contract_end: str | None,
+    kickoff: str | None,
+) -> None:
+    """Create or upgrade the database and set the programme up; running it again changes nothing.
+
+    Dates and quotas come from [programme] in banso.toml, then these flags.
 
     \b
-    Example:
-      banso init --db postgresql://banso@127.0.0.1:5432/banso
+    Examples:
+      banso init --sample okayama
+      banso init --db postgresql://banso@127.0.0.1:5432/banso --kickoff 2026-04-15
     """
+    from admin.programme import programme_config, setup_programme
     from storage.migrate import upgrade
 
-    engine = state.app.open_engine(initialising=True)
-    try:
-        before, after = upgrade(engine)
-    finally:
-        engine.dispose()
+    flags = {"contract_start": contract_start, "contract_end": contract_end, "kickoff": kickoff}
+    given = {k: v for k, v in flags.items() if v is not None}
+    table = {**state.settings.programme, **given}
+    config = programme_config(table, "[programme] / init flags")
+    app = state.app
+    engine = app.open_engine(initialising=True)
+    before, after = upgrade(engine)
+    app.engine = engine  # the checked, upgraded engine serves the rest of this command
+    with app.uow() as uow:
+        changes = setup_programme(uow, app.runner, config, explicit=bool(table))
+        if sample:
+            from admin.programme import load_sample
+
+            changes += load_sample(uow, sample)
+        uow.commit()
+    engine.dispose()
     url = engine.url.render_as_string(hide_password=True)
-    changed = before != after
-    if not changed:
-        text = f"{url}: up to date (schema {after})"
-    elif before is None:
+    changed = before != after or bool(changes)
+    if before is None:
         text = f"{url}: initialised (schema {after})"
-    else:
+    elif before != after:
         text = f"{url}: upgraded from schema {before} to {after}"
-    emit(state, {"database": url, "before": before, "after": after, "changed": changed}, text)
+    else:
+        text = f"{url}: up to date (schema {after})"
+    if changes:
+        text += f"; {len(changes)} item(s) of programme data added or updated"
+    data = {"database": url, "before": before, "after": after, "changed": changed, "added": changes}
+    emit(state, data, text)
 
 
 @cli.command()
@@ -170,6 +215,10 @@ def audit_verify(state: State) -> None:
 def demo(state: State) -> None:
     """Run the whole programme on the embedded default (see README)."""
     click.echo("banso demo: not built yet — the workflows and the demo arrive with later issues.")
+
+
+# The command groups register themselves on `cli` (imported here, after `cli` exists).
+from admin import cmd_master, cmd_records, cmd_work  # noqa: E402, F401
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -63,4 +63,8 @@ def verify_audit(state: State) -> None:
                 f'{{"ok": false, "checked": {report.checked}, "broken_seq": {report.broken_seq}}}'
             )
         raise ChainBroken(report.broken_seq, report.reason)
-    emit(state, {"ok": True, "checked": report.checked}, f"audit chain intact: {report.checked} event(s)")
+    emit(
+        state,
+        {"ok": True, "checked": report.checked},
+        f"audit chain intact: {report.checked} event(s)",
+    )

@@ -74,7 +74,9 @@ def load_settings(
 
     settings = replace(Settings(), **values)
     if settings.log_format not in _LOG_FORMATS:
-        raise InvalidValue("log format (BANSO_LOG_FORMAT)", settings.log_format, "auto, json or console")
+        raise InvalidValue(
+            "log format (BANSO_LOG_FORMAT)", settings.log_format, "auto, json or console"
+        )
     return settings
 
 

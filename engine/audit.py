@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 GENESIS = "0" * 64
@@ -37,6 +37,23 @@ class AuditEvent(NewAuditEvent):
     seq: int = 0
     prev_hash: str = GENESIS
     hash: str = ""
+
+
+def jsonable(value: Any) -> Any:
+    """A payload as it will read back from a JSON column: dates as ISO 8601.
+
+    The hash must be computed over exactly what is stored, or a verified
+    chain would fail as soon as it was read back.
+    """
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat() if value.tzinfo else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
 
 
 def event_hash(event: NewAuditEvent, seq: int, prev_hash: str) -> str:
@@ -99,7 +116,9 @@ def verify_chain(events: Iterable[AuditEvent], head_hash: str | None) -> ChainRe
     last_seq = 0
     for ev in events:
         if ev.seq != expected_seq:
-            return ChainReport(checked, ev.seq, f"expected event {expected_seq} next, found {ev.seq}")
+            return ChainReport(
+                checked, ev.seq, f"expected event {expected_seq} next, found {ev.seq}"
+            )
         if ev.prev_hash != expected_prev:
             return ChainReport(checked, ev.seq, "its previous-hash does not match the event before")
         if event_hash(ev, ev.seq, ev.prev_hash) != ev.hash:

@@ -49,7 +49,9 @@ def parse_datetime(text: str, where: str = "date-time") -> datetime:
     try:
         value = datetime.fromisoformat(text.strip())
     except ValueError as exc:
-        raise InvalidValue(where, text, "an ISO 8601 date-time like 2026-10-09T09:00+09:00") from exc
+        raise InvalidValue(
+            where, text, "an ISO 8601 date-time like 2026-10-09T09:00+09:00"
+        ) from exc
     if value.tzinfo is None:
         value = value.replace(tzinfo=TOKYO)
     return value.astimezone(UTC)

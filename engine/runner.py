@@ -18,7 +18,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
-from engine.audit import AuditEvent, NewAuditEvent
+from engine.audit import AuditEvent, NewAuditEvent, jsonable
 from engine.clock import Clock
 from engine.errors import ConflictError, NotFound
 from engine.workflow import Actor, Effect, GuardContext, RecordView, WorkflowDefinition
@@ -72,8 +72,12 @@ class Occurrence:
 
 
 class UnitOfWork(Protocol):
-    records: RecordRepository
-    audit: AuditLog
+    # Read-only here so that adapters may narrow them to their own classes.
+    @property
+    def records(self) -> RecordRepository: ...
+
+    @property
+    def audit(self) -> AuditLog: ...
 
     def apply(self, effect: Effect, occurrence: Occurrence) -> None:
         """Carry out one declared effect in this same transaction."""
@@ -131,7 +135,9 @@ class TransitionRunner:
         now = self.clock.now()
         definition.check_create(
             data,
-            GuardContext(actor=actor, now=now, payload=dict(payload or {}), facts=dict(facts or {})),
+            GuardContext(
+                actor=actor, now=now, payload=dict(payload or {}), facts=dict(facts or {})
+            ),
         )
         record_id = uow.records.add(kind, definition.initial, data, now)
         event = uow.audit.append(
@@ -144,7 +150,7 @@ class TransitionRunner:
                 from_state=None,
                 to_state=definition.initial,
                 version=0,
-                payload=dict(payload or {}),
+                payload=jsonable(payload or {}),
             )
         )
         record = uow.records.get(kind, record_id)
@@ -189,7 +195,7 @@ class TransitionRunner:
         ):
             current = uow.records.get(kind, record_id).version
             raise self._conflict(uow, kind, record_id, record.version, current)
-        audit_payload = {**payload, "changes": changes} if changes else payload
+        audit_payload = jsonable({**payload, "changes": changes} if changes else payload)
         event = uow.audit.append(
             NewAuditEvent(
                 at=now,

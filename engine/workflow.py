@@ -188,7 +188,7 @@ class WorkflowDefinition:
         if transition.roles and ctx.actor.role not in transition.roles:
             raise PermissionDenied(
                 actor=ctx.actor.email,
-                action=f"{transition.trigger} a {self.kind}",
+                action=f"{transition.trigger.replace('_', '-')} {self.kind} {record.id}",
                 allowed_roles=transition.roles,
             )
         unmet = [reason for guard in transition.guards for reason in guard(record, ctx)]
@@ -200,7 +200,9 @@ class WorkflowDefinition:
         """Refuse creating a record (role, every unmet creation guard), or return."""
         if self.create_roles and ctx.actor.role not in self.create_roles:
             raise PermissionDenied(
-                actor=ctx.actor.email, action=f"create a {self.kind}", allowed_roles=self.create_roles
+                actor=ctx.actor.email,
+                action=f"create a {self.kind}",
+                allowed_roles=self.create_roles,
             )
         draft = RecordView(kind=self.kind, id=0, state=self.initial, version=0, data=data)
         unmet = [reason for guard in self.create_guards for reason in guard(draft, ctx)]

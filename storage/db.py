@@ -14,7 +14,7 @@ from engine.errors import StorageUnavailable
 
 # Bumped with every migration; a test checks it against the Alembic head so
 # that ordinary commands can check the schema without importing Alembic.
-SCHEMA_REVISION = "0001"
+SCHEMA_REVISION = "0002"
 
 READONLY = {"banso_readonly": True}
 
@@ -30,9 +30,7 @@ def parse_url(url: str) -> URL:
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
-        raise StorageUnavailable(
-            f"--db: {parsed.get_backend_name()} is not supported; {_URL_HELP}"
-        )
+        raise StorageUnavailable(f"--db: {parsed.get_backend_name()} is not supported; {_URL_HELP}")
     return parsed
 
 
@@ -40,7 +38,7 @@ def sqlite_path(url: URL) -> Path | None:
     """The file behind a SQLite URL (None for in-memory or other backends)."""
     if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
         return None
-    return Path(url.database)  # type: ignore[arg-type]  # checked non-empty above
+    return Path(url.database)
 
 
 def make_engine(url: str, *, must_exist: bool = False) -> Engine:

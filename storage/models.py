@@ -7,9 +7,19 @@ proves these models and the migrations agree.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -38,7 +48,10 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+    }
 
 
 class WorkflowRecord:
@@ -73,6 +86,10 @@ class Person(Base):
     role: Mapped[str] = mapped_column(String(16), index=True)
     org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     fields: Mapped[list[str] | None] = mapped_column(JSON)
+    subcontractor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("subcontractors.id", name="fk_people_subcontractor_id")
+    )
+    active: Mapped[bool] = mapped_column(default=True)
     track_record: Mapped[str | None] = mapped_column(Text)
     company: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime]
@@ -111,3 +128,152 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     seq: Mapped[int]
     hash: Mapped[str] = mapped_column(String(64))
+
+
+# -- the programme (issue: workflows) -------------------------------------
+
+
+class Theme(Base):
+    """A support theme (master data); sub-themes point at their parent."""
+
+    __tablename__ = "themes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    standardization: Mapped[bool] = mapped_column(default=False)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id"))
+
+
+class Subcontractor(Base):
+    """A company the contractor subcontracts to; its consultants work only once
+    the prefecture's written approval is recorded (spec §10)."""
+
+    __tablename__ = "subcontractors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    scope: Mapped[str | None] = mapped_column(Text)
+    approved_at: Mapped[datetime | None]
+    approved_by: Mapped[str | None] = mapped_column(String(254))
+    approval_ref: Mapped[str | None] = mapped_column(String(200))
+
+
+class Assignment(Base):
+    """The consultant who consistently serves an organisation on a theme (§6(2)③)."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (UniqueConstraint("org_id", "theme_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id"))
+    consultant_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+
+
+class ProgrammeSetting(Base):
+    """The programme's adjustable numbers and dates (quotas, contract dates).
+
+    Planning a dispatch locks the ``quota`` row, so that two planners racing
+    for the last slot are ordered on PostgreSQL as SQLite's write lock orders them.
+    """
+
+    __tablename__ = "programme_settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[dict[str, Any]]
+
+
+class Engagement(WorkflowRecord, Base):
+    """Support for one organisation on one theme: hearing → plan → dispatches → outcome."""
+
+    __tablename__ = "engagements"
+    __table_args__ = (Index("ix_engagements_org_theme", "org_id", "theme_id"),)
+
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id"))
+    consultant_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    request: Mapped[str | None] = mapped_column(Text)
+    contact_name: Mapped[str | None] = mapped_column(String(200))
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    preferred_months: Mapped[list[str] | None] = mapped_column(JSON)
+    hearing_at: Mapped[datetime | None]
+    findings: Mapped[str | None] = mapped_column(Text)
+    goals: Mapped[str | None] = mapped_column(Text)
+    planned_dispatches: Mapped[int | None]
+    outcome: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Dispatch(WorkflowRecord, Base):
+    """One visit or web meeting of a consultant for an engagement."""
+
+    __tablename__ = "dispatches"
+    __table_args__ = (
+        Index("ix_dispatches_engagement_month", "engagement_id", "month"),
+        Index("ix_dispatches_fiscal_year", "fiscal_year", "state"),
+    )
+
+    engagement_id: Mapped[int] = mapped_column(ForeignKey("engagements.id"))
+    consultant_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    at: Mapped[datetime]
+    mode: Mapped[str] = mapped_column(String(8))
+    month: Mapped[str] = mapped_column(String(7))
+    fiscal_year: Mapped[int]
+    standardization: Mapped[bool] = mapped_column(default=False)
+    summary: Mapped[str | None] = mapped_column(Text)
+    hours: Mapped[float | None]
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Consultation(WorkflowRecord, Base):
+    """A question to the consultation desk, received first by the prefecture."""
+
+    __tablename__ = "consultations"
+
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    topic: Mapped[str] = mapped_column(Text)
+    channel: Mapped[str | None] = mapped_column(String(8))
+    consultant_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    answer_channel: Mapped[str | None] = mapped_column(String(8))
+    summary: Mapped[str | None] = mapped_column(Text)
+    fiscal_year: Mapped[int]
+
+
+class Deliverable(WorkflowRecord, Base):
+    """One of the six kinds of deliverable (spec §9)."""
+
+    __tablename__ = "deliverables"
+    __table_args__ = (Index("ix_deliverables_kind_period", "kind", "period"),)
+
+    kind: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(200))
+    period: Mapped[str | None] = mapped_column(String(16))
+    roster_version: Mapped[int | None]
+    engagement_id: Mapped[int | None] = mapped_column(ForeignKey("engagements.id"))
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Meeting(WorkflowRecord, Base):
+    """Kickoff, the monthly regular meeting, a hearing, or the report meeting."""
+
+    __tablename__ = "meetings"
+    __table_args__ = (Index("ix_meetings_kind_month", "kind", "month"),)
+
+    kind: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime]
+    month: Mapped[str] = mapped_column(String(7))
+    engagement_id: Mapped[int | None] = mapped_column(ForeignKey("engagements.id"))
+    place: Mapped[str | None] = mapped_column(String(200))
+    url: Mapped[str | None] = mapped_column(String(500))
+    minutes: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+RECORD_CLASSES: dict[str, type[WorkflowRecord]] = {
+    "engagement": Engagement,
+    "dispatch": Dispatch,
+    "consultation": Consultation,
+    "deliverable": Deliverable,
+    "meeting": Meeting,
+}

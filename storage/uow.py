@@ -25,7 +25,7 @@ _SYSTEM_COLUMNS = frozenset({"id", "state", "version", "created_at", "updated_at
 
 
 def _columns(cls: type[WorkflowRecord]) -> list[str]:
-    return [c.key for c in inspect(cls).column_attrs]
+    return [c.key for c in inspect(cls, raiseerr=True).column_attrs]
 
 
 def to_view(kind: str, row: WorkflowRecord) -> RecordView:
@@ -44,7 +44,8 @@ class SqlRecords:
         try:
             return self.classes[kind]
         except KeyError:
-            raise NotFound("kind of record", kind, "known: " + ", ".join(sorted(self.classes))) from None
+            known = ", ".join(sorted(self.classes))
+            raise NotFound("kind of record", kind, f"known: {known}") from None
 
     def _check_columns(self, kind: str, data: Mapping[str, Any]) -> None:
         unknown = set(data) - (set(_columns(self.cls(kind))) - _SYSTEM_COLUMNS)
@@ -60,7 +61,10 @@ class SqlRecords:
 
     def add(self, kind: str, state: str, data: Mapping[str, Any], at: datetime) -> int:
         self._check_columns(kind, data)
-        row = self.cls(kind)(state=state, version=0, created_at=at, updated_at=at, **data)
+        row = self.cls(kind)()
+        for key, value in {**data, "state": state, "version": 0, "created_at": at}.items():
+            setattr(row, key, value)
+        row.updated_at = at
         self.session.add(row)
         self.session.flush()
         return row.id
@@ -232,4 +236,3 @@ class SqlUnitOfWork:
         if handler is None:
             raise LookupError(f"no handler registered for effect {type(effect).__name__}")
         handler(self, effect, occurrence)
-
