@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -211,10 +212,28 @@ def audit_verify(state: State) -> None:
 
 
 @cli.command()
-@pass_state
-def demo(state: State) -> None:
-    """Run the whole programme on the embedded default (see README)."""
-    click.echo("banso demo: not built yet — the workflows and the demo arrive with later issues.")
+@click.option(
+    "--dir",
+    "folder",
+    default="var/demo",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the demo database is (re)created.",
+)
+def demo(folder: Path) -> None:
+    """Run a year of the programme on the embedded default (SQLite), as a transcript.
+
+    Creates a fresh database in --dir, loads the Okayama sample, and walks
+    engagements, dispatches, consultations, deliverables and meetings through
+    the real commands, including refusals that show the rules at work.
+
+    \b
+    Example:
+      banso demo --dir /tmp/banso-demo
+    """
+    from admin.demo import run_demo
+
+    run_demo(folder)
 
 
 # The command groups register themselves on `cli` (imported here, after `cli` exists).

@@ -64,13 +64,15 @@ class TransitionRefused(Refused):
         self.state = state
         self.allowed = tuple(allowed)
         self.unmet = tuple(unmet)
-        allowed_text = ", ".join(self.allowed) if self.allowed else "none"
+        # Shown as people type them on the command line: approve-plan, not approve_plan.
+        typed = trigger.replace("_", "-")
+        allowed_text = ", ".join(a.replace("_", "-") for a in self.allowed) or "none"
         if self.unmet:
             reason = "unmet: " + "; ".join(self.unmet)
         else:
-            reason = f"'{trigger}' is not allowed from this state"
+            reason = f"{typed} is not allowed from this state"
         super().__init__(
-            f"{kind} {record_id} is {state} ({state_label}): {trigger} refused, {reason}"
+            f"{kind} {record_id} is {state} ({state_label}): {typed} refused, {reason}"
             f" (allowed now: {allowed_text})"
         )
 
