@@ -6,7 +6,7 @@ proves these models and the migrations agree.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -277,3 +277,62 @@ RECORD_CLASSES: dict[str, type[WorkflowRecord]] = {
     "deliverable": Deliverable,
     "meeting": Meeting,
 }
+
+
+# -- notifications and deadlines ---------------------------------------------
+
+
+class OutboxRow(Base):
+    """A message written in the same transaction as the change that caused it.
+
+    ``next_attempt_at`` is NULL once a message is sent or dead, so the sender's
+    index holds only what is still to do.
+    """
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(48))
+    state: Mapped[str] = mapped_column(String(8), index=True)
+    to: Mapped[list[str]] = mapped_column(JSON)
+    cc: Mapped[list[str]] = mapped_column(JSON)
+    subject: Mapped[str] = mapped_column(Text)
+    text_body: Mapped[str] = mapped_column(Text)
+    html_body: Mapped[str | None] = mapped_column(Text)
+    attachments: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    about_kind: Mapped[str | None] = mapped_column(String(32))
+    about_id: Mapped[int | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(index=True)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    message_id: Mapped[str] = mapped_column(String(100))
+    sent_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class DeadlineRow(Base):
+    """An obligation with its due date, status and next reminder step.
+
+    ``next_fire_at`` is NULL once met or cancelled: the sweep's index holds
+    only active deadlines, so its cost grows with the work due, not the data.
+    """
+
+    __tablename__ = "deadlines"
+    __table_args__ = (Index("ix_deadlines_about", "about_kind", "about_id", "obligation"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    obligation: Mapped[str] = mapped_column(String(48))
+    title: Mapped[str] = mapped_column(String(300))
+    about_kind: Mapped[str | None] = mapped_column(String(32))
+    about_id: Mapped[int | None]
+    org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    due_as_written: Mapped[date]
+    due: Mapped[date] = mapped_column(index=True)
+    explanation: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12))
+    responsible: Mapped[str] = mapped_column(String(254))
+    next_step: Mapped[int] = mapped_column(default=0)
+    next_fire_at: Mapped[datetime | None] = mapped_column(index=True)
+    created_at: Mapped[datetime]
+    met_at: Mapped[datetime | None]
