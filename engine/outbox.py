@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from engine.workflow import Effect
+
 QUEUED = "queued"
 SENDING = "sending"
 SENT = "sent"
@@ -84,6 +86,21 @@ def retry_delay(
     step = min(cap.total_seconds(), base.total_seconds() * 2 ** max(0, attempts - 1))
     r = rng or random
     return timedelta(seconds=step * (0.5 + 0.5 * r.random()))
+
+
+@dataclass(frozen=True)
+class Notify(Effect):
+    """A transition tells people: one message per recipient, from ``template``.
+
+    ``to``/``cc`` name roles relative to the record (e.g. "contact",
+    "consultant", "prefecture", "lead"); ``invitation`` attaches an iCalendar
+    REQUEST or CANCEL for the record's event.
+    """
+
+    template: str
+    to: tuple[str, ...]
+    cc: tuple[str, ...] = ()
+    invitation: str | None = None  # "request" | "cancel" | None
 
 
 class Outbox(Protocol):
