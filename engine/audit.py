@@ -117,7 +117,9 @@ def verify_chain(events: Iterable[AuditEvent], head_hash: str | None) -> ChainRe
     for ev in events:
         if ev.seq != expected_seq:
             return ChainReport(
-                checked, ev.seq, f"expected event {expected_seq} next, found {ev.seq}"
+                checked,
+                expected_seq,
+                f"event {expected_seq} is missing (deleted); found {ev.seq} next",
             )
         if ev.prev_hash != expected_prev:
             return ChainReport(checked, ev.seq, "its previous-hash does not match the event before")

@@ -1,0 +1,107 @@
+"""Tampering with the audit trail by hand is caught by `banso audit verify`.
+
+The events are written through the transition runner (toy workflow); the
+tampering is plain SQL, as someone with database access would do it; the check
+is the real command in a subprocess.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from tests.integration import toy
+from tests.integration.toy import LEAD
+
+BANSO = str(Path(sys.executable).with_name("banso"))
+EVENTS = 6  # create + 5 transitions
+
+
+@pytest.fixture
+def db(engine: Engine) -> Iterator[Engine]:
+    """A database with a short history: one toy record, six events."""
+    toy.create_tables(engine)
+    runner = toy.make_runner()
+    record_id = toy.new_toy(engine, runner)
+    toy.fire(engine, runner, record_id, "submit", payload={"title": "計画", "reviewer": "r@x.jp"})
+    toy.fire(engine, runner, record_id, "reject", payload={"reason": "やり直し"})
+    toy.fire(engine, runner, record_id, "note", changes={"note": "直した"})
+    toy.fire(engine, runner, record_id, "submit", payload={"title": "計画", "reviewer": "r@x.jp"})
+    toy.fire(engine, runner, record_id, "approve", actor=LEAD)
+    yield engine
+
+
+def banso(engine: Engine, *args: str) -> subprocess.CompletedProcess[str]:
+    url = engine.url.render_as_string(hide_password=False)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BANSO_")}
+    return subprocess.run(
+        [BANSO, "--db", url, *args], capture_output=True, text=True, env=env, timeout=60
+    )
+
+
+def tamper(engine: Engine, sql: str, **params: object) -> None:
+    with engine.begin() as conn:
+        assert conn.execute(text(sql), params).rowcount == 1
+
+
+def test_an_untouched_chain_verifies_and_says_how_many_events(db: Engine) -> None:
+    done = banso(db, "audit", "verify")
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.strip() == f"audit chain intact: {EVENTS} event(s)"
+
+
+def test_an_untouched_chain_verifies_in_json(db: Engine) -> None:
+    done = banso(db, "audit", "verify", "--json")
+    assert done.returncode == 0
+    assert json.loads(done.stdout) == {"ok": True, "checked": EVENTS}
+
+
+EDITS = {
+    "payload": ('UPDATE audit_events SET payload = \'{"title": "改ざん"}\' WHERE seq = 2', 2),
+    "actor": ("UPDATE audit_events SET actor = 'mallory@example.jp' WHERE seq = 6", 6),
+    "to_state": ("UPDATE audit_events SET to_state = 'done' WHERE seq = 3", 3),
+    "hash": (f"UPDATE audit_events SET hash = '{'f' * 64}' WHERE seq = 4", 4),
+}
+
+
+@pytest.mark.parametrize("column", EDITS)
+def test_an_edited_event_breaks_the_chain_at_that_event(db: Engine, column: str) -> None:
+    sql, seq = EDITS[column]
+    tamper(db, sql)
+    done = banso(db, "audit", "verify")
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr.count("\n") == 1
+    assert done.stderr.startswith(f"banso: audit chain broken at event {seq}: ")
+
+
+def test_a_deleted_last_event_is_noticed(db: Engine) -> None:
+    tamper(db, "DELETE FROM audit_events WHERE seq = :seq", seq=EVENTS)
+    done = banso(db, "audit", "verify")
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"banso: audit chain broken at event {EVENTS}: ")
+    assert "missing" in done.stderr
+
+
+def test_a_deleted_middle_event_is_noticed(db: Engine) -> None:
+    tamper(db, "DELETE FROM audit_events WHERE seq = 3")
+    done = banso(db, "audit", "verify")
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1
+    assert done.stderr.startswith("banso: audit chain broken at event ")
+    assert "expected event 3 next" in done.stderr
+
+
+def test_a_broken_chain_in_json_names_the_event_on_stdout(db: Engine) -> None:
+    tamper(db, "UPDATE audit_events SET actor = 'mallory@example.jp' WHERE seq = 2")
+    done = banso(db, "--json", "audit", "verify")
+    assert done.returncode == 1
+    assert json.loads(done.stdout) == {"ok": False, "checked": 1, "broken_seq": 2}
+    assert done.stderr.startswith("banso: audit chain broken at event 2: ")
