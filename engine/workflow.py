@@ -114,10 +114,12 @@ class WorkflowDefinition:
         transitions: Sequence[Transition],
         create_roles: tuple[str, ...] = (),
         create_guards: tuple[Guard, ...] = (),
+        create_effects: tuple[Effect, ...] = (),
     ) -> None:
         self.kind = kind
         self.create_roles = create_roles
         self.create_guards = create_guards
+        self.create_effects = create_effects
         self.label = label
         self.states: dict[str, State] = {}
         for s in states:
@@ -154,6 +156,10 @@ class WorkflowDefinition:
     # -- reading ---------------------------------------------------------
     def label_of(self, state: str) -> str:
         return self.states[state].label
+
+    def trigger_label(self, trigger: str) -> str | None:
+        """The Japanese label of a trigger (None for one this definition lacks)."""
+        return next((t.label for t in self.transitions if t.trigger == trigger), None)
 
     def triggers(self) -> list[str]:
         return sorted({t.trigger for t in self.transitions})
