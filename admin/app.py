@@ -7,14 +7,15 @@ from functools import cached_property
 
 from sqlalchemy import Engine, select
 
+from admin.effects import Effects
 from admin.settings import Settings
 from engine.clock import Clock, clock_from_setting
 from engine.errors import NotFound, PermissionDenied
 from engine.runner import TransitionRunner
-from engine.workflow import Actor, Effect, WorkflowDefinition
+from engine.workflow import Actor, WorkflowDefinition
 from storage.db import make_engine, require_schema
 from storage.models import Person, WorkflowRecord
-from storage.uow import EffectHandler, SqlUnitOfWork
+from storage.uow import SqlUnitOfWork
 
 
 class App:
@@ -26,12 +27,13 @@ class App:
         *,
         definitions: Iterable[WorkflowDefinition] = (),
         record_classes: Mapping[str, type[WorkflowRecord]] | None = None,
-        effect_handlers: Mapping[type[Effect], EffectHandler] | None = None,
+        effects: Effects | None = None,
     ) -> None:
         self.settings = settings
         self.definitions = list(definitions)
         self.record_classes = dict(record_classes or {})
-        self.effect_handlers = dict(effect_handlers or {})
+        self.effects = effects or Effects(settings)
+        self.effect_handlers = self.effects.handlers()
 
     @cached_property
     def clock(self) -> Clock:

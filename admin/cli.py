@@ -123,6 +123,7 @@ def cli(
 )
 @click.option("--contract-end", metavar="D", help="Contract end, YYYY-MM-DD (default 2027-03-31).")
 @click.option("--kickoff", metavar="D", help="Kickoff meeting date (default: the contract start).")
+@click.option("--contractor", metavar="NAME", help="The contractor's name, for mail signatures.")
 @json_option
 @pass_state
 def init(
@@ -131,6 +132,7 @@ def init(
     contract_start: str | None,
     contract_end: str | None,
     kickoff: str | None,
+    contractor: str | None,
 ) -> None:
     """Create or upgrade the database and set the programme up; running it again changes nothing.
 
@@ -141,19 +143,27 @@ def init(
       banso init --sample okayama
       banso init --db postgresql://banso@127.0.0.1:5432/banso --kickoff 2026-04-15
     """
-    from admin.programme import programme_config, setup_programme
+    from admin.programme import programme_config, setup_programme, stored_programme
     from storage.migrate import upgrade
 
-    flags = {"contract_start": contract_start, "contract_end": contract_end, "kickoff": kickoff}
+    flags = {
+        "contract_start": contract_start,
+        "contract_end": contract_end,
+        "kickoff": kickoff,
+        "contractor": contractor,
+    }
     given = {k: v for k, v in flags.items() if v is not None}
     table = {**state.settings.programme, **given}
-    config = programme_config(table, "[programme] / init flags")
+    programme_config(table, "[programme] / init flags")  # bad input: refuse before any change
     app = state.app
     engine = app.open_engine(initialising=True)
     before, after = upgrade(engine)
     app.engine = engine  # the checked, upgraded engine serves the rest of this command
     with app.uow() as uow:
-        changes = setup_programme(uow, app.runner, config, explicit=bool(table))
+        # What is already stored stays unless this run names it: `--kickoff` alone
+        # must not put a changed contract end back to its default.
+        config = programme_config({**stored_programme(uow), **table}, "[programme] / init flags")
+        changes = setup_programme(uow, app.runner, app.effects, config, explicit=bool(table))
         if sample:
             from admin.programme import load_sample
 
@@ -237,7 +247,7 @@ def demo(folder: Path) -> None:
 
 
 # The command groups register themselves on `cli` (imported here, after `cli` exists).
-from admin import cmd_master, cmd_records, cmd_work  # noqa: E402, F401
+from admin import cmd_master, cmd_ops, cmd_records, cmd_work  # noqa: E402, F401
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -9,9 +9,10 @@ import click
 from sqlalchemy import func, select
 
 from admin.cli import State, cli, emit, json_option, pass_state
-from admin.common import table, when
+from admin.common import audit_change, table, when
 from admin.programme import ORG_KINDS, new_roster_version
-from engine.errors import InvalidValue, PermissionDenied
+from engine.errors import InvalidValue, Refused
+from engine.workflow import Actor
 from storage.models import Organisation, Person, Subcontractor, Theme
 from storage.queries import org_by_code, person_by_email, theme_by_code
 from storage.uow import SqlUnitOfWork
@@ -154,9 +155,9 @@ def person_add(
 
     \b
     Examples:
-      banso person add --name 県 太郎 --email taro@pref.okayama.example.jp \\
+      banso person add --name '県 太郎' --email taro@pref.okayama.example.jp \\
           --role prefecture --org 330001
-      banso --as lead@contractor.example.jp person add --name 佐藤 花子 \\
+      banso --as lead@contractor.example.jp person add --name '佐藤 花子' \\
           --email hanako@contractor.example.jp --role consultant --fields 標準化,BPR
     """
     app = state.app
@@ -165,11 +166,13 @@ def person_add(
         nobody = not uow.session.scalar(select(func.count()).select_from(Person))
         if nobody:
             if role not in STAFF:
-                raise PermissionDenied(
-                    actor=None, action="register the first person", allowed_roles=STAFF
+                raise Refused(
+                    "the first person registered must be a lead or prefecture person "
+                    "(--role lead|prefecture); they then add everyone else"
                 )
+            actor = Actor(email, role)  # bootstrapping: the first person registers themself
         else:
-            app.actor(uow, "add people", STAFF)
+            actor = app.actor(uow, "add people", STAFF)
         if uow.session.scalars(select(Person).where(Person.email == email)).first():
             raise InvalidValue("--email", email, "an address not registered yet")
         org_id = org_by_code(uow.session, org_code).id if org_code else None
@@ -197,8 +200,11 @@ def person_add(
         )
         uow.session.add(p)
         uow.session.flush()
+        audit_change(state, uow, actor, "person", p.id, "add", {"email": email, "role": role})
         roster = (
-            new_roster_version(uow, app.runner, f"{email} added") if role == CONSULTANT else None
+            new_roster_version(uow, app.runner, app.effects, f"{email} added")
+            if role == CONSULTANT
+            else None
         )
         data = person_json(uow, p)
         uow.commit()
@@ -224,7 +230,7 @@ def person_edit(
     """
     app = state.app
     with app.uow() as uow:
-        app.actor(uow, "edit people", STAFF)
+        actor = app.actor(uow, "edit people", STAFF)
         p = person_by_email(uow.session, email)
         if name:
             p.name = name
@@ -232,8 +238,18 @@ def person_edit(
             p.fields = [f.strip() for f in fields.split(",") if f.strip()]
         if record is not None:
             p.track_record = record
+        changes = {"name": name, "fields": fields, "record": record}
+        audit_change(
+            state,
+            uow,
+            actor,
+            "person",
+            p.id,
+            "edit",
+            {k: v for k, v in changes.items() if v is not None},
+        )
         roster = (
-            new_roster_version(uow, app.runner, f"{email} changed")
+            new_roster_version(uow, app.runner, app.effects, f"{email} changed")
             if p.role == CONSULTANT
             else None
         )
@@ -255,11 +271,12 @@ def person_remove(state: State, email: str) -> None:
     """
     app = state.app
     with app.uow() as uow:
-        app.actor(uow, "remove people", STAFF)
+        actor = app.actor(uow, "remove people", STAFF)
         p = person_by_email(uow.session, email)
         p.active = False
+        audit_change(state, uow, actor, "person", p.id, "remove", {"email": email})
         roster = (
-            new_roster_version(uow, app.runner, f"{email} removed")
+            new_roster_version(uow, app.runner, app.effects, f"{email} removed")
             if p.role == CONSULTANT
             else None
         )
@@ -428,6 +445,9 @@ def subcontractor_approve(state: State, name: str, ref: str) -> None:
         sub.approved_at = app.clock.now()
         sub.approved_by = actor.email
         sub.approval_ref = ref
+        audit_change(
+            state, uow, actor, "subcontractor", sub.id, "approve", {"name": name, "ref": ref}
+        )
         uow.commit()
     emit(
         state,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,11 +11,14 @@ from sqlalchemy import func, select
 
 from admin.cli import State, cli, emit, json_option, pass_state
 from admin.cmd_work import create_engagement
-from admin.common import fire, record_json, report, state_text, table, when
+from admin.common import audit_change, fire, record_json, report, state_text, table, when
+from admin.effects import describe
 from engine.clock import parse_datetime, tokyo_date
 from engine.era import fiscal_year, format_fiscal_year
-from engine.errors import InvalidValue
-from engine.workflow import RecordView
+from engine.errors import InvalidValue, Refused
+from engine.runner import Outcome
+from engine.workflow import Actor, RecordView
+from storage.deadlines import SqlDeadlines
 from storage.models import (
     Consultation,
     Deliverable,
@@ -321,8 +324,39 @@ def meeting_schedule(
         }
         facts = {"monthly_meetings_in_month": monthly_meetings(uow.session, month)}
         outcome = app.runner.create(uow, "meeting", actor=actor, data=data, facts=facts)
+        if kind == "report":
+            _engagements_due_before(state, uow, at)
         uow.commit()
     report(state, outcome)
+
+
+def _engagements_due_before(state: State, uow: SqlUnitOfWork, at: datetime) -> None:
+    """Every engagement still going must be reported before the report meeting (§6(3))."""
+    effects = state.app.effects
+    eve = tokyo_date(at) - timedelta(days=1)
+    going = uow.session.scalars(
+        select(Engagement).where(Engagement.state.not_in(("reported", "withdrawn")))
+    )
+    for e in going:
+        about = describe(uow, "engagement", {"org_id": e.org_id, "theme_id": e.theme_id})
+        effects.open(
+            uow,
+            obligation="report_before_meeting",
+            title=f"支援成果の報告（{about.label}）",
+            about_kind="engagement",
+            about_id=e.id,
+            org_id=e.org_id,
+            due=effects.due_date(
+                uow,
+                eve,
+                f"事業報告会（{tokyo_date(at).isoformat()}）の前日まで",
+                "previous_business_day",
+            ),
+            responsible=effects.responsible(
+                uow, "consultant_id", {"consultant_id": e.consultant_id}
+            ),
+            now=state.app.clock.now(),
+        )
 
 
 @meeting.command("hold")
@@ -337,6 +371,15 @@ def meeting_hold(state: State, record_id: int, minutes: str) -> None:
     Example:
       banso --as lead@contractor.example.jp meeting hold 7 --minutes "進捗報告…"
     """
+
+    def monthly_met(uow: SqlUnitOfWork, outcome: Outcome, _actor: Actor) -> None:
+        # Holding the month's regular meeting fulfils that month's programme deadline.
+        data = outcome.record.data
+        if data["kind"] == "monthly":
+            year, month = (int(x) for x in data["month"].split("-"))
+            period = year * 100 + month
+            SqlDeadlines(uow.session).meet("programme", period, "monthly_meeting", outcome.event.at)
+
     fire(
         state,
         "meeting",
@@ -344,6 +387,7 @@ def meeting_hold(state: State, record_id: int, minutes: str) -> None:
         "hold",
         payload={"minutes": minutes},
         changes={"minutes": minutes},
+        after=monthly_met,
     )
 
 
@@ -520,7 +564,7 @@ def budget_set(
     """
     app = state.app
     with app.uow() as uow:
-        app.actor(uow, "change the budget", (PREFECTURE,))
+        actor = app.actor(uow, "change the budget", (PREFECTURE,))
         quota = setting(uow.session, "quota", lock=True)
         fy = fiscal_year(tokyo_date(app.clock.now()))
         counted = Dispatch.state.in_(COUNTED)
@@ -545,8 +589,9 @@ def budget_set(
             ("--standardization", standardization, std_used),
         ):
             if value is not None and value < floor:
-                raise InvalidValue(
-                    option, value, f"at least the {floor} dispatches already planned or held"
+                raise Refused(
+                    f"{option} {value} is below the {floor} dispatches already planned or held "
+                    "this fiscal year; cancel dispatches first or choose a larger number"
                 )
         new = {
             "total": quota["total"] if total is None else total,
@@ -560,6 +605,7 @@ def budget_set(
                 "--standardization", new["standardization"], f"at most the total {new['total']}"
             )
         put_setting(uow.session, "quota", new)
+        audit_change(state, uow, actor, "budget", fy, "set", {"before": quota, "after": new})
         uow.commit()
     emit(
         state,

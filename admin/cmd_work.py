@@ -11,7 +11,7 @@ from admin.cli import State, cli, emit, json_option, pass_state
 from admin.common import fire, record_json, report, state_text, table, when
 from engine.clock import parse_datetime, tokyo_date
 from engine.era import fiscal_year
-from engine.errors import InvalidValue
+from engine.errors import InvalidValue, Refused
 from engine.runner import Outcome
 from engine.workflow import Actor, RecordView
 from storage.models import Dispatch, Engagement, Organisation, Person, Theme
@@ -101,10 +101,9 @@ def engagement_new(state: State, org_code: str, theme_code: str, request: str | 
         theme = theme_by_code(uow.session, theme_code)
         existing = open_engagement(uow.session, org.id, theme.id)
         if existing is not None:
-            raise InvalidValue(
-                "--org/--theme",
-                f"{org_code}/{theme_code}",
-                f"a pair without an open engagement (engagement {existing.id} is {existing.state})",
+            raise Refused(
+                f"{org_code} × {theme_code} already has engagement {existing.id} "
+                f"({existing.state}); withdraw or report it before opening another"
             )
         outcome = create_engagement(state, uow, actor, org, theme, request=request)
         uow.commit()
@@ -163,9 +162,17 @@ def engagement_show(state: State, record_id: int) -> None:
       banso engagement show 12
     """
     with state.app.uow(readonly=True) as uow:
-        data = engagement_json(state, uow, uow.records.get("engagement", record_id))
+        view = uow.records.get("engagement", record_id)
+        view_hearing = view.data["hearing_at"]
+        data = engagement_json(state, uow, view)
         data["dispatches"] = [
-            {"id": d.id, "state": d.state, "at": d.at.isoformat(), "mode": d.mode}
+            {
+                "id": d.id,
+                "state": d.state,
+                "at": d.at.isoformat(),
+                "shown": when(d.at),
+                "mode": d.mode,
+            }
             for d in uow.session.scalars(
                 select(Dispatch).where(Dispatch.engagement_id == record_id).order_by(Dispatch.at)
             )
@@ -174,13 +181,15 @@ def engagement_show(state: State, record_id: int) -> None:
         f"engagement {data['id']}  {data['org_name']} × {data['theme_name']}",
         f"  state       {data['state']}（{data['state_label']}）  version {data['version']}",
         f"  consultant  {data['consultant'] or '—'}",
-        f"  hearing     {data['hearing_at'] or '—'}",
+        f"  hearing     {when(view_hearing)}",
         f"  findings    {data['findings'] or '—'}",
         f"  plan        {data['goals'] or '—'}",
         f"  outcome     {data['outcome'] or '—'}",
         f"  dispatches  {len(data['dispatches'])}",
     ]
-    lines += [f"    {d['id']}: {d['at']} {d['mode']} {d['state']}" for d in data["dispatches"]]
+    lines += [
+        f"    {d['id']}: {d.pop('shown')} {d['mode']} {d['state']}" for d in data["dispatches"]
+    ]
     emit(state, data, "\n".join(lines))
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from engine.clock import show
+from engine.errors import PermissionDenied
 from engine.runner import Outcome
 from engine.workflow import Actor, RecordView
 
@@ -89,6 +90,7 @@ def fire(
     with app.uow() as uow:
         actor = app.actor(uow, f"{trigger.replace('_', '-')} a {kind}")
         view = uow.records.get(kind, record_id)
+        check_own_work(uow, actor, view, trigger)
         outcome = app.runner.fire(
             uow,
             kind,
@@ -104,6 +106,53 @@ def fire(
         uow.commit()
     report(state, outcome)
     return outcome
+
+
+def check_own_work(uow: SqlUnitOfWork, actor: Actor, view: RecordView, trigger: str) -> None:
+    """A consultant acts only on the work assigned to them (DOMAIN.md: roles)."""
+    if actor.role != "consultant":
+        return
+    from storage.models import Engagement, Person
+
+    consultant_id = view.data.get("consultant_id")
+    if consultant_id is None and view.data.get("engagement_id"):
+        engagement = uow.session.get(Engagement, view.data["engagement_id"])
+        consultant_id = engagement.consultant_id if engagement else None
+    person = uow.session.get(Person, consultant_id) if consultant_id else None
+    if person is not None and person.email != actor.email:
+        raise PermissionDenied(
+            actor=actor.email,
+            action=f"{trigger.replace('_', '-')} {view.kind} {view.id} "
+            f"(assigned to {person.email})",
+            allowed_roles=("lead", "assigned consultant"),
+        )
+
+
+def audit_change(
+    state: State,
+    uow: SqlUnitOfWork,
+    actor: Actor,
+    kind: str,
+    record_id: int,
+    change: str,
+    payload: Mapping[str, Any],
+) -> None:
+    """Put a master-data change (an approval, a quota, a person) in the audit chain."""
+    from engine.audit import NewAuditEvent, jsonable
+
+    uow.audit.append(
+        NewAuditEvent(
+            at=state.app.clock.now(),
+            actor=actor.email,
+            kind=kind,
+            record_id=record_id,
+            trigger=change,
+            from_state=None,
+            to_state=None,
+            version=0,
+            payload=jsonable(payload),
+        )
+    )
 
 
 def table(rows: list[list[str]], headers: list[str]) -> str:

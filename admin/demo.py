@@ -81,7 +81,17 @@ def run_demo(folder: Path) -> None:
     d = "2026-04-01T09:00+09:00"
 
     t.say("契約開始: データベースを作り、岡山県の団体とテーマを読み込む")
-    t.run(d, None, "init", "--sample", "okayama", "--kickoff", "2026-04-15")
+    t.run(
+        d,
+        None,
+        "init",
+        "--sample",
+        "okayama",
+        "--kickoff",
+        "2026-04-15",
+        "--contractor",
+        "株式会社伴走デジタル",
+    )
     t.run(
         d,
         None,

@@ -45,8 +45,11 @@ def show_history(state: State, kind: str, record_id: int) -> None:
     lines = [f"{kind} {record_id}: {len(events)} event(s)"]
     for e in events:
         why = "; ".join(f"{k}={v}" for k, v in e.payload.items() if k != "changes")
+        definition = state.app.runner.definitions.get(kind)
+        label = definition.trigger_label(e.trigger) if definition else None
+        trigger = e.trigger.replace("_", "-") + (f"（{label}）" if label else "")
         lines.append(
-            f"  {show(e.at)}  v{e.version}  {e.actor}  {e.trigger}: "
+            f"  {show(e.at)}  v{e.version}  {e.actor}  {trigger}: "
             f"{_label(state, kind, e.from_state)} → {_label(state, kind, e.to_state)}"
             + (f"  ({why})" if why else "")
         )

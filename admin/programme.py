@@ -5,14 +5,15 @@ from __future__ import annotations
 import csv
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 
-from engine.calendar import HolidayRule
-from engine.clock import parse_date
+from admin.effects import LEAD, Effects
+from engine.calendar import BusinessCalendar, HolidayRule
+from engine.clock import parse_date, tokyo_date
 from engine.era import format_year
 from engine.errors import InvalidValue, NotFound
 from engine.runner import TransitionRunner
@@ -39,6 +40,7 @@ class ProgrammeConfig:
     standardization: int = 360
     monthly_cap: int = 2
     consultations_expected: int = 50
+    contractor: str = "受託者"  # the contractor's name, as signatures show it
 
     def contract(self) -> dict[str, Any]:
         return {
@@ -48,6 +50,7 @@ class ProgrammeConfig:
             "org_chart_business_days": self.org_chart_business_days,
             "holiday_rule": self.holiday_rule,
             "consultations_expected": self.consultations_expected,
+            "contractor": self.contractor,
         }
 
     def quota(self) -> dict[str, int]:
@@ -67,6 +70,10 @@ def programme_config(table: Mapping[str, Any], where: str = "[programme]") -> Pr
             raise InvalidValue(f"{where} key {key!r}", raw, "one of " + ", ".join(sorted(known)))
         if key in ("contract_start", "contract_end", "kickoff"):
             values[key] = raw if isinstance(raw, date) else parse_date(str(raw), f"{where} {key}")
+        elif key == "contractor":
+            if not isinstance(raw, str) or not raw.strip() or "\n" in raw:
+                raise InvalidValue(f"{where} contractor", raw, "the contractor's name on one line")
+            values[key] = raw.strip()
         elif key == "holiday_rule":
             if raw not in {r.value for r in HolidayRule}:
                 rules = ", ".join(r.value for r in HolidayRule)
@@ -80,6 +87,23 @@ def programme_config(table: Mapping[str, Any], where: str = "[programme]") -> Pr
     return check_dates(config)
 
 
+def stored_programme(uow: SqlUnitOfWork) -> dict[str, Any]:
+    """The stored contract settings, as ``[programme]`` keys (empty before the first init)."""
+    row = uow.session.get(ProgrammeSetting, "contract")
+    if row is None:
+        return {}
+    c = row.value
+    return {
+        "contract_start": c["start"],
+        "contract_end": c["end"],
+        "kickoff": c["kickoff"],
+        "org_chart_business_days": c["org_chart_business_days"],
+        "holiday_rule": c["holiday_rule"],
+        "consultations_expected": c["consultations_expected"],
+        "contractor": c.get("contractor", "受託者"),
+    }
+
+
 def check_dates(config: ProgrammeConfig) -> ProgrammeConfig:
     if config.contract_end <= config.contract_start:
         raise InvalidValue(
@@ -88,6 +112,10 @@ def check_dates(config: ProgrammeConfig) -> ProgrammeConfig:
     kickoff = config.kickoff
     if kickoff and not config.contract_start <= kickoff <= config.contract_end:
         raise InvalidValue("kickoff", kickoff.isoformat(), "a date inside the contract")
+    if config.standardization > config.total:
+        raise InvalidValue(
+            "standardization", config.standardization, f"at most total {config.total}"
+        )
     return config
 
 
@@ -101,7 +129,12 @@ def months(start: date, end: date) -> list[date]:
 
 
 def setup_programme(
-    uow: SqlUnitOfWork, runner: TransitionRunner, config: ProgrammeConfig, *, explicit: bool
+    uow: SqlUnitOfWork,
+    runner: TransitionRunner,
+    effects: Effects,
+    config: ProgrammeConfig,
+    *,
+    explicit: bool,
 ) -> list[str]:
     """Store the settings and create the programme's deliverables that are missing.
 
@@ -137,12 +170,59 @@ def setup_programme(
         if not exists:
             data: dict[str, Any] = {"kind": kind, "title": title, "period": period}
             data["roster_version"] = roster_version
-            runner.create(uow, "deliverable", actor=SYSTEM, data=data)
+            outcome = runner.create(uow, "deliverable", actor=SYSTEM, data=data)
+            as_written, basis = _deliverable_due(config, kind, period)
+            effects.open(
+                uow,
+                obligation="submission",
+                title=f"{title}の提出",
+                about_kind="deliverable",
+                about_id=outcome.record.id,
+                org_id=None,
+                due=effects.due_date(uow, as_written, basis),
+                responsible=LEAD,
+                now=runner.clock.now(),
+            )
             changes.append(title)
+    for first in months(config.contract_start, config.contract_end):
+        last = date(first.year + (first.month == 12), first.month % 12 + 1, 1) - timedelta(days=1)
+        opened = effects.open(
+            uow,
+            obligation="monthly_meeting",
+            title=f"定例報告会の開催（{format_year(first)}{first.month}月）",
+            about_kind="programme",
+            about_id=first.year * 100 + first.month,
+            org_id=None,
+            # "Held in each month": the last business day of the month, never the next month.
+            due=effects.due_date(
+                uow, last, f"毎月1回開催（{first.month}月中）", HolidayRule.PREVIOUS_BUSINESS_DAY
+            ),
+            responsible=LEAD,
+            now=runner.clock.now(),
+        )
+        if opened:
+            changes.append(f"monthly meeting {first:%Y-%m}")
     return changes
 
 
-def new_roster_version(uow: SqlUnitOfWork, runner: TransitionRunner, why: str) -> str | None:
+def _deliverable_due(config: ProgrammeConfig, kind: str, period: str | None) -> tuple[date, str]:
+    """The due date as written in spec §9, and how it was derived."""
+    if kind == "org_chart":
+        days = config.org_chart_business_days
+        due = BusinessCalendar().add_business_days(config.contract_start, days)
+        return due, f"契約締結後速やかに（{days}営業日以内）"
+    if kind in ("implementation_plan", "expert_roster"):
+        return config.kickoff or config.contract_start, "キックオフ会議時"
+    if kind == "monthly_report" and period:
+        first = date.fromisoformat(f"{period}-01")
+        following = date(first.year + (first.month == 12), first.month % 12 + 1, 10)
+        return following, "翌月10日まで"
+    return config.contract_end, "令和9年3月31日（契約終了日）"
+
+
+def new_roster_version(
+    uow: SqlUnitOfWork, runner: TransitionRunner, effects: Effects, why: str
+) -> str | None:
     """A consultant was added, changed or removed: the expert roster needs a new version.
 
     A version not yet drafted will simply list the change, so only a roster
@@ -157,12 +237,29 @@ def new_roster_version(uow: SqlUnitOfWork, runner: TransitionRunner, why: str) -
         return None
     version = (latest.roster_version or 0) + 1 if latest else 1
     title = f"{DELIVERABLE_KINDS['expert_roster'][0]}（第{version}版）"
-    runner.create(
+    outcome = runner.create(
         uow,
         "deliverable",
         actor=SYSTEM,
         data={"kind": "expert_roster", "title": title, "period": None, "roster_version": version},
         payload={"reason": why},
+    )
+    now = runner.clock.now()
+    start = tokyo_date(now)
+    effects.open(
+        uow,
+        obligation="submission",
+        title=f"{title}の提出",
+        about_kind="deliverable",
+        about_id=outcome.record.id,
+        org_id=None,
+        due=effects.due_date(
+            uow,
+            effects.calendar.add_business_days(start, 5),
+            f"変更（{start.isoformat()}）から5営業日以内",
+        ),
+        responsible=LEAD,
+        now=now,
     )
     return title
 

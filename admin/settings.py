@@ -25,21 +25,32 @@ class Settings:
     user: str | None = None
     now: str | None = None
     mail_url: str = "file://var/mail"
+    mail_from: str | None = None  # default: the project lead's address
+    mail_max_attempts: int = 8
+    templates_dir: Path | None = None  # overrides for the mail templates
+    smtp_user: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)  # never shown or logged
     log_format: str = "auto"
     json: bool = False
     config_path: Path | None = None
     programme: Mapping[str, Any] = field(default_factory=dict)
+    reminders: Mapping[str, Any] = field(default_factory=dict)
 
 
-# What banso.toml may set at its top level; [programme] is read by the
-# programme's own settings (dates, quotas, holiday rule) and kept as given.
-_FILE_KEYS = {"database_url", "mail_url", "log_format"}
+# What banso.toml may set at its top level; the [programme] and [reminders]
+# tables are checked by their own readers. SMTP credentials come from the
+# environment only, so that they never sit in a file next to the database.
+_FILE_KEYS = {"database_url", "mail_url", "mail_from", "log_format", "templates_dir"}
+_TABLES = {"programme", "reminders"}
+_REMINDER_KEYS = {"before", "on_the_day", "overdue_every", "escalate_from", "hour"}
 _ENV = {
     "BANSO_DATABASE_URL": "database_url",
     "BANSO_USER": "user",
     "BANSO_NOW": "now",
     "BANSO_MAIL_URL": "mail_url",
     "BANSO_LOG_FORMAT": "log_format",
+    "BANSO_SMTP_USER": "smtp_user",
+    "BANSO_SMTP_PASSWORD": "smtp_password",
 }
 _LOG_FORMATS = ("auto", "json", "console")
 
@@ -89,15 +100,29 @@ def _read_file(path: Path) -> dict[str, Any]:
         raise InvalidValue(f"--config {path}", str(exc), "valid TOML") from exc
     values: dict[str, Any] = {}
     for key, value in data.items():
-        if key == "programme":
+        if key in _TABLES:
             if not isinstance(value, dict):
-                raise InvalidValue(f"{path}: [programme]", value, "a table")
-            values["programme"] = value
+                raise InvalidValue(f"{path}: [{key}]", value, "a table")
+            if key == "reminders" and set(value) - _REMINDER_KEYS:
+                unknown = sorted(set(value) - _REMINDER_KEYS)[0]
+                keys = ", ".join(sorted(_REMINDER_KEYS))
+                raise InvalidValue(f"{path}: [reminders] key {unknown!r}", value[unknown], keys)
+            values[key] = value
+        elif key == "mail_max_attempts":
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise InvalidValue(f"{path}: mail_max_attempts", value, "a whole number ≥ 1")
+            values[key] = value
+        elif key == "templates_dir":
+            if not isinstance(value, str) or not Path(value).is_dir():
+                raise InvalidValue(f"{path}: templates_dir", value, "an existing folder")
+            values[key] = Path(value)
         elif key in _FILE_KEYS:
             if not isinstance(value, str):
                 raise InvalidValue(f"{path}: {key}", value, "a string")
             values[key] = value
         else:
-            allowed = ", ".join(sorted([*_FILE_KEYS, "[programme]"]))
+            allowed = ", ".join(
+                sorted([*_FILE_KEYS, "mail_max_attempts", "[programme]", "[reminders]"])
+            )
             raise InvalidValue(f"{path}: key {key!r}", value, f"one of {allowed}")
     return values

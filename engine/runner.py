@@ -127,7 +127,6 @@ class TransitionRunner:
         data: Mapping[str, Any],
         payload: Mapping[str, Any] | None = None,
         facts: Mapping[str, Any] | None = None,
-        effects: tuple[Effect, ...] = (),
     ) -> Outcome:
         """A new record in the initial state, at version 0, with its audit event;
         refused if the definition's creation roles or guards say no."""
@@ -157,9 +156,9 @@ class TransitionRunner:
         occurrence = Occurrence(
             kind, record, "create", None, definition.initial, actor, now, event.payload, event
         )
-        for effect in effects:
+        for effect in definition.create_effects:
             uow.apply(effect, occurrence)
-        return Outcome(record, None, definition.initial, event, effects)
+        return Outcome(record, None, definition.initial, event, definition.create_effects)
 
     def fire(
         self,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from engine.deadlines import MeetDeadline, OpenDeadline
 from engine.workflow import GuardContext, RecordView, State, Transition, WorkflowDefinition
 from workflows.checks import needs_choice, needs_text
 from workflows.people_rules import consultant_unmet
@@ -51,6 +52,9 @@ DEFINITION = WorkflowDefinition(
             ASSIGNED,
             guards=(consultant_may_answer,),
             roles=(LEAD, PREFECTURE),
+            effects=(
+                OpenDeadline("first_contact", "相談への初回対応", 3, responsible="consultant_id"),
+            ),
         ),
         Transition(
             "answer",
@@ -62,6 +66,7 @@ DEFINITION = WorkflowDefinition(
                 needs_text("summary", "the summary is empty (consultation answer --summary TEXT)"),
             ),
             roles=(CONSULTANT, LEAD),
+            effects=(MeetDeadline("first_contact"),),
         ),
         Transition("close", "完了", (ANSWERED,), CLOSED, roles=(LEAD, PREFECTURE)),
     ],

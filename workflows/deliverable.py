@@ -6,6 +6,8 @@ approved or sent back by the prefecture; a returned one is drafted again.
 
 from __future__ import annotations
 
+from engine.deadlines import MeetDeadline, ReopenDeadline
+from engine.outbox import Notify
 from engine.workflow import State, Transition, WorkflowDefinition
 from workflows.checks import needs_text
 from workflows.roles import LEAD, PREFECTURE, SYSTEM
@@ -42,7 +44,15 @@ DEFINITION = WorkflowDefinition(
     create_roles=(LEAD, SYSTEM, PREFECTURE),
     transitions=[
         Transition("draft", "作成", (PENDING, RETURNED), DRAFTED, roles=(LEAD, SYSTEM)),
-        Transition("submit", "提出", (DRAFTED,), SUBMITTED, roles=(LEAD,)),
+        # Submitting fulfils the deliverable's deadline; sending it back reopens it.
+        Transition(
+            "submit",
+            "提出",
+            (DRAFTED,),
+            SUBMITTED,
+            roles=(LEAD,),
+            effects=(MeetDeadline("submission"), Notify("approval_request", to=("prefecture",))),
+        ),
         Transition("approve", "承認", (SUBMITTED,), APPROVED, roles=(PREFECTURE,)),
         # `return` is a Python keyword; the CLI's `deliverable return` fires this.
         Transition(
@@ -54,6 +64,7 @@ DEFINITION = WorkflowDefinition(
                 needs_text("reason", "the reason is empty (deliverable return ID --reason TEXT)"),
             ),
             roles=(PREFECTURE,),
+            effects=(ReopenDeadline("submission"),),
         ),
     ],
 )

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from engine.deadlines import CancelDeadline, MeetDeadline, OpenDeadline
+from engine.outbox import Notify
 from engine.workflow import GuardContext, RecordView, State, Transition, WorkflowDefinition
 from workflows import engagement
 from workflows.checks import choice_unmet, has_happened, is_number, needs_text
@@ -93,8 +95,22 @@ DEFINITION = WorkflowDefinition(
     # The prefecture may plan too: it is the one who lifts the monthly cap.
     create_roles=(LEAD, CONSULTANT, PREFECTURE),
     create_guards=(engagement_in_support, mode_is_known, consultant_may_serve, quotas_leave_room),
+    create_effects=(
+        # The record is due within 3 business days of the dispatch itself.
+        OpenDeadline("record", "派遣実施記録の登録", 3, base="at", responsible="consultant_id"),
+        Notify("dispatch_invitation", to=("contact", "consultant"), invitation="request"),
+    ),
     transitions=[
-        Transition("confirm", "確定", (PLANNED,), CONFIRMED, roles=(LEAD, CONSULTANT)),
+        Transition(
+            "confirm",
+            "確定",
+            (PLANNED,),
+            CONFIRMED,
+            roles=(LEAD, CONSULTANT),
+            effects=(
+                Notify("dispatch_invitation", to=("contact", "consultant"), invitation="request"),
+            ),
+        ),
         Transition(
             "record",
             "実施記録",
@@ -106,6 +122,7 @@ DEFINITION = WorkflowDefinition(
                 has_happened("dispatch"),
             ),
             roles=(LEAD, CONSULTANT),
+            effects=(MeetDeadline("record"),),
         ),
         Transition(
             "cancel",
@@ -116,6 +133,10 @@ DEFINITION = WorkflowDefinition(
                 needs_text("reason", "the reason is empty (dispatch cancel ID --reason TEXT)"),
             ),
             roles=(LEAD, CONSULTANT, PREFECTURE),
+            effects=(
+                CancelDeadline("record"),
+                Notify("dispatch_cancelled", to=("contact", "consultant"), invitation="cancel"),
+            ),
         ),
     ],
 )

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from engine.deadlines import CancelDeadline, MeetDeadline, OpenDeadline
+from engine.outbox import Notify
 from engine.workflow import GuardContext, RecordView, State, Transition, WorkflowDefinition
 from workflows.checks import id_list, is_aware, is_blank, is_whole, needs_text, plural
 from workflows.people_rules import consistency_unmet, consultant_unmet
@@ -97,6 +99,10 @@ def nothing_left_open(record: RecordView, ctx: GuardContext) -> Iterable[str]:
     return open_dispatches_unmet(ctx.facts, "before withdrawing")
 
 
+HEARING_INVITATION = Notify(
+    "hearing_invitation", to=("contact", "consultant"), invitation="request"
+)
+
 DEFINITION = WorkflowDefinition(
     kind=KIND,
     label="支援案件",
@@ -110,6 +116,7 @@ DEFINITION = WorkflowDefinition(
     ],
     initial=REQUESTED,
     create_roles=(LEAD, PREFECTURE),
+    create_effects=(OpenDeadline("hearing", "ヒアリングの実施", 10),),
     transitions=[
         Transition(
             "schedule_hearing",
@@ -118,6 +125,7 @@ DEFINITION = WorkflowDefinition(
             HEARING,
             guards=(hearing_can_be_scheduled,),
             roles=(LEAD,),
+            effects=(HEARING_INVITATION,),
         ),
         # Rescheduling (another time or consultant) keeps the engagement in hearing.
         Transition(
@@ -127,6 +135,7 @@ DEFINITION = WorkflowDefinition(
             None,
             guards=(hearing_can_be_scheduled,),
             roles=(LEAD,),
+            effects=(HEARING_INVITATION,),
         ),
         Transition(
             "record_hearing",
@@ -137,6 +146,10 @@ DEFINITION = WorkflowDefinition(
                 needs_text("findings", "the findings are empty (record-hearing --findings TEXT)"),
             ),
             roles=(LEAD, CONSULTANT),
+            effects=(
+                MeetDeadline("hearing"),
+                OpenDeadline("plan", "支援計画書の作成", 10, responsible="consultant_id"),
+            ),
         ),
         Transition(
             "draft_plan",
@@ -149,6 +162,7 @@ DEFINITION = WorkflowDefinition(
                 hearing_is_recorded,
             ),
             roles=(LEAD, CONSULTANT),
+            effects=(MeetDeadline("plan"), Notify("approval_request", to=("prefecture",))),
         ),
         Transition(
             "approve_plan",
@@ -169,6 +183,7 @@ DEFINITION = WorkflowDefinition(
                 support_is_done,
             ),
             roles=(LEAD, CONSULTANT),
+            effects=(MeetDeadline("report_before_meeting"),),
         ),
         Transition(
             "withdraw",
@@ -180,6 +195,7 @@ DEFINITION = WorkflowDefinition(
                 nothing_left_open,
             ),
             roles=(LEAD, PREFECTURE),
+            effects=tuple(CancelDeadline(o) for o in ("hearing", "plan", "report_before_meeting")),
         ),
     ],
 )

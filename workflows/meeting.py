@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from engine.outbox import Notify
 from engine.workflow import GuardContext, RecordView, State, Transition, WorkflowDefinition
 from workflows.checks import has_happened, id_list, needs_text, plural
 from workflows.roles import LEAD, PREFECTURE
@@ -64,6 +65,7 @@ DEFINITION = WorkflowDefinition(
     initial=SCHEDULED,
     create_roles=(LEAD, PREFECTURE),
     create_guards=(kind_is_known, one_monthly_meeting_a_month),
+    create_effects=(Notify("meeting_invitation", to=("attendees",), invitation="request"),),
     transitions=[
         Transition(
             "hold",
@@ -83,6 +85,7 @@ DEFINITION = WorkflowDefinition(
             CANCELLED,
             guards=(needs_text("reason", "the reason is empty (meeting cancel ID --reason TEXT)"),),
             roles=(LEAD, PREFECTURE),
+            effects=(Notify("meeting_cancelled", to=("attendees",), invitation="cancel"),),
         ),
     ],
 )

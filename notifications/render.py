@@ -1,0 +1,211 @@
+"""Mail templates: one Jinja2 template per message kind, rendered into an
+``OutgoingMessage`` ready for the outbox.
+
+Templates live in ``notifications/templates/<kind>.txt.j2``; a directory from
+the settings (``templates_dir``) is searched first, so a prefecture can reword
+a mail without touching the code. Each template extends ``_layout.txt.j2``
+(addressing, greeting, signature, the "sent automatically" line) and defines a
+one-line ``{% block subject %}``.
+
+Every template gets ``recipient``, ``lead`` and ``programme`` (see
+``_layout.txt.j2``) plus its own keys, listed in ``KINDS``. ``StrictUndefined``
+turns a missing key into an error, never a blank in a mail to a mayor's office.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    Template,
+    TemplateNotFound,
+    UndefinedError,
+)
+
+from engine.clock import TOKYO
+from engine.era import format_date
+from engine.errors import InvalidValue
+from engine.outbox import Attachment, OutgoingMessage
+from notifications.headers import check_addresses, check_header
+
+TEMPLATES = Path(__file__).parent / "templates"
+SUFFIX = ".txt.j2"
+
+# The keys each kind needs besides recipient, lead and programme: the contract
+# with whoever renders them (admin.effects, admin.daemon).
+KINDS: dict[str, tuple[str, ...]] = {
+    "hearing_invitation": ("org_name", "theme_name", "at", "consultant_name", "url", "rescheduled"),
+    "dispatch_invitation": (
+        "org_name",
+        "theme_name",
+        "at",
+        "mode",
+        "place",
+        "url",
+        "consultant_name",
+        "confirmed",
+    ),
+    "dispatch_cancelled": ("org_name", "theme_name", "at", "reason"),
+    "meeting_invitation": ("meeting_label", "at", "place", "url"),
+    "meeting_cancelled": ("meeting_label", "at", "reason"),
+    "approval_request": ("item_title", "org_name", "summary", "command"),
+    "deadline_reminder": ("title", "due", "due_as_written", "explanation", "days", "escalated"),
+    "deadline_overdue": ("title", "due", "due_as_written", "explanation", "days", "escalated"),
+    "monthly_report_drafted": ("month_label", "deliverable_id"),
+    "daily_digest": ("today", "items"),
+    "dead_letter": ("failed_subject", "failed_to", "attempts", "last_error"),
+}
+COMMON = ("recipient", "lead", "programme")
+
+_WEEKDAYS = "月火水木金土日"
+_MODES = {"onsite": "訪問", "web": "WEB会議"}
+_STATUSES = {"open": "対応待ち", "missed": "期限超過"}
+_KIND_NAME = re.compile(r"[a-z][a-z0-9_]*")
+_BLANK_LINES = re.compile(r"\n{3,}")
+_TRAILING_SPACE = re.compile(r"[ \t]+\n")
+
+
+def wareki(d: date, weekday: bool = False) -> str:
+    """A date as 和暦: 令和8年10月9日, with ``weekday`` 令和8年10月9日（金）."""
+    if isinstance(d, datetime) or not isinstance(d, date):
+        raise ValueError(f"wareki needs a date (use wareki_dt for a moment), got {d!r}")
+    text = format_date(d)
+    return f"{text}（{_WEEKDAYS[d.weekday()]}）" if weekday else text
+
+
+def wareki_dt(moment: datetime, time: bool = True) -> str:
+    """An aware moment in Tokyo: 令和8年10月9日（金）10:00 (without ``time``: the day only)."""
+    if not isinstance(moment, datetime) or moment.utcoffset() is None:
+        raise ValueError(f"wareki_dt needs a timezone-aware datetime, got {moment!r}")
+    local = moment.astimezone(TOKYO)
+    day = wareki(local.date(), weekday=True)
+    return f"{day}{local.hour}:{local.minute:02d}" if time else day
+
+
+def mode_label(mode: str) -> str:
+    """訪問 / WEB会議 for a dispatch's mode; anything else is a bug in the caller."""
+    try:
+        return _MODES[mode]
+    except KeyError:
+        raise ValueError(f"dispatch mode must be one of {sorted(_MODES)}, got {mode!r}") from None
+
+
+def status_label(status: str) -> str:
+    """対応待ち / 期限超過 for a deadline's status in the digest."""
+    try:
+        return _STATUSES[status]
+    except KeyError:
+        raise ValueError(
+            f"deadline status must be one of {sorted(_STATUSES)}, got {status!r}"
+        ) from None
+
+
+def _tidy(text: str) -> str:
+    # Optional parts leave blank lines and trailing spaces behind; a mail
+    # should not depend on how carefully each template handles whitespace.
+    text = _TRAILING_SPACE.sub("\n", text)
+    return _BLANK_LINES.sub("\n\n", text).strip("\n") + "\n"
+
+
+class MailRenderer:
+    """Renders mail kinds into subjects and bodies; one per process (templates
+    are compiled once and kept)."""
+
+    def __init__(self, override_dir: Path | None = None) -> None:
+        loaders = [FileSystemLoader(TEMPLATES, encoding="utf-8")]
+        if override_dir is not None:
+            loaders.insert(0, FileSystemLoader(override_dir, encoding="utf-8"))
+        self.env = Environment(
+            loader=ChoiceLoader(loaders),
+            undefined=StrictUndefined,
+            autoescape=False,  # plain-text mail: nothing is HTML
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            # Templates do not change while a process runs; skipping the mtime
+            # check keeps a sweep of a thousand reminders cheap.
+            auto_reload=False,
+        )
+        self.env.filters.update(
+            wareki=wareki, wareki_dt=wareki_dt, mode_label=mode_label, status_label=status_label
+        )
+        self._templates: dict[str, Template] = {}
+
+    def template(self, kind: str) -> Template:
+        """The compiled template for ``kind`` (InvalidValue for an unknown kind)."""
+        cached = self._templates.get(kind)
+        if cached is not None:
+            return cached
+        if not isinstance(kind, str) or _KIND_NAME.fullmatch(kind) is None:
+            raise InvalidValue("mail kind", kind, "one of " + ", ".join(KINDS))
+        try:
+            template = self.env.get_template(kind + SUFFIX)
+        except TemplateNotFound:
+            raise InvalidValue("mail kind", kind, "one of " + ", ".join(KINDS)) from None
+        if "subject" not in template.blocks:
+            raise InvalidValue(f"mail template {kind}", kind, "a {% block subject %} in it")
+        self._templates[kind] = template
+        return template
+
+    def render(self, kind: str, context: Mapping[str, Any]) -> tuple[str, str]:
+        """(subject, text) of ``kind`` for ``context``; a missing key raises."""
+        template = self.template(kind)
+        values = dict(context)
+        # Checked up front: a key used only in one branch (the URL of a web
+        # dispatch) would otherwise be missed by every test of the other branch.
+        missing = [k for k in (*COMMON, *KINDS.get(kind, ())) if k not in values]
+        if missing:
+            raise UndefinedError(f"mail {kind}: the context lacks {', '.join(missing)}")
+        try:
+            subject = "".join(template.blocks["subject"](template.new_context(values))).strip()
+            text = template.render(values)
+        except Exception as exc:
+            exc.add_note(f"while rendering mail template {kind!r}")
+            raise
+        return subject, _tidy(text)
+
+    def compose(
+        self,
+        *,
+        key: str,
+        kind: str,
+        to: Iterable[str],
+        cc: Iterable[str] = (),
+        context: Mapping[str, Any],
+        attachments: Iterable[Attachment] = (),
+        about_kind: str | None = None,
+        about_id: int | None = None,
+    ) -> OutgoingMessage:
+        """A rendered message for the outbox; refuses any header value with a
+        line break or control character, and anything but single addresses."""
+        if not key:
+            raise InvalidValue("mail key", key, "a non-empty idempotency key")
+        to_checked = check_addresses("to", to, required=True)
+        cc_checked = check_addresses("cc", cc, required=False)
+        subject, text = self.render(kind, context)
+        check_header("subject", subject)
+        if not subject:
+            raise InvalidValue("mail subject", subject, "a non-empty subject")
+        files = tuple(attachments)
+        for a in files:
+            check_header("attachment filename", a.filename)
+            check_header("attachment content type", a.content_type)
+        return OutgoingMessage(
+            key=key,
+            kind=kind,
+            to=to_checked,
+            cc=cc_checked,
+            subject=subject,
+            text=text,
+            attachments=files,
+            about_kind=about_kind,
+            about_id=about_id,
+        )
