@@ -170,19 +170,8 @@ def setup_programme(
         if not exists:
             data: dict[str, Any] = {"kind": kind, "title": title, "period": period}
             data["roster_version"] = roster_version
-            outcome = runner.create(uow, "deliverable", actor=SYSTEM, data=data)
             as_written, basis = _deliverable_due(config, kind, period)
-            effects.open(
-                uow,
-                obligation="submission",
-                title=f"{title}の提出",
-                about_kind="deliverable",
-                about_id=outcome.record.id,
-                org_id=None,
-                due=effects.due_date(uow, as_written, basis),
-                responsible=LEAD,
-                now=runner.clock.now(),
-            )
+            _create_deliverable(uow, runner, effects, data, as_written, basis)
             changes.append(title)
     for first in months(config.contract_start, config.contract_end):
         last = date(first.year + (first.month == 12), first.month % 12 + 1, 1) - timedelta(days=1)
@@ -203,6 +192,32 @@ def setup_programme(
         if opened:
             changes.append(f"monthly meeting {first:%Y-%m}")
     return changes
+
+
+def _create_deliverable(
+    uow: SqlUnitOfWork,
+    runner: TransitionRunner,
+    effects: Effects,
+    data: dict[str, Any],
+    as_written: date,
+    basis: str,
+    why: str | None = None,
+) -> None:
+    """A deliverable and the deadline for submitting it (met by `deliverable submit`)."""
+    outcome = runner.create(
+        uow, "deliverable", actor=SYSTEM, data=data, payload={"reason": why} if why else None
+    )
+    effects.open(
+        uow,
+        obligation="submission",
+        title=f"{data['title']}の提出",
+        about_kind="deliverable",
+        about_id=outcome.record.id,
+        org_id=None,
+        due=effects.due_date(uow, as_written, basis),
+        responsible=LEAD,
+        now=runner.clock.now(),
+    )
 
 
 def _deliverable_due(config: ProgrammeConfig, kind: str, period: str | None) -> tuple[date, str]:
@@ -237,29 +252,15 @@ def new_roster_version(
         return None
     version = (latest.roster_version or 0) + 1 if latest else 1
     title = f"{DELIVERABLE_KINDS['expert_roster'][0]}（第{version}版）"
-    outcome = runner.create(
+    start = tokyo_date(runner.clock.now())
+    _create_deliverable(
         uow,
-        "deliverable",
-        actor=SYSTEM,
-        data={"kind": "expert_roster", "title": title, "period": None, "roster_version": version},
-        payload={"reason": why},
-    )
-    now = runner.clock.now()
-    start = tokyo_date(now)
-    effects.open(
-        uow,
-        obligation="submission",
-        title=f"{title}の提出",
-        about_kind="deliverable",
-        about_id=outcome.record.id,
-        org_id=None,
-        due=effects.due_date(
-            uow,
-            effects.calendar.add_business_days(start, 5),
-            f"変更（{start.isoformat()}）から5営業日以内",
-        ),
-        responsible=LEAD,
-        now=now,
+        runner,
+        effects,
+        {"kind": "expert_roster", "title": title, "period": None, "roster_version": version},
+        effects.calendar.add_business_days(start, 5),
+        f"変更（{start.isoformat()}）から5営業日以内",
+        why=why,
     )
     return title
 
