@@ -12,6 +12,8 @@ translate backend errors into them with ``raise ... from exc``, and the
      │    ├── PermissionDenied        the acting person's role may not do this
      │    ├── AlreadyRunning          a second daemon on a single-writer database
      │    └── ChainBroken             the audit hash chain does not verify
+     │    (notifications.transport.DeliveryError, raised by a mail transport and
+     │     handled by the sender, also derives from BansoError)
      └── BadInput                     exit 2: the input is wrong; nothing was changed
           ├── NotFound                unknown id, code or e-mail
           ├── InvalidValue            a value (date, option, cell) is malformed

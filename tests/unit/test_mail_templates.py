@@ -1,0 +1,440 @@
+"""The mail templates: every kind renders in full, with its tag, addressing,
+signature and the "sent automatically" line; a missing key is an error; header
+values with line breaks are refused; a mail about one organisation names no other.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jinja2 import UndefinedError
+
+from engine.errors import InvalidValue
+from engine.outbox import Attachment
+from notifications.render import COMMON, KINDS, TEMPLATES, MailRenderer, wareki, wareki_dt
+
+AT = datetime(2026, 10, 9, 1, 0, tzinfo=UTC)  # 10:00 in Tokyo, a Friday
+PROGRAMME = "令和8年度 県・市町村 DX 推進伴走支援事業"
+AUTO_LINE = (
+    "※本メールは伴走支援管理システム（Banso）から自動送信しています。"
+    "ご不明な点はプロジェクト責任者までお問い合わせください。"
+)
+CONTACT = "tanaka@city.kurashiki.example.jp"
+
+# Every organisation of the programme (DOMAIN.md), to check that a mail about
+# 倉敷市 names no other (§11 confidentiality).
+ORGANISATIONS = (
+    "岡山県",
+    "岡山市",
+    "倉敷市",
+    "津山市",
+    "玉野市",
+    "笠岡市",
+    "井原市",
+    "総社市",
+    "高梁市",
+    "新見市",
+    "備前市",
+    "瀬戸内市",
+    "赤磐市",
+    "真庭市",
+    "美作市",
+    "浅口市",
+    "和気町",
+    "早島町",
+    "里庄町",
+    "矢掛町",
+    "鏡野町",
+    "勝央町",
+    "奈義町",
+    "久米南町",
+    "美咲町",
+    "吉備中央町",
+    "新庄村",
+    "西粟倉村",
+)
+
+
+def common(**recipient: str | None) -> dict[str, Any]:
+    person: dict[str, str | None] = {
+        "name": "田中 花子",
+        "org_name": "倉敷市",
+        "dept": "企画財政局 デジタル推進室",
+    }
+    person.update(recipient)
+    return {
+        "recipient": person,
+        "lead": {
+            "name": "山田 太郎",
+            "email": "yamada@contractor.example.jp",
+            "company": "株式会社サンプル",
+        },
+        "programme": {"title": PROGRAMME},
+    }
+
+
+# A full context for each kind, all about 倉敷市.
+EXTRA: dict[str, dict[str, Any]] = {
+    "hearing_invitation": {
+        "org_name": "倉敷市",
+        "theme_name": "生成AI",
+        "at": AT,
+        "consultant_name": "佐藤 一郎",
+        "url": "https://meet.example.jp/abc",
+        "rescheduled": False,
+    },
+    "dispatch_invitation": {
+        "org_name": "倉敷市",
+        "theme_name": "生成AI",
+        "at": AT,
+        "mode": "onsite",
+        "place": "倉敷市役所 本庁舎5階 会議室",
+        "url": None,
+        "consultant_name": "佐藤 一郎",
+        "confirmed": True,
+    },
+    "dispatch_cancelled": {
+        "org_name": "倉敷市",
+        "theme_name": "生成AI",
+        "at": AT,
+        "reason": "台風接近のため",
+    },
+    "meeting_invitation": {
+        "meeting_label": "定例報告会",
+        "at": AT,
+        "place": "会議室A",
+        "url": "https://meet.example.jp/x",
+    },
+    "meeting_cancelled": {"meeting_label": "定例報告会", "at": AT, "reason": "日程重複のため"},
+    "approval_request": {
+        "item_title": "支援計画書（倉敷市・生成AI）",
+        "org_name": "倉敷市",
+        "summary": "生成AIの庁内利用ガイドラインを策定する。\n職員研修を2回実施する。",
+        "command": "banso engagement approve-plan 12",
+    },
+    "deadline_reminder": {
+        "title": "支援計画書の提出（倉敷市・生成AI）",
+        "due": date(2026, 10, 13),
+        "due_as_written": date(2026, 10, 10),
+        "explanation": "2026-10-10は土曜日のため翌営業日（10/12はスポーツの日）",
+        "days": 2,
+        "escalated": False,
+    },
+    "deadline_overdue": {
+        "title": "支援計画書の提出（倉敷市・生成AI）",
+        "due": date(2026, 10, 13),
+        "due_as_written": date(2026, 10, 13),
+        "explanation": "起算日2026-10-06から5営業日以内",
+        "days": 3,
+        "escalated": True,
+    },
+    "monthly_report_drafted": {"month_label": "令和8年4月分", "deliverable_id": 7},
+    "daily_digest": {
+        "today": date(2026, 10, 9),
+        "items": [
+            {
+                "title": "派遣実施記録の登録（倉敷市・生成AI）",
+                "due": date(2026, 10, 14),
+                "status": "open",
+                "explanation": "実施日2026-10-09から3営業日以内",
+            },
+            {
+                "title": "支援計画書の提出（倉敷市・生成AI）",
+                "due": date(2026, 10, 8),
+                "status": "missed",
+                "explanation": "起算日2026-10-01から5営業日以内",
+            },
+        ],
+    },
+    "dead_letter": {
+        "failed_subject": "【ご案内】ヒアリング日程のご案内（倉敷市・生成AI）",
+        "failed_to": [CONTACT],
+        "attempts": 8,
+        "last_error": "smtp://mail.example.jp:587: recipients refused: 550 5.1.1 user unknown",
+    },
+}
+
+TAGS = {
+    "hearing_invitation": "【ご案内】",
+    "dispatch_invitation": "【ご案内】",
+    "dispatch_cancelled": "【ご案内】",
+    "meeting_invitation": "【ご案内】",
+    "meeting_cancelled": "【ご案内】",
+    "approval_request": "【承認依頼】",
+    "deadline_reminder": "【リマインド】",
+    "deadline_overdue": "【期限超過】",
+    "monthly_report_drafted": "【ご案内】",
+    "daily_digest": "【ご案内】",
+    "dead_letter": "【送信失敗】",
+}
+
+
+@pytest.fixture(scope="module")
+def renderer() -> MailRenderer:
+    return MailRenderer()
+
+
+def context(kind: str, **changes: Any) -> dict[str, Any]:
+    return {**common(), **EXTRA[kind], **changes}
+
+
+def test_the_fixtures_cover_every_kind_and_exactly_its_keys() -> None:
+    assert set(EXTRA) == set(KINDS) == set(TAGS)
+    for kind, keys in KINDS.items():
+        assert set(EXTRA[kind]) == set(keys), kind
+    shipped = {p.name.removesuffix(".txt.j2") for p in TEMPLATES.glob("[!_]*.txt.j2")}
+    assert shipped == set(KINDS)
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_every_kind_renders_in_full(renderer: MailRenderer, kind: str) -> None:
+    subject, text = renderer.render(kind, context(kind))
+
+    assert subject.startswith(TAGS[kind])
+    assert "\n" not in subject and subject == subject.strip()
+    for rendered in (subject, text):
+        assert "{{" not in rendered and "}}" not in rendered and "{%" not in rendered
+        assert "None" not in rendered and "Undefined" not in rendered
+    assert text.startswith("倉敷市 企画財政局 デジタル推進室 田中 花子 様\n")
+    assert "株式会社サンプル プロジェクト責任者 山田 太郎" in text
+    assert "yamada@contractor.example.jp" in text
+    assert PROGRAMME in text
+    assert text.rstrip("\n").endswith(AUTO_LINE)
+    assert text.endswith("\n") and "\n\n\n" not in text
+    rules = [line for line in text.splitlines() if line and set(line) == {"━"}]
+    assert len(rules) == 2, "the signature is framed by two rules"
+
+
+def test_the_essentials_come_first(renderer: MailRenderer) -> None:
+    _, text = renderer.render("dispatch_invitation", context("dispatch_invitation"))
+    when = text.index("令和8年10月9日（金）10:00")
+    where = text.index("倉敷市役所 本庁舎5階 会議室")
+    assert when < where < text.index("佐藤 一郎")
+    assert when < text.index("━━━")
+
+
+@pytest.mark.parametrize(
+    ("recipient", "first_line"),
+    [
+        ({}, "倉敷市 企画財政局 デジタル推進室 田中 花子 様"),
+        ({"dept": None}, "倉敷市 田中 花子 様"),
+        ({"org_name": None, "dept": None}, "田中 花子 様"),
+        ({"name": None, "dept": None}, "倉敷市 御中"),
+        ({"name": None}, "倉敷市 企画財政局 デジタル推進室 御中"),
+        ({"name": None, "org_name": None, "dept": None}, "ご担当者 様"),
+    ],
+)
+def test_addressing(renderer: MailRenderer, recipient: dict[str, Any], first_line: str) -> None:
+    ctx = {**context("meeting_invitation"), "recipient": {**common()["recipient"], **recipient}}
+    _, text = renderer.render("meeting_invitation", ctx)
+    assert text.splitlines()[0] == first_line
+
+
+def test_the_lead_is_not_introduced_to_himself(renderer: MailRenderer) -> None:
+    _, to_contact = renderer.render("deadline_reminder", context("deadline_reminder"))
+    assert "プロジェクト責任者、山田 太郎です。" in to_contact
+    lead = {"name": "山田 太郎", "org_name": "株式会社サンプル", "dept": None}
+    _, to_lead = renderer.render("deadline_reminder", context("deadline_reminder", recipient=lead))
+    assert to_lead.startswith(
+        "株式会社サンプル 山田 太郎 様\n\n伴走支援管理システム（Banso）からのお知らせです。"
+    )
+    assert "山田 太郎です。" not in to_lead
+
+
+def test_subjects_follow_the_flags(renderer: MailRenderer) -> None:
+    def subject(kind: str, **changes: Any) -> str:
+        return renderer.render(kind, context(kind, **changes))[0]
+
+    assert subject("hearing_invitation") == "【ご案内】ヒアリング日程のご案内（倉敷市・生成AI）"
+    assert "日程変更" in subject("hearing_invitation", rescheduled=True)
+    assert "日程確定のお知らせ" in subject("dispatch_invitation", confirmed=True)
+    assert "日程のご案内" in subject("dispatch_invitation", confirmed=False)
+    assert subject("approval_request") == "【承認依頼】支援計画書（倉敷市・生成AI）"
+    assert subject("deadline_overdue").startswith("【期限超過】支援計画書の提出")
+
+
+def test_web_and_onsite_dispatches(renderer: MailRenderer) -> None:
+    _, onsite = renderer.render("dispatch_invitation", context("dispatch_invitation"))
+    assert "■ 形式　：訪問" in onsite and "倉敷市役所" in onsite and "会議URL" not in onsite
+    web = context("dispatch_invitation", mode="web", place=None, url="https://meet.example.jp/w")
+    _, text = renderer.render("dispatch_invitation", web)
+    assert "■ 形式　：WEB会議" in text and "https://meet.example.jp/w" in text
+    with pytest.raises(ValueError, match="dispatch mode"):
+        renderer.render("dispatch_invitation", context("dispatch_invitation", mode="phone"))
+
+
+def test_deadline_details(renderer: MailRenderer) -> None:
+    _, text = renderer.render("deadline_reminder", context("deadline_reminder"))
+    assert "令和8年10月13日（火）（あと2営業日）" in text
+    assert "本来の期日：令和8年10月10日（土）" in text
+    assert "スポーツの日" in text and "写し" not in text
+    _, today = renderer.render("deadline_reminder", context("deadline_reminder", days=0))
+    assert "本日が期限です" in today
+    _, overdue = renderer.render("deadline_overdue", context("deadline_overdue"))
+    assert "3営業日過ぎております" in overdue and "本来の期日" not in overdue
+    assert "県のご担当者様およびプロジェクト責任者にも写し" in overdue
+    _, quiet = renderer.render("deadline_overdue", context("deadline_overdue", escalated=False))
+    assert "写し" not in quiet
+
+
+def test_the_digest_lists_every_item(renderer: MailRenderer) -> None:
+    _, text = renderer.render("daily_digest", context("daily_digest"))
+    assert "次の2件です" in text
+    assert "1. 派遣実施記録の登録（倉敷市・生成AI）" in text
+    assert "期限：令和8年10月8日（木）　状態：期限超過" in text
+    _, empty = renderer.render("daily_digest", context("daily_digest", items=[]))
+    assert "ありません" in empty
+
+
+def test_the_approval_request_shows_the_command(renderer: MailRenderer) -> None:
+    _, text = renderer.render("approval_request", context("approval_request"))
+    assert "    banso engagement approve-plan 12\n" in text
+    assert "  職員研修を2回実施する。" in text
+    _, no_org = renderer.render("approval_request", context("approval_request", org_name=None))
+    assert "■ 団体" not in no_org
+
+
+@pytest.mark.parametrize(("kind", "key"), [(k, key) for k in KINDS for key in KINDS[k]])
+def test_a_missing_key_is_an_error_not_a_blank(renderer: MailRenderer, kind: str, key: str) -> None:
+    ctx = context(kind)
+    del ctx[key]
+    with pytest.raises(UndefinedError, match=key):
+        renderer.render(kind, ctx)
+
+
+@pytest.mark.parametrize("key", COMMON)
+def test_a_missing_common_key_is_an_error(renderer: MailRenderer, key: str) -> None:
+    ctx = context("dead_letter")
+    del ctx[key]
+    with pytest.raises(UndefinedError):
+        renderer.render("dead_letter", ctx)
+
+
+def test_a_missing_nested_key_is_an_error(renderer: MailRenderer) -> None:
+    ctx = context("meeting_invitation", lead={"name": "山田 太郎", "email": "y@example.jp"})
+    with pytest.raises(UndefinedError, match="company"):
+        renderer.render("meeting_invitation", ctx)
+
+
+def test_an_unknown_kind_is_refused(renderer: MailRenderer) -> None:
+    for kind in ("no_such_kind", "_layout", "../etc/passwd"):
+        with pytest.raises(InvalidValue, match="mail kind"):
+            renderer.render(kind, context("dead_letter"))
+
+
+def test_the_override_directory_wins(tmp_path: Path) -> None:
+    (tmp_path / "meeting_invitation.txt.j2").write_text(
+        '{% extends "_layout.txt.j2" %}\n'
+        "{% block subject %}【ご案内】{{ meeting_label }}のお知らせ（県版）{% endblock %}\n"
+        "{% block body %}\n県で書き換えた本文です。\n{% endblock %}\n",
+        encoding="utf-8",
+    )
+    renderer = MailRenderer(tmp_path)
+    subject, text = renderer.render("meeting_invitation", context("meeting_invitation"))
+    assert subject == "【ご案内】定例報告会のお知らせ（県版）"
+    assert "県で書き換えた本文です。" in text and text.rstrip().endswith(AUTO_LINE)
+    # Kinds not overridden still come from the package.
+    other, _ = renderer.render("meeting_cancelled", context("meeting_cancelled"))
+    assert other.startswith("【ご案内】定例報告会中止")
+
+
+def test_compose_makes_an_outgoing_message(renderer: MailRenderer) -> None:
+    ics = Attachment("invite.ics", "text/calendar; method=REQUEST; charset=UTF-8", b"BEGIN")
+    message = renderer.compose(
+        key="event:7:" + CONTACT,
+        kind="hearing_invitation",
+        to=[CONTACT],
+        cc=("pref@pref.okayama.example.jp",),
+        context=context("hearing_invitation"),
+        attachments=[ics],
+        about_kind="engagement",
+        about_id=12,
+    )
+    assert message.to == (CONTACT,) and message.cc == ("pref@pref.okayama.example.jp",)
+    assert message.subject.startswith("【ご案内】") and message.kind == "hearing_invitation"
+    assert message.attachments == (ics,)
+    assert (message.about_kind, message.about_id) == ("engagement", 12)
+
+
+@pytest.mark.parametrize(
+    ("field", "changes"),
+    [
+        ("to", {"to": [CONTACT + "\r\nBcc: everyone@example.jp"]}),
+        ("to", {"to": [CONTACT + "\n"]}),
+        ("to", {"to": [f"{CONTACT}, other@example.jp"]}),
+        ("to", {"to": ["田中 <tanaka@example.jp>"]}),
+        ("to", {"to": ["not-an-address"]}),
+        ("to", {"to": []}),
+        ("to", {"to": CONTACT}),  # a bare string, not a list
+        ("cc", {"cc": ["pref@example.jp\rBcc: x@example.jp"]}),
+        ("cc", {"cc": ["pref@example.jp\x00"]}),
+        ("subject", {"context": context("hearing_invitation", org_name="倉敷市\r\nBcc: x@y.jp")}),
+        ("subject", {"context": context("hearing_invitation", theme_name="生成AI\u2028X: y")}),
+        (
+            "attachment filename",
+            {"attachments": [Attachment("invite.ics\r\nX: y", "text/calendar", b"")]},
+        ),
+    ],
+)
+def test_header_injection_is_refused(
+    renderer: MailRenderer, field: str, changes: dict[str, Any]
+) -> None:
+    arguments: dict[str, Any] = {
+        "key": "k",
+        "kind": "hearing_invitation",
+        "to": [CONTACT],
+        "context": context("hearing_invitation"),
+        **changes,
+    }
+    with pytest.raises(InvalidValue) as caught:
+        renderer.compose(**arguments)
+    assert caught.value.where == f"mail {field}"
+
+
+def test_line_breaks_in_the_body_are_fine(renderer: MailRenderer) -> None:
+    ctx = context("dispatch_cancelled", reason="台風接近のため。\n後日改めて調整します。")
+    message = renderer.compose(key="k", kind="dispatch_cancelled", to=[CONTACT], context=ctx)
+    assert "後日改めて調整します。" in message.text
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_a_mail_about_kurashiki_names_no_other_organisation(
+    renderer: MailRenderer, kind: str
+) -> None:
+    subject, text = renderer.render(kind, context(kind))
+    others = [org for org in ORGANISATIONS if org != "倉敷市"]
+    assert [org for org in others if org in subject + text] == []
+
+
+def test_templates_name_no_organisation_themselves() -> None:
+    for path in TEMPLATES.glob("*.txt.j2"):
+        source = path.read_text(encoding="utf-8")
+        assert [org for org in ORGANISATIONS if org in source] == [], path.name
+
+
+def test_wareki_filters() -> None:
+    assert wareki(date(2026, 10, 9)) == "令和8年10月9日"
+    assert wareki(date(2019, 5, 1), weekday=True) == "令和元年5月1日（水）"
+    assert wareki_dt(AT) == "令和8年10月9日（金）10:00"
+    assert wareki_dt(datetime(2027, 1, 4, 23, 30, tzinfo=UTC)) == "令和9年1月5日（火）8:30"
+    assert wareki_dt(AT, time=False) == "令和8年10月9日（金）"
+    with pytest.raises(ValueError):
+        wareki(AT)
+    with pytest.raises(ValueError):
+        wareki_dt(datetime(2026, 10, 9, 10, 0))
+
+
+def test_rendering_a_sweep_of_reminders_is_fast(renderer: MailRenderer) -> None:
+    """A daemon sweep renders about 1,000 reminders; the bound is loose, the
+    figure is for the report (bench/bench_send.py prints it too)."""
+    ctx = context("deadline_reminder")
+    renderer.compose(key="warm", kind="deadline_reminder", to=[CONTACT], context=ctx)
+    start = time.perf_counter()
+    for i in range(1000):
+        renderer.compose(key=f"deadline:{i}:0", kind="deadline_reminder", to=[CONTACT], context=ctx)
+    elapsed = timedelta(seconds=time.perf_counter() - start)
+    assert elapsed < timedelta(seconds=5)
