@@ -19,7 +19,7 @@ STATUS_LABELS = {"open": "未了", "met": "完了", "missed": "期限超過", "c
 
 @cli.command("calendar")
 @click.option("--from", "from_text", metavar="D", help="First due date (default: contract start).")
-@click.option("--to", "to_text", metavar="D", help="Last due date (default: contract end).")
+@click.option("--to", "to_text", metavar="D", help="Last due date (default: no limit).")
 @click.option("--status", type=click.Choice(STATUSES))
 @json_option
 @pass_state
@@ -177,8 +177,14 @@ def daemon(state: State, once: bool, sweep_every: float, send_every: float) -> N
       BANSO_NOW=2026-05-11T09:00+09:00 banso daemon --once
     """
     from admin.daemon import Daemon, single_daemon_lock
+    from admin.effects import reminder_policy
+    from notifications.transport import open_transport
 
     app = state.app
+    settings = app.settings
+    # A malformed BANSO_MAIL_URL is bad input: refuse before the sweep changes anything.
+    open_transport(settings.mail_url, user=settings.smtp_user, password=settings.smtp_password)
+    reminder_policy(settings)  # likewise a bad [reminders] table
     lock = single_daemon_lock(app)
     try:
         runner = Daemon(app)

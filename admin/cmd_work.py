@@ -8,7 +8,7 @@ import click
 from sqlalchemy import select
 
 from admin.cli import State, cli, emit, json_option, pass_state
-from admin.common import fire, record_json, report, state_text, table, when
+from admin.common import check_own_work, fire, record_json, report, state_text, table, when
 from engine.clock import parse_datetime, tokyo_date
 from engine.era import fiscal_year
 from engine.errors import InvalidValue, Refused
@@ -419,6 +419,7 @@ def dispatch_plan(
         # Lock the quota row first: whoever holds it counts and inserts alone.
         quota = setting(uow.session, "quota", lock=True)
         eng = uow.records.get("engagement", engagement_id)
+        check_own_work(uow, actor, eng, "plan_dispatch")
         if consultant:
             person = person_by_email(uow.session, consultant)
         elif eng.data["consultant_id"]:

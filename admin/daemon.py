@@ -23,7 +23,7 @@ from sqlalchemy import select
 from admin.effects import LEAD, PROGRAMME_TITLE, Recipient, lead_context, monthly_label
 from engine.clock import TOKYO, tokyo_date
 from engine.deadlines import ACTIVE, Deadline
-from engine.errors import AlreadyRunning
+from engine.errors import AlreadyRunning, ConflictError, TransitionRefused
 from engine.outbox import OutgoingMessage
 from engine.reminders import Step, sweep
 from engine.workflow import SYSTEM
@@ -186,7 +186,10 @@ class Daemon:
             ).first()
             if row is None:
                 return drafted
-            app.runner.fire(uow, "deliverable", row.id, "draft", actor=SYSTEM)
+            try:
+                app.runner.fire(uow, "deliverable", row.id, "draft", actor=SYSTEM)
+            except (ConflictError, TransitionRefused):
+                return drafted  # another daemon drafted it a moment ago
             people = People(uow)
             leads = people.roles.get("lead", [])
             if leads:
@@ -343,8 +346,8 @@ class Daemon:
 
         def stop(signum: int, _frame: FrameType | None) -> None:
             log.info("daemon.stopping", signal=signal.Signals(signum).name)
-            # Running jobs finish (their worker threads are joined before exit).
-            scheduler.shutdown(wait=False)
+            # Let the running job finish before start() returns and the lock is released.
+            scheduler.shutdown(wait=True)
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)

@@ -20,6 +20,7 @@ from engine.calendar import BusinessCalendar, DueDate, HolidayRule
 from engine.clock import tokyo_date
 from engine.deadlines import CancelDeadline, MeetDeadline, OpenDeadline, ReopenDeadline
 from engine.era import format_year
+from engine.errors import InvalidValue
 from engine.outbox import Attachment, Notify, OutgoingMessage
 from engine.reminders import ReminderPolicy, first_step
 from engine.runner import Occurrence
@@ -414,10 +415,14 @@ def lead_context(uow: SqlUnitOfWork) -> dict[str, str]:
 
 
 def reminder_policy(settings: Settings) -> ReminderPolicy:
+    """The [reminders] table as a policy; a bad value is one clear line, not a traceback."""
     table = dict(settings.reminders)
-    if "before" in table:
-        table["before"] = tuple(table["before"])
-    return ReminderPolicy(**table)
+    try:
+        if "before" in table:
+            table["before"] = tuple(table["before"])
+        return ReminderPolicy(**table)
+    except (TypeError, ValueError) as exc:
+        raise InvalidValue("[reminders]", table, f"valid reminder settings ({exc})") from exc
 
 
 def monthly_label(period: str) -> str:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from admin.effects import LEAD, Effects
 from engine.calendar import BusinessCalendar, HolidayRule
 from engine.clock import parse_date, tokyo_date
-from engine.era import format_year
+from engine.era import format_date, format_year
 from engine.errors import InvalidValue, NotFound
 from engine.runner import TransitionRunner
 from engine.workflow import SYSTEM
@@ -41,6 +41,11 @@ class ProgrammeConfig:
     monthly_cap: int = 2
     consultations_expected: int = 50
     contractor: str = "受託者"  # the contractor's name, as signatures show it
+    # Business days allowed for the per-record obligations (issue: deadlines).
+    hearing_days: int = 10
+    plan_days: int = 10
+    dispatch_record_days: int = 3
+    first_contact_days: int = 3
 
     def contract(self) -> dict[str, Any]:
         return {
@@ -51,6 +56,13 @@ class ProgrammeConfig:
             "holiday_rule": self.holiday_rule,
             "consultations_expected": self.consultations_expected,
             "contractor": self.contractor,
+            # Keyed by the obligation names the workflows declare (OpenDeadline).
+            "deadline_days": {
+                "hearing": self.hearing_days,
+                "plan": self.plan_days,
+                "record": self.dispatch_record_days,
+                "first_contact": self.first_contact_days,
+            },
         }
 
     def quota(self) -> dict[str, int]:
@@ -101,6 +113,15 @@ def stored_programme(uow: SqlUnitOfWork) -> dict[str, Any]:
         "holiday_rule": c["holiday_rule"],
         "consultations_expected": c["consultations_expected"],
         "contractor": c.get("contractor", "受託者"),
+        **{
+            name: c.get("deadline_days", {}).get(obligation, default)
+            for name, obligation, default in (
+                ("hearing_days", "hearing", 10),
+                ("plan_days", "plan", 10),
+                ("dispatch_record_days", "record", 3),
+                ("first_contact_days", "first_contact", 3),
+            )
+        },
     }
 
 
@@ -232,7 +253,7 @@ def _deliverable_due(config: ProgrammeConfig, kind: str, period: str | None) -> 
         first = date.fromisoformat(f"{period}-01")
         following = date(first.year + (first.month == 12), first.month % 12 + 1, 10)
         return following, "翌月10日まで"
-    return config.contract_end, "令和9年3月31日（契約終了日）"
+    return config.contract_end, f"{format_date(config.contract_end)}（契約終了日）"
 
 
 def new_roster_version(
