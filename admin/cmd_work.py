@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import click
@@ -439,7 +440,10 @@ def dispatch_plan(
             "fiscal_year": fy,
             "standardization": is_standardization(uow.session, theme),
         }
+        contract = setting(uow.session, "contract")
         facts = {
+            "contract_start": date.fromisoformat(contract["start"]),
+            "contract_end": date.fromisoformat(contract["end"]),
             "engagement_state": eng.state,
             "engagement_state_label": app.runner.definition("engagement").label_of(eng.state),
             "quotas": Quotas(**quota),

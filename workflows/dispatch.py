@@ -8,7 +8,9 @@ fiscal-year quotas must leave room.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
+from engine.clock import tokyo_date
 from engine.deadlines import CancelDeadline, MeetDeadline, OpenDeadline
 from engine.outbox import Notify
 from engine.workflow import GuardContext, RecordView, State, Transition, WorkflowDefinition
@@ -39,6 +41,17 @@ def engagement_in_support(record: RecordView, ctx: GuardContext) -> Iterable[str
         f"({ctx.facts['engagement_state_label']}); dispatches need "
         f"{engagement.IN_SUPPORT} ({wanted})"
     ]
+
+
+def within_contract(record: RecordView, ctx: GuardContext) -> Iterable[str]:
+    """A dispatch belongs to the contract's period: outside it, it would count
+    against another fiscal year's quota and escape this one."""
+    day = tokyo_date(record.data["at"])
+    start: date = ctx.facts["contract_start"]
+    end: date = ctx.facts["contract_end"]
+    if start <= day <= end:
+        return []
+    return [f"{day.isoformat()} is outside the contract ({start.isoformat()} to {end.isoformat()})"]
 
 
 def mode_is_known(record: RecordView, ctx: GuardContext) -> Iterable[str]:
@@ -94,7 +107,13 @@ DEFINITION = WorkflowDefinition(
     initial=PLANNED,
     # The prefecture may plan too: it is the one who lifts the monthly cap.
     create_roles=(LEAD, CONSULTANT, PREFECTURE),
-    create_guards=(engagement_in_support, mode_is_known, consultant_may_serve, quotas_leave_room),
+    create_guards=(
+        engagement_in_support,
+        within_contract,
+        mode_is_known,
+        consultant_may_serve,
+        quotas_leave_room,
+    ),
     create_effects=(
         # The record is due within 3 business days of the dispatch itself.
         OpenDeadline("record", "派遣実施記録の登録", 3, base="at", responsible="consultant_id"),

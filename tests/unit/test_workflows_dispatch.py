@@ -4,7 +4,7 @@ the monthly cap (soft) and the fiscal-year quotas (hard), spec §6(2)③."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -39,6 +39,8 @@ FACTS: dict[str, Any] = {
     "assigned_consultant_id": 7,
     "assigned_consultant": "bob@example.jp",
     "quotas": Quotas(),
+    "contract_start": date(2026, 4, 1),
+    "contract_end": date(2027, 3, 31),
     "month_count": 0,
     "fy_count": 100,
     "std_count": 50,
@@ -286,3 +288,19 @@ def test_cancel_with_a_reason(role: str) -> None:
     assert D.check(view("planned"), "cancel", ctx(role, {"reason": "台風"})).dest == "cancelled"
     with pytest.raises(TransitionRefused):
         D.check(view("confirmed"), "cancel", ctx(role))
+
+
+@pytest.mark.parametrize(
+    "at",
+    [
+        datetime(2027, 4, 12, 1, tzinfo=UTC),
+        datetime(2025, 6, 2, 1, tzinfo=UTC),
+        datetime(2026, 3, 31, 16, tzinfo=UTC),  # 2026-04-01 01:00 in Tokyo: inside
+    ],
+)
+def test_a_dispatch_must_fall_inside_the_contract(at: datetime) -> None:
+    inside = date(2026, 4, 1) <= (at + timedelta(hours=9)).date() <= date(2027, 3, 31)
+    unmet = plan(data={**DATA, "at": at})
+    assert (unmet == ()) is inside
+    if not inside:
+        assert any("outside the contract (2026-04-01 to 2027-03-31)" in u for u in unmet)
