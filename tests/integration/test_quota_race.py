@@ -1,0 +1,124 @@
+"""Two OS processes race for the last dispatch slot of the fiscal year.
+
+Each round the prefecture sets the total so that exactly one slot is left;
+two `banso dispatch plan` processes (``quota_race_worker``: the real entry
+point, started together after a file barrier) plan on two engagements at the
+same moment. Planning locks the quota row before counting, so exactly one
+wins and the other is refused by the quota (exit 1, one line); afterwards the
+counted dispatches equal the limit. On SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.programme_helpers import (
+    HANAKO,
+    LEAD,
+    PREFECTURE,
+    ROOT,
+    START,
+    Banso,
+    dispatch_count,
+    programme_templates,
+    seed_dispatches,
+    seed_engagements,
+)
+
+pytestmark = pytest.mark.slow
+
+ROUNDS = 10
+SEEDED_HELD, SEEDED_PLANNED = 200, 260
+SEEDED = SEEDED_HELD + SEEDED_PLANNED  # the year's use before: the last round takes it to 470
+TIMEOUT = 60.0
+
+
+def _start(
+    banso: Banso, barrier: Path, name: str, user: str, engagement_id: int, at: str
+) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BANSO_")}
+    env.update(BANSO_USER=user, BANSO_NOW=START, BANSO_MAIL_URL=f"file://{banso.cwd / 'mail'}")
+    args = ["--db", banso.url, "dispatch", "plan", str(engagement_id), "--at", at, "--mode", "web"]
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.integration.quota_race_worker", str(barrier), name, *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _race(banso: Banso, barrier: Path, racers: list[tuple[str, str, int, str]]) -> dict[str, Any]:
+    barrier.mkdir()
+    procs = {
+        name: _start(banso, barrier, name, user, engagement_id, at)
+        for name, user, engagement_id, at in racers
+    }
+    try:
+        deadline = time.monotonic() + TIMEOUT
+        while not all((barrier / f"ready-{name}").exists() for name in procs):
+            for proc in procs.values():
+                if proc.poll() is not None:
+                    pytest.fail(f"a racer ended before the barrier: {proc.communicate()}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"racers not ready after {TIMEOUT} s")
+            time.sleep(0.001)
+        (barrier / "go").touch()
+        results = {}
+        for name, proc in procs.items():
+            out, err = proc.communicate(timeout=TIMEOUT)
+            results[name] = (proc.returncode, out, err)
+        return results
+    finally:
+        for proc in procs.values():
+            if proc.poll() is None:
+                proc.kill()
+
+
+def test_two_processes_racing_for_the_last_slot_one_wins(db_url: str, tmp_path: Path) -> None:
+    banso = programme_templates().fresh(db_url, tmp_path, user=PREFECTURE, in_process=True)
+    url = banso.url
+    first, second = seed_engagements(url, "genai", ["331007", "332020"])
+    base = seed_engagements(url, "bpr", ["332038", "332046", "332054"])
+    seed_dispatches(
+        url, base, ["held"] * SEEDED_HELD + ["planned"] * SEEDED_PLANNED, standardization=False
+    )
+    assert dispatch_count(url) == SEEDED
+
+    winners = []
+    for n in range(ROUNDS):
+        limit = SEEDED + n + 1
+        banso.ok("budget", "set", "--total", str(limit))
+        assert banso.json("budget")["total"]["left"] == 1
+        month = f"{2026 + (4 + n) // 12}-{(4 + n) % 12 + 1:02d}"  # 2026-05, 2026-06, …
+        racers = [
+            ("a", LEAD, first, f"{month}-10T10:00"),
+            ("b", HANAKO, second, f"{month}-10T10:00"),
+        ]
+        if n % 2:
+            racers.reverse()  # neither always starts first
+        results = _race(banso, tmp_path / f"round-{n:02d}", racers)
+        won = [name for name, (code, _, _) in results.items() if code == 0]
+        assert len(won) == 1, f"round {n}: exactly one racer must win: {results}"
+        (lost,) = set(results) - set(won)
+        code, out, err = results[lost]
+        assert (code, out) == (1, ""), f"round {n}: {results}"
+        assert err.count("\n") == 1 and err.startswith("banso: new dispatch refused: "), err
+        assert f"fiscal-year quota: {limit} of {limit} dispatches used" in err
+        assert "monthly cap" not in err
+        assert results[won[0]][2] == "" and "dispatch" in results[won[0]][1]
+        assert dispatch_count(url) == limit, f"round {n}"
+        winners.append(won[0])
+
+    assert dispatch_count(url) == SEEDED + ROUNDS == banso.json("budget")["total"]["limit"]
+    assert banso.json("budget")["total"]["left"] == 0
+    assert banso.json("audit", "verify")["ok"] is True
+    assert len(winners) == ROUNDS
