@@ -106,7 +106,7 @@ def consultation_assign(state: State, record_id: int, consultant: str) -> None:
         "consultation",
         record_id,
         "assign",
-        payload={"consultant_id": person_id, "consultant": consultant},
+        payload={"consultant": consultant},
         changes={"consultant_id": person_id},
         facts=facts,
     )
@@ -130,7 +130,7 @@ def consultation_answer(state: State, record_id: int, channel: str, summary: str
         "consultation",
         record_id,
         "answer",
-        payload={"channel": channel, "summary": summary},
+        payload={"channel": channel},
         changes={"answer_channel": channel, "summary": summary},
     )
 
@@ -270,7 +270,6 @@ def deliverable_return(state: State, record_id: int, reason: str) -> None:
         "deliverable",
         record_id,
         "send_back",
-        payload={"reason": reason},
         changes={"reason": reason},
     )
 
@@ -385,7 +384,6 @@ def meeting_hold(state: State, record_id: int, minutes: str) -> None:
         "meeting",
         record_id,
         "hold",
-        payload={"minutes": minutes},
         changes={"minutes": minutes},
         after=monthly_met,
     )
@@ -408,7 +406,6 @@ def meeting_cancel(state: State, record_id: int, reason: str) -> None:
         "meeting",
         record_id,
         "cancel",
-        payload={"reason": reason},
         changes={"reason": reason},
     )
 

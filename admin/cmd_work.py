@@ -234,12 +234,7 @@ def engagement_schedule_hearing(
         "engagement",
         record_id,
         "schedule_hearing",
-        payload={
-            "at": at,
-            "consultant_id": person_id,
-            "consultant": consultant,
-            "override": override,
-        },
+        payload={"at": at, "consultant": consultant, "override": override},
         changes={"hearing_at": at, "consultant_id": person_id},
         facts=facts,
         after=assign,
@@ -265,7 +260,6 @@ def engagement_record_hearing(state: State, record_id: int, findings: str) -> No
         "engagement",
         record_id,
         "record_hearing",
-        payload={"findings": findings},
         changes={"findings": findings},
     )
 
@@ -286,13 +280,11 @@ def engagement_draft_plan(
       banso --as hanako@contractor.example.jp engagement draft-plan 12 \\
           --goals "…" --planned-dispatches 6
     """
-    payload: dict[str, Any] = {"goals": goals, "planned_dispatches": planned_dispatches}
     fire(
         state,
         "engagement",
         record_id,
         "draft_plan",
-        payload=payload,
         changes={"goals": goals, "planned_dispatches": planned_dispatches},
     )
 
@@ -349,7 +341,6 @@ def engagement_report(state: State, record_id: int, outcome: str) -> None:
         "engagement",
         record_id,
         "report",
-        payload={"outcome": outcome},
         changes={"outcome": outcome},
         facts=_dispatch_facts,
     )
@@ -372,7 +363,6 @@ def engagement_withdraw(state: State, record_id: int, reason: str) -> None:
         "engagement",
         record_id,
         "withdraw",
-        payload={"reason": reason},
         changes={"reason": reason},
         facts=_dispatch_facts,
     )
@@ -495,7 +485,6 @@ def dispatch_record(state: State, record_id: int, summary: str, hours: float | N
         "dispatch",
         record_id,
         "record",
-        payload={"summary": summary, "hours": hours},
         changes={"summary": summary, "hours": hours},
     )
 
@@ -517,7 +506,6 @@ def dispatch_cancel(state: State, record_id: int, reason: str) -> None:
         "dispatch",
         record_id,
         "cancel",
-        payload={"reason": reason},
         changes={"reason": reason},
     )
 

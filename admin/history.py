@@ -44,7 +44,15 @@ def show_history(state: State, kind: str, record_id: int) -> None:
     ]
     lines = [f"{kind} {record_id}: {len(events)} event(s)"]
     for e in events:
-        why = "; ".join(f"{k}={v}" for k, v in e.payload.items() if k != "changes")
+        # What people wrote (reasons, findings, outcomes) and chose; ids and
+        # timestamps stay in --json.
+        changes = {
+            k: v for k, v in e.payload.get("changes", {}).items() if not k.endswith(("_at", "_id"))
+        }
+        given = {**changes, **e.payload}
+        why = "; ".join(
+            f"{k}={v}" for k, v in given.items() if k not in ("changes", "at") and v is not None
+        )
         definition = state.app.runner.definitions.get(kind)
         label = definition.trigger_label(e.trigger) if definition else None
         trigger = e.trigger.replace("_", "-") + (f"（{label}）" if label else "")

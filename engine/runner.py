@@ -186,7 +186,10 @@ class TransitionRunner:
             raise self._conflict(uow, kind, record_id, expected_version, record.version)
         payload = dict(payload or {})
         changes = dict(changes or {})
-        ctx = GuardContext(actor=actor, now=now, payload=payload, facts=dict(facts or {}))
+        # Guards judge what the record would become: the changes are part of the input.
+        ctx = GuardContext(
+            actor=actor, now=now, payload={**changes, **payload}, facts=dict(facts or {})
+        )
         transition = definition.check(record, trigger, ctx)
         to_state = definition.next_state(record, trigger)
         if not uow.records.write(
