@@ -1,0 +1,50 @@
+"""`banso ARGS`, started ahead of time and fired on cue, for the kill -9 tests.
+
+    python -m tests.integration.daemon_worker --db URL daemon --once
+
+Imports what the command needs, prints ``ready``, waits for a line ``go`` on
+stdin, then runs ARGS through the real entry point (``admin.cli.main``) with
+the environment it was started with. The interpreter's start-up (most of a
+`banso` run's half second) is over before ``go``, so a test that kills the
+process a random number of milliseconds after ``go`` lands in the sweep and
+the send pass, not in ``import sqlalchemy``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+# Everything `daemon --once` imports, so that none of it is left for after "go".
+WARM = (
+    "admin.cli",
+    "admin.cmd_ops",
+    "admin.daemon",
+    "admin.effects",
+    "admin.wiring",
+    "engine.reminders",
+    "notifications.ics",
+    "notifications.mime",
+    "notifications.render",
+    "notifications.sender",
+    "notifications.transport",
+    "storage.deadlines",
+    "storage.outbox",
+    "workflows",
+    "apscheduler.schedulers.blocking",
+)
+
+
+def main() -> None:
+    for name in WARM:
+        importlib.import_module(name)
+    print("ready", flush=True)
+    if sys.stdin.readline().strip() != "go":
+        sys.exit(3)
+    from admin.cli import main as banso
+
+    banso(sys.argv[1:])
+
+
+if __name__ == "__main__":
+    main()
