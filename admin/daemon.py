@@ -29,7 +29,7 @@ from engine.reminders import Step, sweep
 from engine.workflow import SYSTEM
 from storage.db import sqlite_path
 from storage.deadlines import SqlDeadlineStore
-from storage.models import DeadlineRow, Deliverable, Organisation, Person
+from storage.models import DeadlineRow, Deliverable, Organisation, OutboxRow, Person
 from storage.outbox import SqlOutbox, SqlOutboxStore
 from storage.uow import SqlUnitOfWork
 
@@ -168,13 +168,25 @@ class Daemon:
         ]
 
     def draft_monthly_report(self, now: datetime) -> list[str]:
-        """From the month's first business day: last month's report pending → drafted,
-        and the lead is told. Catches up after downtime; never drafts twice."""
-        today = tokyo_date(now)
-        first = today.replace(day=1)
-        period_start = (first - timedelta(days=1)).replace(day=1)
-        period = f"{period_start:%Y-%m}"
-        drafted: list[str] = []
+        """From a month's first day on: every earlier monthly report still pending →
+        drafted, oldest first, and the lead is told of each. Catches up after
+        downtime across several months; never drafts twice."""
+        current = f"{tokyo_date(now):%Y-%m}"
+        with self.app.uow(readonly=True) as uow:
+            periods = list(
+                uow.session.scalars(
+                    select(Deliverable.period)
+                    .where(
+                        Deliverable.kind == "monthly_report",
+                        Deliverable.state == "pending",
+                        Deliverable.period < current,
+                    )
+                    .order_by(Deliverable.period)
+                )
+            )
+        return [p for p in periods if p and self._draft(p, now)]
+
+    def _draft(self, period: str, now: datetime) -> bool:
         app = self.app
         with app.uow() as uow:
             row = uow.session.scalars(
@@ -185,15 +197,13 @@ class Daemon:
                 )
             ).first()
             if row is None:
-                return drafted
+                return False
             try:
                 app.runner.fire(uow, "deliverable", row.id, "draft", actor=SYSTEM)
             except (ConflictError, TransitionRefused):
-                return drafted  # another daemon drafted it a moment ago
-            people = People(uow)
-            leads = people.roles.get("lead", [])
+                return False  # another daemon drafted it a moment ago
+            leads = People(uow).roles.get("lead", [])
             if leads:
-                label = monthly_label(period)
                 message = self.renderer.compose(
                     key=f"monthly-drafted:{period}",
                     kind="monthly_report_drafted",
@@ -202,7 +212,7 @@ class Daemon:
                         "recipient": leads[0].context(),
                         "lead": lead_context(uow),
                         "programme": {"title": PROGRAMME_TITLE},
-                        "month_label": label,
+                        "month_label": monthly_label(period),
                         "deliverable_id": row.id,
                     },
                     about_kind="deliverable",
@@ -210,9 +220,8 @@ class Daemon:
                 )
                 SqlOutbox(uow.session).enqueue([message], now)
             uow.commit()
-            drafted.append(period)
         log.info("monthly_report.drafted", period=period)
-        return drafted
+        return True
 
     def digests(self, now: datetime) -> int:
         """One mail a day per consultant and lead listing their open deadlines of the week."""
@@ -223,8 +232,17 @@ class Daemon:
             people = People(uow)
             lead = lead_context(uow)
             messages: list[OutgoingMessage] = []
+            # Only the first sweep of the day builds digests: later ones skip
+            # everyone whose digest is already queued, without querying or rendering.
+            done = set(
+                uow.session.scalars(
+                    select(OutboxRow.key).where(OutboxRow.key.like(f"digest:%:{today.isoformat()}"))
+                )
+            )
             for role in ("consultant", "lead"):
                 for r in people.roles.get(role, []):
+                    if f"digest:{r.email}:{today.isoformat()}" in done:
+                        continue
                     owners = [r.email, LEAD] if role == "lead" else [r.email]
                     rows = list(
                         uow.session.scalars(

@@ -443,12 +443,6 @@ def test_on_sqlite_a_second_daemon_refuses_while_the_first_runs(sqlite_banso: Ba
 # -- the monthly report draft -----------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG admin/daemon.py Daemon.draft_monthly_report drafts only last month's report "
-    "(period == the month before today): after downtime across two month starts the older "
-    "report stays pending and the lead is never told, although downtime must be caught up",
-)
 def test_downtime_across_two_month_starts_drafts_both_monthly_reports(
     sqlite_banso: Banso,
 ) -> None:
