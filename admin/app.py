@@ -7,15 +7,15 @@ from functools import cached_property
 
 from sqlalchemy import Engine, select
 
-from admin.effects import Effects
-from admin.settings import Settings
-from engine.clock import Clock, clock_from_setting
-from engine.errors import NotFound, PermissionDenied
-from engine.runner import TransitionRunner
-from engine.workflow import Actor, WorkflowDefinition
-from storage.db import make_engine, require_schema
-from storage.models import Person, WorkflowRecord
-from storage.uow import SqlUnitOfWork
+from banso.admin.effects import Effects
+from banso.admin.settings import Settings
+from banso.engine.clock import Clock, clock_from_setting
+from banso.engine.errors import NotFound, PermissionDenied
+from banso.engine.runner import TransitionRunner
+from banso.engine.workflow import Actor, WorkflowDefinition
+from banso.storage.db import make_engine, require_schema
+from banso.storage.models import Person, WorkflowRecord
+from banso.storage.uow import SqlUnitOfWork
 
 
 class App:

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from admin.settings import Settings, load_settings
-from engine.errors import BansoError
+from banso.admin.settings import Settings, load_settings
+from banso.engine.errors import BansoError
 
 if TYPE_CHECKING:
-    from admin.app import App
+    from banso.admin.app import App
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -34,7 +34,7 @@ class State:
     @property
     def app(self) -> App:
         if self._app is None:
-            from admin.wiring import build_app
+            from banso.admin.wiring import build_app
 
             self._app = build_app(self.settings)
         return self._app
@@ -108,7 +108,7 @@ def cli(
       BANSO_NOW=2026-10-09T09:00+09:00 banso daemon --once
     """
     settings = load_settings(config=config, database_url=db, user=user, json=json_out)
-    from admin.logs import configure_logging
+    from banso.admin.logs import configure_logging
 
     configure_logging(settings.log_format)
     ctx.obj = State(settings)
@@ -143,8 +143,8 @@ def init(
       banso init --sample okayama
       banso init --db postgresql://banso@127.0.0.1:5432/banso --kickoff 2026-04-15
     """
-    from admin.programme import programme_config, setup_programme, stored_programme
-    from storage.migrate import upgrade
+    from banso.admin.programme import programme_config, setup_programme, stored_programme
+    from banso.storage.migrate import upgrade
 
     flags = {
         "contract_start": contract_start,
@@ -165,7 +165,7 @@ def init(
         config = programme_config({**stored_programme(uow), **table}, "[programme] / init flags")
         changes = setup_programme(uow, app.runner, app.effects, config, explicit=bool(table))
         if sample:
-            from admin.programme import load_sample
+            from banso.admin.programme import load_sample
 
             changes += load_sample(uow, sample)
         uow.commit()
@@ -196,7 +196,7 @@ def history(state: State, kind: str, record_id: int) -> None:
     Example:
       banso history engagement 12
     """
-    from admin.history import show_history
+    from banso.admin.history import show_history
 
     show_history(state, kind, record_id)
 
@@ -216,7 +216,7 @@ def audit_verify(state: State) -> None:
     Example:
       banso audit verify
     """
-    from admin.history import verify_audit
+    from banso.admin.history import verify_audit
 
     verify_audit(state)
 
@@ -241,13 +241,13 @@ def demo(folder: Path) -> None:
     Example:
       banso demo --dir /tmp/banso-demo
     """
-    from admin.demo import run_demo
+    from banso.admin.demo import run_demo
 
     run_demo(folder)
 
 
 # The command groups register themselves on `cli` (imported here, after `cli` exists).
-from admin import cmd_master, cmd_ops, cmd_records, cmd_work  # noqa: E402, F401
+from banso.admin import cmd_master, cmd_ops, cmd_records, cmd_work  # noqa: E402, F401
 
 
 def main(argv: list[str] | None = None) -> None:

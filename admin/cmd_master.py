@@ -8,15 +8,15 @@ from typing import Any
 import click
 from sqlalchemy import func, select
 
-from admin.cli import State, cli, emit, json_option, pass_state
-from admin.common import audit_change, table, when
-from admin.programme import ORG_KINDS, new_roster_version
-from engine.errors import InvalidValue, Refused
-from engine.workflow import Actor
-from storage.models import Organisation, Person, Subcontractor, Theme
-from storage.queries import org_by_code, person_by_email, theme_by_code
-from storage.uow import SqlUnitOfWork
-from workflows.roles import CONSULTANT, LEAD, PREFECTURE, ROLES
+from banso.admin.cli import State, cli, emit, json_option, pass_state
+from banso.admin.common import audit_change, table, when
+from banso.admin.programme import ORG_KINDS, new_roster_version
+from banso.engine.errors import InvalidValue, Refused
+from banso.engine.workflow import Actor
+from banso.storage.models import Organisation, Person, Subcontractor, Theme
+from banso.storage.queries import org_by_code, person_by_email, theme_by_code
+from banso.storage.uow import SqlUnitOfWork
+from banso.workflows.roles import CONSULTANT, LEAD, PREFECTURE, ROLES
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 STAFF = (LEAD, PREFECTURE)

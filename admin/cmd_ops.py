@@ -6,13 +6,13 @@ from datetime import date
 
 import click
 
-from admin.cli import State, cli, emit, json_option, pass_state
-from admin.common import table, when
-from engine.clock import parse_date, tokyo_date
-from engine.deadlines import STATUSES
-from engine.era import format_date
-from engine.outbox import STATES
-from engine.workflow import Actor
+from banso.admin.cli import State, cli, emit, json_option, pass_state
+from banso.admin.common import table, when
+from banso.engine.clock import parse_date, tokyo_date
+from banso.engine.deadlines import STATUSES
+from banso.engine.era import format_date
+from banso.engine.outbox import STATES
+from banso.engine.workflow import Actor
 
 STATUS_LABELS = {"open": "未了", "met": "完了", "missed": "期限超過", "cancelled": "取消"}
 
@@ -32,8 +32,8 @@ def calendar_cmd(
     Example:
       banso calendar --from 2026-10-01 --to 2026-12-31
     """
-    from storage.deadlines import SqlDeadlines
-    from storage.queries import setting
+    from banso.storage.deadlines import SqlDeadlines
+    from banso.storage.queries import setting
 
     with state.app.uow(readonly=True) as uow:
         contract = setting(uow.session, "contract")
@@ -97,7 +97,7 @@ def outbox_list(state: State, state_name: str | None, limit: int) -> None:
     Example:
       banso outbox list --state dead
     """
-    from storage.outbox import SqlOutboxStore
+    from banso.storage.outbox import SqlOutboxStore
 
     items = SqlOutboxStore(state.app.engine).list(state_name, limit)
     data = [
@@ -141,7 +141,7 @@ def outbox_retry(state: State, message_id: int) -> None:
     Example:
       banso --as lead@contractor.example.jp outbox retry 42
     """
-    from storage.outbox import SqlOutboxStore
+    from banso.storage.outbox import SqlOutboxStore
 
     app = state.app
     with app.uow(readonly=True) as uow:
@@ -176,9 +176,9 @@ def daemon(state: State, once: bool, sweep_every: float, send_every: float) -> N
       banso daemon
       BANSO_NOW=2026-05-11T09:00+09:00 banso daemon --once
     """
-    from admin.daemon import Daemon, single_daemon_lock
-    from admin.effects import reminder_policy
-    from notifications.transport import open_transport
+    from banso.admin.daemon import Daemon, single_daemon_lock
+    from banso.admin.effects import reminder_policy
+    from banso.notifications.transport import open_transport
 
     app = state.app
     settings = app.settings

@@ -9,17 +9,17 @@ from typing import Any
 import click
 from sqlalchemy import func, select
 
-from admin.cli import State, cli, emit, json_option, pass_state
-from admin.cmd_work import create_engagement
-from admin.common import audit_change, fire, record_json, report, state_text, table, when
-from admin.effects import describe
-from engine.clock import parse_datetime, tokyo_date
-from engine.era import fiscal_year, format_fiscal_year
-from engine.errors import InvalidValue, Refused
-from engine.runner import Outcome
-from engine.workflow import Actor, RecordView
-from storage.deadlines import SqlDeadlines
-from storage.models import (
+from banso.admin.cli import State, cli, emit, json_option, pass_state
+from banso.admin.cmd_work import create_engagement
+from banso.admin.common import audit_change, fire, record_json, report, state_text, table, when
+from banso.admin.effects import describe
+from banso.engine.clock import parse_datetime, tokyo_date
+from banso.engine.era import fiscal_year, format_fiscal_year
+from banso.engine.errors import InvalidValue, Refused
+from banso.engine.runner import Outcome
+from banso.engine.workflow import Actor, RecordView
+from banso.storage.deadlines import SqlDeadlines
+from banso.storage.models import (
     Consultation,
     Deliverable,
     Dispatch,
@@ -29,7 +29,7 @@ from storage.models import (
     Person,
     Theme,
 )
-from storage.queries import (
+from banso.storage.queries import (
     COUNTED,
     consultant_facts,
     monthly_meetings,
@@ -39,10 +39,10 @@ from storage.queries import (
     put_setting,
     setting,
 )
-from storage.uow import SqlUnitOfWork
-from workflows import DELIVERABLE_KINDS, MEETING_KINDS
-from workflows import deliverable as deliverable_wf
-from workflows.roles import PREFECTURE
+from banso.storage.uow import SqlUnitOfWork
+from banso.workflows import DELIVERABLE_KINDS, MEETING_KINDS
+from banso.workflows import deliverable as deliverable_wf
+from banso.workflows.roles import PREFECTURE
 
 CHANNELS = ("mail", "web", "phone")
 
@@ -632,7 +632,7 @@ def survey_import(state: State, path: Path) -> None:
     Example:
       banso --as lead@contractor.example.jp survey import 支援要望調査.xlsx
     """
-    from admin.survey import read_survey
+    from banso.admin.survey import read_survey
 
     if not path.is_file():
         raise InvalidValue("FILE", str(path), "an existing .xlsx or .csv file")

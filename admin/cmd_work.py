@@ -8,15 +8,15 @@ from typing import Any
 import click
 from sqlalchemy import select
 
-from admin.cli import State, cli, emit, json_option, pass_state
-from admin.common import check_own_work, fire, record_json, report, state_text, table, when
-from engine.clock import parse_datetime, tokyo_date
-from engine.era import fiscal_year
-from engine.errors import InvalidValue, Refused
-from engine.runner import Outcome
-from engine.workflow import Actor, RecordView
-from storage.models import Dispatch, Engagement, Organisation, Person, Theme
-from storage.queries import (
+from banso.admin.cli import State, cli, emit, json_option, pass_state
+from banso.admin.common import check_own_work, fire, record_json, report, state_text, table, when
+from banso.engine.clock import parse_datetime, tokyo_date
+from banso.engine.era import fiscal_year
+from banso.engine.errors import InvalidValue, Refused
+from banso.engine.runner import Outcome
+from banso.engine.workflow import Actor, RecordView
+from banso.storage.models import Dispatch, Engagement, Organisation, Person, Theme
+from banso.storage.queries import (
     OPEN_DISPATCH,
     assign_if_first,
     consultant_facts,
@@ -29,9 +29,9 @@ from storage.queries import (
     setting,
     theme_by_code,
 )
-from storage.uow import SqlUnitOfWork
-from workflows import engagement as engagement_wf
-from workflows.quotas import Quotas
+from banso.storage.uow import SqlUnitOfWork
+from banso.workflows import engagement as engagement_wf
+from banso.workflows.quotas import Quotas
 
 ENGAGEMENT_STATES = list(engagement_wf.DEFINITION.states)
 

@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from engine.clock import show
-from engine.errors import PermissionDenied
-from engine.runner import Outcome
-from engine.workflow import Actor, RecordView
+from banso.engine.clock import show
+from banso.engine.errors import PermissionDenied
+from banso.engine.runner import Outcome
+from banso.engine.workflow import Actor, RecordView
 
 if TYPE_CHECKING:
-    from admin.cli import State
-    from storage.uow import SqlUnitOfWork
+    from banso.admin.cli import State
+    from banso.storage.uow import SqlUnitOfWork
 
 FactsFn = Callable[["SqlUnitOfWork", RecordView], Mapping[str, Any]]
 
@@ -112,7 +112,7 @@ def check_own_work(uow: SqlUnitOfWork, actor: Actor, view: RecordView, trigger: 
     """A consultant acts only on the work assigned to them (DOMAIN.md: roles)."""
     if actor.role != "consultant":
         return
-    from storage.models import Engagement, Person
+    from banso.storage.models import Engagement, Person
 
     consultant_id = view.data.get("consultant_id")
     if consultant_id is None and view.data.get("engagement_id"):
@@ -138,7 +138,7 @@ def audit_change(
     payload: Mapping[str, Any],
 ) -> None:
     """Put a master-data change (an approval, a quota, a person) in the audit chain."""
-    from engine.audit import NewAuditEvent, jsonable
+    from banso.engine.audit import NewAuditEvent, jsonable
 
     uow.audit.append(
         NewAuditEvent(

@@ -20,22 +20,22 @@ from typing import IO, TYPE_CHECKING, Any
 import structlog
 from sqlalchemy import select
 
-from admin.effects import LEAD, PROGRAMME_TITLE, Recipient, lead_context, monthly_label
-from engine.clock import TOKYO, tokyo_date
-from engine.deadlines import ACTIVE, Deadline
-from engine.errors import AlreadyRunning, ConflictError, TransitionRefused
-from engine.outbox import OutgoingMessage
-from engine.reminders import Step, sweep
-from engine.workflow import SYSTEM
-from storage.db import sqlite_path
-from storage.deadlines import SqlDeadlineStore
-from storage.models import DeadlineRow, Deliverable, Organisation, OutboxRow, Person
-from storage.outbox import SqlOutbox, SqlOutboxStore
-from storage.uow import SqlUnitOfWork
+from banso.admin.effects import LEAD, PROGRAMME_TITLE, Recipient, lead_context, monthly_label
+from banso.engine.clock import TOKYO, tokyo_date
+from banso.engine.deadlines import ACTIVE, Deadline
+from banso.engine.errors import AlreadyRunning, ConflictError, TransitionRefused
+from banso.engine.outbox import OutgoingMessage
+from banso.engine.reminders import Step, sweep
+from banso.engine.workflow import SYSTEM
+from banso.storage.db import sqlite_path
+from banso.storage.deadlines import SqlDeadlineStore
+from banso.storage.models import DeadlineRow, Deliverable, Organisation, OutboxRow, Person
+from banso.storage.outbox import SqlOutbox, SqlOutboxStore
+from banso.storage.uow import SqlUnitOfWork
 
 if TYPE_CHECKING:
-    from admin.app import App
-    from notifications.render import MailRenderer
+    from banso.admin.app import App
+    from banso.notifications.render import MailRenderer
 
 log = structlog.get_logger()
 
@@ -286,8 +286,8 @@ class Daemon:
 
     # -- sending ---------------------------------------------------------------
     def send(self, now: datetime, report: PassReport) -> None:
-        from notifications.sender import deliver
-        from notifications.transport import open_transport
+        from banso.notifications.sender import deliver
+        from banso.notifications.transport import open_transport
 
         settings = self.app.settings
         store = SqlOutboxStore(self.app.engine)

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import click
 
-from admin.programme import SAMPLES
-from engine.errors import BansoError
+from banso.admin.programme import SAMPLES
+from banso.engine.errors import BansoError
 
 PREF = "taro.kenmin@pref.okayama.example.jp"
 LEAD = "ichiro.bansou@contractor.example.jp"
@@ -52,7 +52,7 @@ class Transcript:
         click.secho(f"\n# {text}", bold=True)
 
     def run(self, now: str, who: str | None, *args: str, expect: int = 0) -> None:
-        from admin.cli import cli
+        from banso.admin.cli import cli
 
         shown = ["banso", *(["--as", who] if who else []), *args]
         click.echo(f"[{now[:16].replace('T', ' ')}] $ {shlex.join(shown)}")

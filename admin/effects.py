@@ -16,25 +16,25 @@ from typing import TYPE_CHECKING, Any
 import structlog
 from sqlalchemy import select
 
-from engine.calendar import BusinessCalendar, DueDate, HolidayRule
-from engine.clock import tokyo_date
-from engine.deadlines import CancelDeadline, MeetDeadline, OpenDeadline, ReopenDeadline
-from engine.era import format_year
-from engine.errors import InvalidValue
-from engine.outbox import Attachment, Notify, OutgoingMessage
-from engine.reminders import ReminderPolicy, first_step
-from engine.runner import Occurrence
-from engine.workflow import Effect
-from storage.deadlines import SqlDeadlines
-from storage.models import Engagement, Organisation, Person, Theme
-from storage.outbox import SqlOutbox
-from storage.queries import setting
-from storage.uow import EffectHandler, SqlUnitOfWork
-from workflows import DELIVERABLE_KINDS, MEETING_KINDS
+from banso.engine.calendar import BusinessCalendar, DueDate, HolidayRule
+from banso.engine.clock import tokyo_date
+from banso.engine.deadlines import CancelDeadline, MeetDeadline, OpenDeadline, ReopenDeadline
+from banso.engine.era import format_year
+from banso.engine.errors import InvalidValue
+from banso.engine.outbox import Attachment, Notify, OutgoingMessage
+from banso.engine.reminders import ReminderPolicy, first_step
+from banso.engine.runner import Occurrence
+from banso.engine.workflow import Effect
+from banso.storage.deadlines import SqlDeadlines
+from banso.storage.models import Engagement, Organisation, Person, Theme
+from banso.storage.outbox import SqlOutbox
+from banso.storage.queries import setting
+from banso.storage.uow import EffectHandler, SqlUnitOfWork
+from banso.workflows import DELIVERABLE_KINDS, MEETING_KINDS
 
 if TYPE_CHECKING:
-    from admin.settings import Settings
-    from notifications.render import MailRenderer
+    from banso.admin.settings import Settings
+    from banso.notifications.render import MailRenderer
 
 log = structlog.get_logger()
 
@@ -75,7 +75,7 @@ class Effects:
 
     @cached_property
     def renderer(self) -> MailRenderer:
-        from notifications.render import MailRenderer
+        from banso.notifications.render import MailRenderer
 
         templates = self.settings.templates_dir
         return MailRenderer(templates)
@@ -324,7 +324,7 @@ class Effects:
         context: dict[str, Any],
         to: list[Recipient],
     ) -> Attachment:
-        from notifications.ics import invitation
+        from banso.notifications.ics import invitation
 
         start: datetime = context["at"]
         lead = first_lead(uow)

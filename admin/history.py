@@ -6,13 +6,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from admin.cli import emit
-from engine.audit import verify_chain
-from engine.clock import show
-from engine.errors import ChainBroken, NotFound
+from banso.admin.cli import emit
+from banso.engine.audit import verify_chain
+from banso.engine.clock import show
+from banso.engine.errors import ChainBroken, NotFound
 
 if TYPE_CHECKING:
-    from admin.cli import State
+    from banso.admin.cli import State
 
 
 def _label(state: State, kind: str, name: str | None) -> str:

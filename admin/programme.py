@@ -11,17 +11,17 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from admin.effects import LEAD, Effects
-from engine.calendar import BusinessCalendar, HolidayRule
-from engine.clock import parse_date, tokyo_date
-from engine.era import format_date, format_year
-from engine.errors import InvalidValue, NotFound
-from engine.runner import TransitionRunner
-from engine.workflow import SYSTEM
-from storage.models import Deliverable, Organisation, ProgrammeSetting, Theme
-from storage.queries import put_setting
-from storage.uow import SqlUnitOfWork
-from workflows import DELIVERABLE_KINDS
+from banso.admin.effects import LEAD, Effects
+from banso.engine.calendar import BusinessCalendar, HolidayRule
+from banso.engine.clock import parse_date, tokyo_date
+from banso.engine.era import format_date, format_year
+from banso.engine.errors import InvalidValue, NotFound
+from banso.engine.runner import TransitionRunner
+from banso.engine.workflow import SYSTEM
+from banso.storage.models import Deliverable, Organisation, ProgrammeSetting, Theme
+from banso.storage.queries import put_setting
+from banso.storage.uow import SqlUnitOfWork
+from banso.workflows import DELIVERABLE_KINDS
 
 SAMPLES = Path(__file__).with_name("samples")
 ORG_KINDS = ("prefecture", "department", "city", "town", "village")

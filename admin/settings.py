@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from engine.errors import InvalidValue
+from banso.engine.errors import InvalidValue
 
 DEFAULT_CONFIG = "banso.toml"
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from engine.errors import InvalidValue, NotFound
+from banso.engine.errors import InvalidValue, NotFound
 
 __all__ = ["ACCEPTED_FORMATS", "DEFAULT_CONTRACT_MONTHS", "SurveyRow", "read_survey"]
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from admin.app import App
-from admin.settings import Settings
-from storage.models import RECORD_CLASSES
-from workflows import DEFINITIONS
+from banso.admin.app import App
+from banso.admin.settings import Settings
+from banso.storage.models import RECORD_CLASSES
+from banso.workflows import DEFINITIONS
 
 
 def build_app(settings: Settings) -> App:

@@ -19,7 +19,7 @@ import time
 
 import structlog
 
-from notifications.sender import deliver
+from banso.notifications.sender import deliver
 from tests.integration.test_smtp_delivery import (
     LEAD,
     NOW,

@@ -50,16 +50,16 @@ import psycopg
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
-from admin.daemon import Daemon
-from admin.logs import configure_logging
-from admin.settings import load_settings
-from admin.wiring import build_app
+from banso.admin.daemon import Daemon
+from banso.admin.logs import configure_logging
+from banso.admin.settings import load_settings
+from banso.admin.wiring import build_app
+from banso.engine.calendar import BusinessCalendar
+from banso.engine.clock import TOKYO
+from banso.engine.deadlines import MISSED, OPEN
+from banso.engine.reminders import ReminderPolicy, latest_due
+from banso.storage.db import parse_url
 from bench.bench_sweep_store import BATCH, COLUMNS, _sqlite_time
-from engine.calendar import BusinessCalendar
-from engine.clock import TOKYO
-from engine.deadlines import MISSED, OPEN
-from engine.reminders import ReminderPolicy, latest_due
-from storage.db import parse_url
 
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=TOKYO)  # a Monday, 09:00: reminders and duties run
 NOW_TEXT = NOW.isoformat()
@@ -85,7 +85,7 @@ POLICY = ReminderPolicy()
 
 def banso(url: str, *args: str, user: str | None = None) -> None:
     """``banso --db URL ARGS`` in this process (output dropped); exit 0 or an error."""
-    from admin.cli import main
+    from banso.admin.cli import main
 
     argv = ["--db", url, *(["--as", user] if user else []), *args]
     with contextlib.redirect_stdout(io.StringIO()) as out:

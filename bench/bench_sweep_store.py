@@ -37,12 +37,12 @@ import psycopg
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session
 
-from engine.deadlines import OPEN
-from engine.outbox import OutgoingMessage, message_id_for
-from storage.db import make_engine, parse_url
-from storage.deadlines import SqlDeadlineStore, due_query
-from storage.migrate import upgrade
-from storage.outbox import SqlOutbox
+from banso.engine.deadlines import OPEN
+from banso.engine.outbox import OutgoingMessage, message_id_for
+from banso.storage.db import make_engine, parse_url
+from banso.storage.deadlines import SqlDeadlineStore, due_query
+from banso.storage.migrate import upgrade
+from banso.storage.outbox import SqlOutbox
 
 NOW = datetime(2026, 6, 1, 0, 0, tzinfo=UTC)  # 09:00 in Tokyo, a Monday
 DUE = 1000

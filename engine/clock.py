@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from engine.errors import InvalidValue
+from banso.engine.errors import InvalidValue
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from engine.workflow import Effect
+from banso.engine.workflow import Effect
 
 OPEN = "open"
 MET = "met"

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from engine.workflow import Effect
+from banso.engine.workflow import Effect
 
 QUEUED = "queued"
 SENDING = "sending"

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
-from engine.calendar import BusinessCalendar
-from engine.clock import TOKYO
-from engine.deadlines import ACTIVE, MISSED, Deadline, DeadlineStore
-from engine.outbox import Outbox, OutgoingMessage
+from banso.engine.calendar import BusinessCalendar
+from banso.engine.clock import TOKYO
+from banso.engine.deadlines import ACTIVE, MISSED, Deadline, DeadlineStore
+from banso.engine.outbox import Outbox, OutgoingMessage
 
 BEFORE = "before"
 DUE = "due"

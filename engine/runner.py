@@ -18,10 +18,10 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
-from engine.audit import AuditEvent, NewAuditEvent, jsonable
-from engine.clock import Clock
-from engine.errors import ConflictError, NotFound
-from engine.workflow import Actor, Effect, GuardContext, RecordView, WorkflowDefinition
+from banso.engine.audit import AuditEvent, NewAuditEvent, jsonable
+from banso.engine.clock import Clock
+from banso.engine.errors import ConflictError, NotFound
+from banso.engine.workflow import Actor, Effect, GuardContext, RecordView, WorkflowDefinition
 
 
 class RecordRepository(Protocol):

@@ -19,7 +19,7 @@ from typing import Any
 
 from transitions import Machine, MachineError
 
-from engine.errors import CreationRefused, PermissionDenied, TransitionRefused
+from banso.engine.errors import CreationRefused, PermissionDenied, TransitionRefused
 
 
 @dataclass(frozen=True)

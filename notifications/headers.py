@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from engine.errors import InvalidValue
+from banso.engine.errors import InvalidValue
 
 # A bare addr-spec: a dot-atom local part and a host name (``localhost`` is
 # allowed for test and relay set-ups). Quoted local parts, display names and

@@ -13,10 +13,10 @@ from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar, Event, Timezone, TimezoneStandard, vCalAddress
 
-from engine.clock import TOKYO
-from engine.errors import InvalidValue
-from engine.outbox import Attachment
-from notifications.headers import check_address
+from banso.engine.clock import TOKYO
+from banso.engine.errors import InvalidValue
+from banso.engine.outbox import Attachment
+from banso.notifications.headers import check_address
 
 PRODID = "-//Banso//Banso DX accompaniment support//JA"
 FILENAME = "invite.ics"

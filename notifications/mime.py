@@ -14,9 +14,9 @@ from email.message import EmailMessage, Message
 from email.policy import SMTP
 from email.utils import format_datetime
 
-from engine.clock import TOKYO, SystemClock
-from engine.outbox import Attachment, QueuedMessage
-from notifications.headers import check_address, check_addresses, check_header
+from banso.engine.clock import TOKYO, SystemClock
+from banso.engine.outbox import Attachment, QueuedMessage
+from banso.notifications.headers import check_address, check_addresses, check_header
 
 
 def _encoded(text: str) -> str:

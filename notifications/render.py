@@ -30,11 +30,11 @@ from jinja2 import (
     UndefinedError,
 )
 
-from engine.clock import TOKYO
-from engine.era import format_date
-from engine.errors import InvalidValue
-from engine.outbox import Attachment, OutgoingMessage
-from notifications.headers import check_addresses, check_header
+from banso.engine.clock import TOKYO
+from banso.engine.era import format_date
+from banso.engine.errors import InvalidValue
+from banso.engine.outbox import Attachment, OutgoingMessage
+from banso.notifications.headers import check_addresses, check_header
 
 TEMPLATES = Path(__file__).parent / "templates"
 SUFFIX = ".txt.j2"

@@ -20,10 +20,10 @@ from datetime import datetime, timedelta
 
 import structlog
 
-from engine.errors import InvalidValue
-from engine.outbox import DEAD, OutboxStore, QueuedMessage, retry_delay
-from notifications.mime import build
-from notifications.transport import DeliveryError, Transport
+from banso.engine.errors import InvalidValue
+from banso.engine.outbox import DEAD, OutboxStore, QueuedMessage, retry_delay
+from banso.notifications.mime import build
+from banso.notifications.transport import DeliveryError, Transport
 
 log = structlog.get_logger()
 

@@ -32,7 +32,7 @@ from urllib.parse import unquote, urlsplit
 
 import structlog
 
-from engine.errors import BansoError, InvalidValue
+from banso.engine.errors import BansoError, InvalidValue
 
 log = structlog.get_logger()
 

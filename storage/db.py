@@ -10,7 +10,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
-from engine.errors import StorageUnavailable
+from banso.engine.errors import StorageUnavailable
 
 # Bumped with every migration; a test checks it against the Alembic head so
 # that ordinary commands can check the schema without importing Alembic.

@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, Select, and_, insert, select, update
 from sqlalchemy.orm import Session
 
-from engine.calendar import DueDate
-from engine.deadlines import ACTIVE, CANCELLED, MET, OPEN, STATUSES, Deadline
-from engine.errors import InvalidValue, NotFound
-from storage.models import DeadlineRow
-from storage.outbox import rowcount
+from banso.engine.calendar import DueDate
+from banso.engine.deadlines import ACTIVE, CANCELLED, MET, OPEN, STATUSES, Deadline
+from banso.engine.errors import InvalidValue, NotFound
+from banso.storage.models import DeadlineRow
+from banso.storage.outbox import rowcount
 
 # Columns only, not ORM objects: the sweep reads a thousand rows at a time and
 # needs no identity map; building entities would be most of its Python cost.

@@ -9,7 +9,7 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-from storage.db import schema_revision
+from banso.storage.db import schema_revision
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 

@@ -23,8 +23,8 @@ from sqlalchemy import Column, CursorResult, Engine, Insert, Result, Table, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from engine.errors import InvalidValue, NotFound
-from engine.outbox import (
+from banso.engine.errors import InvalidValue, NotFound
+from banso.engine.outbox import (
     DEAD,
     FAILED,
     QUEUED,
@@ -36,8 +36,8 @@ from engine.outbox import (
     QueuedMessage,
     message_id_for,
 )
-from storage.db import READONLY
-from storage.models import OutboxRow
+from banso.storage.db import READONLY
+from banso.storage.models import OutboxRow
 
 OUTBOX = cast(Table, OutboxRow.__table__)
 

@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.errors import NotFound, StorageUnavailable
-from storage.models import (
+from banso.engine.errors import NotFound, StorageUnavailable
+from banso.storage.models import (
     Assignment,
     Dispatch,
     Engagement,

@@ -11,12 +11,12 @@ from sqlalchemy import Engine, inspect, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from engine.audit import GENESIS, AuditEvent, NewAuditEvent, seal
-from engine.errors import InvalidValue, NotFound, StorageUnavailable
-from engine.runner import Occurrence
-from engine.workflow import Effect, RecordView
-from storage.db import READONLY
-from storage.models import AuditEventRow, AuditHead, WorkflowRecord
+from banso.engine.audit import GENESIS, AuditEvent, NewAuditEvent, seal
+from banso.engine.errors import InvalidValue, NotFound, StorageUnavailable
+from banso.engine.runner import Occurrence
+from banso.engine.workflow import Effect, RecordView
+from banso.storage.db import READONLY
+from banso.storage.models import AuditEventRow, AuditHead, WorkflowRecord
 
 RecordClasses = Mapping[str, type[WorkflowRecord]]
 EffectHandler = Callable[["SqlUnitOfWork", Any, Occurrence], None]

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
-from storage.db import make_engine, parse_url
-from storage.migrate import upgrade
+from banso.storage.db import make_engine, parse_url
+from banso.storage.migrate import upgrade
 
 PG_ENV = "BANSO_TEST_POSTGRES_URL"
 

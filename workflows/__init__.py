@@ -1,4 +1,5 @@
-"""Banso's pure workflow rules: the five kinds of record and how they move.
+"""The programme's rules: the five workflows, quotas, who may do what. Rule: pure, imports
+`engine` only.
 
 Only ``engine`` and the standard library are imported here; whatever a rule
 needs from the database arrives as ``GuardContext.facts``, computed by the
@@ -7,11 +8,11 @@ caller inside the same transaction.
 
 from __future__ import annotations
 
-from engine.workflow import WorkflowDefinition
-from workflows import consultation, deliverable, dispatch, engagement, meeting
-from workflows.deliverable import DELIVERABLE_KINDS
-from workflows.meeting import MEETING_KINDS
-from workflows.quotas import Quotas
+from banso.engine.workflow import WorkflowDefinition
+from banso.workflows import consultation, deliverable, dispatch, engagement, meeting
+from banso.workflows.deliverable import DELIVERABLE_KINDS
+from banso.workflows.meeting import MEETING_KINDS
+from banso.workflows.quotas import Quotas
 
 DEFINITIONS: tuple[WorkflowDefinition, ...] = (
     engagement.DEFINITION,

@@ -10,8 +10,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from engine.clock import show
-from engine.workflow import Guard, GuardContext, RecordView
+from banso.engine.clock import show
+from banso.engine.workflow import Guard, GuardContext, RecordView
 
 
 def is_blank(value: Any) -> bool:

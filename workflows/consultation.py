@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from engine.deadlines import MeetDeadline, OpenDeadline
-from engine.workflow import GuardContext, RecordView, State, Transition, WorkflowDefinition
-from workflows.checks import needs_choice, needs_text
-from workflows.people_rules import consultant_unmet
-from workflows.roles import CONSULTANT, LEAD, PREFECTURE
+from banso.engine.deadlines import MeetDeadline, OpenDeadline
+from banso.engine.workflow import GuardContext, RecordView, State, Transition, WorkflowDefinition
+from banso.workflows.checks import needs_choice, needs_text
+from banso.workflows.people_rules import consultant_unmet
+from banso.workflows.roles import CONSULTANT, LEAD, PREFECTURE
 
 KIND = "consultation"
 

@@ -6,11 +6,11 @@ approved or sent back by the prefecture; a returned one is drafted again.
 
 from __future__ import annotations
 
-from engine.deadlines import MeetDeadline, ReopenDeadline
-from engine.outbox import Notify
-from engine.workflow import State, Transition, WorkflowDefinition
-from workflows.checks import needs_text
-from workflows.roles import LEAD, PREFECTURE, SYSTEM
+from banso.engine.deadlines import MeetDeadline, ReopenDeadline
+from banso.engine.outbox import Notify
+from banso.engine.workflow import State, Transition, WorkflowDefinition
+from banso.workflows.checks import needs_text
+from banso.workflows.roles import LEAD, PREFECTURE, SYSTEM
 
 KIND = "deliverable"
 

@@ -10,15 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from engine.clock import tokyo_date
-from engine.deadlines import CancelDeadline, MeetDeadline, OpenDeadline
-from engine.outbox import Notify
-from engine.workflow import GuardContext, RecordView, State, Transition, WorkflowDefinition
-from workflows import engagement
-from workflows.checks import choice_unmet, has_happened, is_number, needs_text
-from workflows.people_rules import consistency_unmet, consultant_unmet
-from workflows.quotas import Quotas, QuotaUse, quota_unmet
-from workflows.roles import CONSULTANT, LEAD, PREFECTURE
+from banso.engine.clock import tokyo_date
+from banso.engine.deadlines import CancelDeadline, MeetDeadline, OpenDeadline
+from banso.engine.outbox import Notify
+from banso.engine.workflow import GuardContext, RecordView, State, Transition, WorkflowDefinition
+from banso.workflows import engagement
+from banso.workflows.checks import choice_unmet, has_happened, is_number, needs_text
+from banso.workflows.people_rules import consistency_unmet, consultant_unmet
+from banso.workflows.quotas import Quotas, QuotaUse, quota_unmet
+from banso.workflows.roles import CONSULTANT, LEAD, PREFECTURE
 
 KIND = "dispatch"
 

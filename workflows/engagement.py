@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from engine.deadlines import CancelDeadline, MeetDeadline, OpenDeadline
-from engine.outbox import Notify
-from engine.workflow import GuardContext, RecordView, State, Transition, WorkflowDefinition
-from workflows.checks import id_list, is_aware, is_blank, is_whole, needs_text, plural
-from workflows.people_rules import consistency_unmet, consultant_unmet
-from workflows.roles import CONSULTANT, LEAD, PREFECTURE
+from banso.engine.deadlines import CancelDeadline, MeetDeadline, OpenDeadline
+from banso.engine.outbox import Notify
+from banso.engine.workflow import GuardContext, RecordView, State, Transition, WorkflowDefinition
+from banso.workflows.checks import id_list, is_aware, is_blank, is_whole, needs_text, plural
+from banso.workflows.people_rules import consistency_unmet, consultant_unmet
+from banso.workflows.roles import CONSULTANT, LEAD, PREFECTURE
 
 KIND = "engagement"
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from engine.outbox import Notify
-from engine.workflow import GuardContext, RecordView, State, Transition, WorkflowDefinition
-from workflows.checks import has_happened, id_list, needs_text, plural
-from workflows.roles import LEAD, PREFECTURE
+from banso.engine.outbox import Notify
+from banso.engine.workflow import GuardContext, RecordView, State, Transition, WorkflowDefinition
+from banso.workflows.checks import has_happened, id_list, needs_text, plural
+from banso.workflows.roles import LEAD, PREFECTURE
 
 KIND = "meeting"
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from workflows.checks import given
-from workflows.roles import CONSULTANT, role_label
+from banso.workflows.checks import given
+from banso.workflows.roles import CONSULTANT, role_label
 
 
 def consultant_unmet(consultant_id: int, facts: Mapping[str, Any]) -> list[str]:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from workflows.checks import given
-from workflows.roles import LEAD, PREFECTURE
+from banso.workflows.checks import given
+from banso.workflows.roles import LEAD, PREFECTURE
 
 # Who may lift the monthly cap: the people answerable for the budget, not the
 # consultant who would do the extra visit.

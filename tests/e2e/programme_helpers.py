@@ -44,11 +44,11 @@ from sqlalchemy import create_engine, func, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from engine.clock import parse_datetime, tokyo_date
-from engine.era import fiscal_year
-from storage.db import READONLY, make_engine, parse_url, sqlite_path
-from storage.models import Dispatch, Engagement, Organisation, Person, Theme
-from storage.queries import COUNTED
+from banso.engine.clock import parse_datetime, tokyo_date
+from banso.engine.era import fiscal_year
+from banso.storage.db import READONLY, make_engine, parse_url, sqlite_path
+from banso.storage.models import Dispatch, Engagement, Organisation, Person, Theme
+from banso.storage.queries import COUNTED
 
 ROOT = Path(__file__).resolve().parents[2]
 _VENV_BANSO = ROOT / ".venv" / "bin" / "banso"
@@ -149,7 +149,7 @@ class InProcessBanso(Banso):
     """
 
     def _run(self, argv: list[str], env: dict[str, str]) -> Run:
-        from admin.cli import main
+        from banso.admin.cli import main
 
         out, err = io.StringIO(), io.StringIO()
         saved_env, saved_cwd = dict(os.environ), os.getcwd()

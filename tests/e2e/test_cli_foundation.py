@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, inspect, select, table
 
-from storage.db import READONLY, make_engine
-from storage.migrate import head_revision
+from banso.storage.db import READONLY, make_engine
+from banso.storage.migrate import head_revision
 
 BANSO = str(Path(sys.executable).with_name("banso"))
 

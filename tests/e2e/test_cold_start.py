@@ -15,15 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from storage.db import make_engine
-from storage.migrate import upgrade
+from banso.storage.db import make_engine
+from banso.storage.migrate import upgrade
 from tests.integration import toy
 
 HEAVY = ("weasyprint", "docx", "openpyxl", "apscheduler")
 
 SNIPPET = """
 import json, sys
-from admin.cli import main
+from banso.admin.cli import main
 args, watched = json.loads(sys.argv[1]), set(json.loads(sys.argv[2]))
 code = None
 try:

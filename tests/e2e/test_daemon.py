@@ -35,10 +35,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from engine.calendar import BusinessCalendar
-from engine.clock import TOKYO
-from storage.db import READONLY, make_engine
-from storage.models import DeadlineRow, OutboxRow
+from banso.engine.calendar import BusinessCalendar
+from banso.engine.clock import TOKYO
+from banso.storage.db import READONLY, make_engine
+from banso.storage.models import DeadlineRow, OutboxRow
 from tests.e2e.programme_helpers import (
     BANSO,
     LEAD,
@@ -231,14 +231,14 @@ def test_init_puts_the_programme_calendar_in_place(banso: Banso) -> None:
         assert (row["due_as_written"], row["due"]) == (written.isoformat(), effective.isoformat())
         assert row["explanation"].startswith("翌月10日まで")
     by_written = {r["due_as_written"]: r for r in reports}
-    for written, effective, why in (
+    for written_text, effective_text, why in (
         ("2026-05-10", "2026-05-11", "2026-05-10は日曜日"),
         ("2026-10-10", "2026-10-13", "2026-10-12はスポーツの日"),
         ("2027-01-10", "2027-01-12", "2027-01-11は成人の日"),
     ):
-        row = by_written[written]
-        assert row["due"] == effective
-        assert why in row["explanation"] and f"翌営業日の{effective}" in row["explanation"]
+        row = by_written[written_text]
+        assert row["due"] == effective_text
+        assert why in row["explanation"] and f"翌営業日の{effective_text}" in row["explanation"]
     march = by_written["2027-04-10"]
     assert march["due"] == "2027-03-31"
     assert "契約終了日" in march["explanation"] and "2027-03-31" in march["explanation"]
@@ -328,7 +328,7 @@ def test_a_returned_deliverable_reopens_its_deadline_and_submitting_meets_it(
     def april_report() -> dict[str, Any]:
         [row] = [r for r in banso.json("calendar") if r["about"] == "deliverable 4"]
         assert row["title"] == "月次業務報告書（令和8年4月分）の提出"
-        return row
+        return dict(row)
 
     assert april_report()["status"] == "open"
     quick.ok("deliverable", "draft", "4", now="2026-05-07T09:30+09:00")
@@ -465,7 +465,7 @@ def test_downtime_across_two_month_starts_drafts_both_monthly_reports(
 
 def run_in_process(argv: list[str]) -> tuple[int, str]:
     """``banso ARGV`` through the entry point in this process: (exit code, stdout)."""
-    from admin.cli import main
+    from banso.admin.cli import main
 
     out, err = io.StringIO(), io.StringIO()
     code = 0
@@ -544,10 +544,10 @@ def test_a_fiscal_year_day_by_day_sends_exactly_the_monthly_report_reminders(
 
     # The other daily duties: each month's report drafted (and the lead told) on the
     # first business day of the next month; the lead's digest every business day.
-    created = dict(all_created(banso.url))
+    created_at = dict(all_created(banso.url))
     for month in [date(2026, m, 1) for m in range(4, 13)] + [date(2027, m, 1) for m in (1, 2, 3)]:
         following = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
         key = f"monthly-drafted:{month:%Y-%m}"
-        assert created[key].date() == next_open(following), key
-    digests = sorted(c.date() for k, c in created.items() if k.startswith(f"digest:{LEAD}:"))
+        assert created_at[key].date() == next_open(following), key
+    digests = sorted(c.date() for k, c in created_at.items() if k.startswith(f"digest:{LEAD}:"))
     assert digests == [d for d in days(INIT_DAY, last_day) if CAL.is_business_day(d)]

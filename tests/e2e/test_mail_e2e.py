@@ -30,8 +30,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from storage.db import READONLY, make_engine
-from storage.models import Dispatch, Engagement, Organisation
+from banso.storage.db import READONLY, make_engine
+from banso.storage.models import Dispatch, Engagement, Organisation
 from tests.e2e.programme_helpers import (
     HANAKO,
     JIRO,

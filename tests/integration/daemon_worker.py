@@ -17,20 +17,20 @@ import sys
 
 # Everything `daemon --once` imports, so that none of it is left for after "go".
 WARM = (
-    "admin.cli",
-    "admin.cmd_ops",
-    "admin.daemon",
-    "admin.effects",
-    "admin.wiring",
-    "engine.reminders",
-    "notifications.ics",
-    "notifications.mime",
-    "notifications.render",
-    "notifications.sender",
-    "notifications.transport",
-    "storage.deadlines",
-    "storage.outbox",
-    "workflows",
+    "banso.admin.cli",
+    "banso.admin.cmd_ops",
+    "banso.admin.daemon",
+    "banso.admin.effects",
+    "banso.admin.wiring",
+    "banso.engine.reminders",
+    "banso.notifications.ics",
+    "banso.notifications.mime",
+    "banso.notifications.render",
+    "banso.notifications.sender",
+    "banso.notifications.transport",
+    "banso.storage.deadlines",
+    "banso.storage.outbox",
+    "banso.workflows",
     "apscheduler.schedulers.blocking",
 )
 
@@ -41,7 +41,7 @@ def main() -> None:
     print("ready", flush=True)
     if sys.stdin.readline().strip() != "go":
         sys.exit(3)
-    from admin.cli import main as banso
+    from banso.admin.cli import main as banso
 
     banso(sys.argv[1:])
 

@@ -34,14 +34,14 @@ def main(argv: list[str]) -> None:
     import sqlalchemy.dialects.postgresql.psycopg
     import sqlalchemy.dialects.sqlite.pysqlite  # noqa: F401
 
-    import admin.wiring  # noqa: F401
-    import storage.uow  # noqa: F401
-    from admin.cli import main as banso
+    import banso.admin.wiring
+    import banso.storage.uow
+    from banso.admin.cli import main as banso_main
 
     folder = Path(barrier)
     (folder / f"ready-{name}").touch()
     wait_for(folder / "go")
-    banso(args)  # exits with the command's code
+    banso_main(args)  # exits with the command's code
 
 
 if __name__ == "__main__":

@@ -18,11 +18,11 @@ import sys
 import time
 from pathlib import Path
 
-from engine.clock import SystemClock
-from engine.errors import BansoError
-from engine.runner import TransitionRunner
-from engine.workflow import Actor
-from storage.db import make_engine
+from banso.engine.clock import SystemClock
+from banso.engine.errors import BansoError
+from banso.engine.runner import TransitionRunner
+from banso.engine.workflow import Actor
+from banso.storage.db import make_engine
 from tests.integration import toy
 
 BARRIER_TIMEOUT = 30.0

@@ -39,12 +39,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from admin.effects import LEAD as LEAD_ROLE
-from engine.calendar import BusinessCalendar, DueDate
-from engine.clock import TOKYO
-from storage.db import READONLY, make_engine
-from storage.deadlines import SqlDeadlines
-from storage.models import DeadlineRow, OutboxRow
+from banso.admin.effects import LEAD as LEAD_ROLE
+from banso.engine.calendar import BusinessCalendar, DueDate
+from banso.engine.clock import TOKYO
+from banso.storage.db import READONLY, make_engine
+from banso.storage.deadlines import SqlDeadlines
+from banso.storage.models import DeadlineRow, OutboxRow
 from tests.e2e.programme_helpers import (
     BANSO,
     HANAKO,

@@ -13,14 +13,14 @@ import pytest
 from sqlalchemy import Connection, Engine, Select, insert, text
 from sqlalchemy.orm import Session
 
-from engine.calendar import DueDate
-from engine.deadlines import CANCELLED, MET, MISSED, OPEN, Deadline
-from engine.errors import InvalidValue, NotFound
-from storage.db import make_engine
-from storage.deadlines import SqlDeadlines, SqlDeadlineStore, due_query
-from storage.migrate import upgrade
-from storage.models import DeadlineRow
-from storage.uow import SqlUnitOfWork
+from banso.engine.calendar import DueDate
+from banso.engine.deadlines import CANCELLED, MET, MISSED, OPEN, Deadline
+from banso.engine.errors import InvalidValue, NotFound
+from banso.storage.db import make_engine
+from banso.storage.deadlines import SqlDeadlines, SqlDeadlineStore, due_query
+from banso.storage.migrate import upgrade
+from banso.storage.models import DeadlineRow
+from banso.storage.uow import SqlUnitOfWork
 
 NOW = datetime(2026, 6, 1, 0, 0, tzinfo=UTC)  # 09:00 in Tokyo
 LEAD = "lead@contractor.example.jp"

@@ -11,10 +11,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, func, inspect, select, table, text
 
-from engine.audit import GENESIS
-from storage.db import READONLY, SCHEMA_REVISION, make_engine, schema_revision, sqlite_path
-from storage.migrate import head_revision, upgrade
-from storage.models import Base
+from banso.engine.audit import GENESIS
+from banso.storage.db import READONLY, SCHEMA_REVISION, make_engine, schema_revision, sqlite_path
+from banso.storage.migrate import head_revision, upgrade
+from banso.storage.models import Base
 
 
 @pytest.fixture

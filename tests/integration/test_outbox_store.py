@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import Engine, func, select, text
 
-from engine.errors import InvalidValue, NotFound
-from engine.outbox import (
+from banso.engine.errors import InvalidValue, NotFound
+from banso.engine.outbox import (
     DEAD,
     FAILED,
     QUEUED,
@@ -26,11 +26,11 @@ from engine.outbox import (
     QueuedMessage,
     message_id_for,
 )
-from storage.db import make_engine
-from storage.migrate import upgrade
-from storage.models import OutboxRow
-from storage.outbox import SqlOutbox, SqlOutboxStore
-from storage.uow import SqlUnitOfWork
+from banso.storage.db import make_engine
+from banso.storage.migrate import upgrade
+from banso.storage.models import OutboxRow
+from banso.storage.outbox import SqlOutbox, SqlOutboxStore
+from banso.storage.uow import SqlUnitOfWork
 
 NOW = datetime(2026, 6, 1, 0, 0, tzinfo=UTC)  # 09:00 in Tokyo
 LEASE = timedelta(minutes=5)

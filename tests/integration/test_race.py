@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
-from engine.audit import verify_chain
-from storage.models import AuditEventRow
+from banso.engine.audit import verify_chain
+from banso.storage.models import AuditEventRow
 from tests.integration import toy
 
 pytestmark = pytest.mark.slow

@@ -11,11 +11,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import Engine, select
 
-from engine.audit import verify_chain
-from engine.clock import FixedClock, parse_datetime
-from engine.errors import ConflictError, PermissionDenied, TransitionRefused
-from engine.runner import Occurrence, TransitionRunner
-from storage.uow import SqlUnitOfWork
+from banso.engine.audit import verify_chain
+from banso.engine.clock import FixedClock, parse_datetime
+from banso.engine.errors import ConflictError, PermissionDenied, TransitionRefused
+from banso.engine.runner import Occurrence, TransitionRunner
+from banso.storage.uow import SqlUnitOfWork
 from tests.integration import toy
 from tests.integration.toy import AUTHOR, LEAD, OTHER, Stamp, ToyStamp
 

@@ -29,8 +29,8 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from icalendar import Calendar
 from structlog.testing import capture_logs
 
-from engine.errors import InvalidValue
-from engine.outbox import (
+from banso.engine.errors import InvalidValue
+from banso.engine.outbox import (
     DEAD,
     FAILED,
     QUEUED,
@@ -40,11 +40,11 @@ from engine.outbox import (
     QueuedMessage,
     message_id_for,
 )
-from notifications.ics import invitation
-from notifications.mime import build
-from notifications.render import MailRenderer
-from notifications.sender import DeliveryReport, deliver
-from notifications.transport import DeliveryError, FileTransport, Transport, open_transport
+from banso.notifications.ics import invitation
+from banso.notifications.mime import build
+from banso.notifications.render import MailRenderer
+from banso.notifications.sender import DeliveryReport, deliver
+from banso.notifications.transport import DeliveryError, FileTransport, Transport, open_transport
 
 NOW = datetime(2026, 6, 1, 0, 0, tzinfo=UTC)  # 09:00 in Tokyo
 LEAD = "yamada@contractor.example.jp"

@@ -19,9 +19,9 @@ from typing import Any
 from sqlalchemy import Engine, ForeignKey, Integer, String, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from engine.clock import FixedClock, parse_datetime
-from engine.runner import Occurrence, TransitionRunner
-from engine.workflow import (
+from banso.engine.clock import FixedClock, parse_datetime
+from banso.engine.runner import Occurrence, TransitionRunner
+from banso.engine.workflow import (
     Actor,
     Effect,
     GuardContext,
@@ -30,8 +30,8 @@ from engine.workflow import (
     Transition,
     WorkflowDefinition,
 )
-from storage.models import AuditEventRow, Base, WorkflowRecord
-from storage.uow import EffectHandler, SqlUnitOfWork
+from banso.storage.models import AuditEventRow, Base, WorkflowRecord
+from banso.storage.uow import EffectHandler, SqlUnitOfWork
 
 KIND = "toy"
 START = "2026-10-09T09:00+09:00"

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from engine.calendar import BusinessCalendar, DueDate, HolidayRule
+from banso.engine.calendar import BusinessCalendar, DueDate, HolidayRule
 
 FY_START = date(2026, 4, 1)
 FY_END = date(2027, 3, 31)

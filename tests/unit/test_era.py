@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from engine.era import (
+from banso.engine.era import (
     era_of,
     fiscal_year,
     format_date,

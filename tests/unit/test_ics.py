@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
-from engine.errors import InvalidValue
-from engine.outbox import Attachment
-from notifications.ics import invitation
+from banso.engine.errors import InvalidValue
+from banso.engine.outbox import Attachment
+from banso.notifications.ics import invitation
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 START = datetime(2026, 10, 9, 1, 0, tzinfo=UTC)  # 10:00 in Tokyo

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from jinja2 import UndefinedError
 
-from engine.errors import InvalidValue
-from engine.outbox import Attachment
-from notifications.render import COMMON, KINDS, TEMPLATES, MailRenderer, wareki, wareki_dt
+from banso.engine.errors import InvalidValue
+from banso.engine.outbox import Attachment
+from banso.notifications.render import COMMON, KINDS, TEMPLATES, MailRenderer, wareki, wareki_dt
 
 AT = datetime(2026, 10, 9, 1, 0, tzinfo=UTC)  # 10:00 in Tokyo, a Friday
 PROGRAMME = "令和8年度 県・市町村 DX 推進伴走支援事業"

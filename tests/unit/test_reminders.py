@@ -14,11 +14,11 @@ from itertools import pairwise
 
 import pytest
 
-from engine.calendar import BusinessCalendar, HolidayRule
-from engine.clock import TOKYO, tokyo_date
-from engine.deadlines import ACTIVE, CANCELLED, MET, MISSED, OPEN, Deadline
-from engine.outbox import OutgoingMessage
-from engine.reminders import (
+from banso.engine.calendar import BusinessCalendar, HolidayRule
+from banso.engine.clock import TOKYO, tokyo_date
+from banso.engine.deadlines import ACTIVE, CANCELLED, MET, MISSED, OPEN, Deadline
+from banso.engine.outbox import OutgoingMessage
+from banso.engine.reminders import (
     BEFORE,
     DUE,
     OVERDUE,

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from admin.survey import SurveyRow, read_survey
-from engine.errors import BadInput, InvalidValue, NotFound
+from banso.admin.survey import SurveyRow, read_survey
+from banso.engine.errors import BadInput, InvalidValue, NotFound
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 

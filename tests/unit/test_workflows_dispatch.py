@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from engine.errors import CreationRefused, PermissionDenied, TransitionRefused
-from engine.workflow import Actor, GuardContext, RecordView
-from workflows import Quotas, dispatch
-from workflows.quotas import QuotaUse, ordinal, quota_unmet
+from banso.engine.errors import CreationRefused, PermissionDenied, TransitionRefused
+from banso.engine.workflow import Actor, GuardContext, RecordView
+from banso.workflows import Quotas, dispatch
+from banso.workflows.quotas import QuotaUse, ordinal, quota_unmet
 
 D = dispatch.DEFINITION
 NOW = datetime(2026, 10, 9, 0, 0, tzinfo=UTC)
