@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -107,7 +107,10 @@ def cli(
       banso history engagement 12
       BANSO_NOW=2026-10-09T09:00+09:00 banso daemon --once
     """
-    settings = load_settings(config=config, database_url=db, user=user, json=json_out)
+    environ = ctx.obj if isinstance(ctx.obj, Mapping) else None
+    settings = load_settings(
+        config=config, environ=environ, database_url=db, user=user, json=json_out
+    )
     from banso.admin.logs import configure_logging
 
     configure_logging(settings.log_format)
@@ -250,10 +253,13 @@ def demo(folder: Path) -> None:
 from banso.admin import cmd_master, cmd_ops, cmd_records, cmd_work  # noqa: E402, F401
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Entry point: maps Banso's errors to exit codes (1 refused, 2 bad input)."""
+def main(argv: list[str] | None = None, *, environ: Mapping[str, str] | None = None) -> None:
+    """Entry point: maps Banso's errors to exit codes (1 refused, 2 bad input).
+
+    ``environ`` stands in for ``os.environ`` (tests and embedding callers).
+    """
     try:
-        cli.main(args=argv, prog_name="banso", standalone_mode=False)
+        cli.main(args=argv, prog_name="banso", standalone_mode=False, obj=environ)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.Abort:

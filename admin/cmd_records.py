@@ -632,7 +632,7 @@ def survey_import(state: State, path: Path) -> None:
     Example:
       banso --as lead@contractor.example.jp survey import 支援要望調査.xlsx
     """
-    from banso.admin.survey import read_survey
+    from banso.documents.survey import read_survey
 
     if not path.is_file():
         raise InvalidValue("FILE", str(path), "an existing .xlsx or .csv file")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from banso.admin.survey import SurveyRow, read_survey
+from banso.documents.survey import SurveyRow, read_survey
 from banso.engine.errors import BadInput, InvalidValue, NotFound
 
 DATA = Path(__file__).resolve().parent.parent / "data"
