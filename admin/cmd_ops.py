@@ -1,49 +1,39 @@
-"""Operations: the deadline calendar, the outbox, the daemon."""
+"""Operations: the deadline calendar, history and the audit chain, the outbox, the daemon."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import click
 
-from banso.admin.cli import State, cli, emit, json_option, pass_state
-from banso.admin.common import table, when
-from banso.engine.clock import parse_date, tokyo_date
+from banso.admin.cli import State, pass_state
+from banso.admin.output import emit, json_option, state_text, table, when
+from banso.engine.clock import parse_date, show, tokyo_date
 from banso.engine.deadlines import STATUSES
 from banso.engine.era import format_date
+from banso.engine.errors import ChainBroken
 from banso.engine.outbox import STATES
-from banso.engine.workflow import Actor
+from banso.services import views
 
 STATUS_LABELS = {"open": "未了", "met": "完了", "missed": "期限超過", "cancelled": "取消"}
 
 
-@cli.command("calendar")
+@click.command("calendar")
 @click.option("--from", "from_text", metavar="D", help="First due date (default: contract start).")
 @click.option("--to", "to_text", metavar="D", help="Last due date (default: no limit).")
 @click.option("--status", type=click.Choice(STATUSES))
 @json_option
 @pass_state
-def calendar_cmd(
-    state: State, from_text: str | None, to_text: str | None, status: str | None
-) -> None:
+def calendar(state: State, from_text: str | None, to_text: str | None, status: str | None) -> None:
     """Every deadline: as written, effective, why, who answers for it, status.
 
     \b
     Example:
       banso calendar --from 2026-10-01 --to 2026-12-31
     """
-    from banso.storage.deadlines import SqlDeadlines
-    from banso.storage.queries import setting
-
-    with state.app.uow(readonly=True) as uow:
-        contract = setting(uow.session, "contract")
-        start = (
-            parse_date(from_text, "--from") if from_text else date.fromisoformat(contract["start"])
-        )
-        end = parse_date(to_text, "--to") if to_text else date(9999, 12, 31)
-        if end < start:
-            raise click.BadParameter(f"{end} is before --from {start}", param_hint="--to")
-        rows = SqlDeadlines(uow.session).list(start, end, status)
+    start = parse_date(from_text, "--from") if from_text else None
+    end = parse_date(to_text, "--to") if to_text else None
+    first, rows = views.calendar(state.services, start, end, status)
+    if end and end < first:
+        raise click.BadParameter(f"{end} is before --from {first}", param_hint="--to")
     data = [
         {
             "id": d.id,
@@ -80,7 +70,85 @@ def calendar_cmd(
     emit(state, data, text)
 
 
-@cli.group()
+@click.command()
+@click.argument("kind")
+@click.argument("record_id", metavar="ID", type=int)
+@json_option
+@pass_state
+def history(state: State, kind: str, record_id: int) -> None:
+    """Every transition of one record: when, who, from, to, why.
+
+    \b
+    Example:
+      banso history engagement 12
+    """
+    events = views.history(state.services, kind, record_id)
+    rows = [
+        {
+            "seq": e.seq,
+            "at": e.at.isoformat(),
+            "actor": e.actor,
+            "trigger": e.trigger,
+            "from": e.from_state,
+            "to": e.to_state,
+            "version": e.version,
+            "payload": dict(e.payload),
+        }
+        for e in events
+    ]
+    definition = state.services.runner.definitions.get(kind)
+    lines = [f"{kind} {record_id}: {len(events)} event(s)"]
+    for e in events:
+        # What people wrote (reasons, findings, outcomes) and chose; ids and
+        # timestamps stay in --json.
+        changes = {
+            k: v for k, v in e.payload.get("changes", {}).items() if not k.endswith(("_at", "_id"))
+        }
+        given = {**changes, **e.payload}
+        why = "; ".join(
+            f"{k}={v}" for k, v in given.items() if k not in ("changes", "at") and v is not None
+        )
+        label = definition.trigger_label(e.trigger) if definition else None
+        trigger = e.trigger.replace("_", "-") + (f"（{label}）" if label else "")
+        lines.append(
+            f"  {show(e.at)}  v{e.version}  {e.actor}  {trigger}: "
+            f"{state_text(state, kind, e.from_state)} → {state_text(state, kind, e.to_state)}"
+            + (f"  ({why})" if why else "")
+        )
+    emit(state, rows, "\n".join(lines))
+
+
+@click.group()
+def audit() -> None:
+    """The tamper-evident audit trail."""
+
+
+@audit.command("verify")
+@json_option
+@pass_state
+def audit_verify(state: State) -> None:
+    """Check the audit hash chain; exit 1 names the first broken event.
+
+    \b
+    Example:
+      banso audit verify
+    """
+    report = views.verify_audit(state.services)
+    if not report.ok:
+        assert report.broken_seq is not None
+        if state.json:
+            click.echo(
+                f'{{"ok": false, "checked": {report.checked}, "broken_seq": {report.broken_seq}}}'
+            )
+        raise ChainBroken(report.broken_seq, report.reason)
+    emit(
+        state,
+        {"ok": True, "checked": report.checked},
+        f"audit chain intact: {report.checked} event(s)",
+    )
+
+
+@click.group()
 def outbox() -> None:
     """Messages waiting to be sent, sent, or given up on."""
 
@@ -97,9 +165,7 @@ def outbox_list(state: State, state_name: str | None, limit: int) -> None:
     Example:
       banso outbox list --state dead
     """
-    from banso.storage.outbox import SqlOutboxStore
-
-    items = SqlOutboxStore(state.app.engine).list(state_name, limit)
+    items = views.outbox(state.services, state_name, limit)
     data = [
         {
             "id": q.id,
@@ -117,16 +183,10 @@ def outbox_list(state: State, state_name: str | None, limit: int) -> None:
         for q in items
     ]
     rows = [
-        [
-            str(q.id),
-            q.state,
-            str(q.attempts),
-            when(q.sent_at or q.next_attempt_at),
-            ", ".join(q.message.to),
-            q.message.subject,
-        ]
+        [str(q.id), q.state, str(q.attempts), when(q.sent_at or q.next_attempt_at),
+         ", ".join(q.message.to), q.message.subject]
         for q in items
-    ]
+    ]  # fmt: skip
     emit(state, data, table(rows, ["id", "state", "tries", "at", "to", "subject"]))
 
 
@@ -141,20 +201,15 @@ def outbox_retry(state: State, message_id: int) -> None:
     Example:
       banso --as lead@contractor.example.jp outbox retry 42
     """
-    from banso.storage.outbox import SqlOutboxStore
-
-    app = state.app
-    with app.uow(readonly=True) as uow:
-        actor: Actor = app.actor(uow, "retry a message", ("lead", "prefecture"))
-    SqlOutboxStore(app.engine).retry(message_id, app.clock.now())
+    who = views.retry_message(state.services, state.user, message_id)
     emit(
         state,
-        {"id": message_id, "state": "queued", "by": actor.email},
+        {"id": message_id, "state": "queued", "by": who},
         f"message {message_id} queued again",
     )
 
 
-@cli.command()
+@click.command()
 @click.option(
     "--once", is_flag=True, help="One sweep and one send pass at now (BANSO_NOW), then exit."
 )
@@ -176,20 +231,15 @@ def daemon(state: State, once: bool, sweep_every: float, send_every: float) -> N
       banso daemon
       BANSO_NOW=2026-05-11T09:00+09:00 banso daemon --once
     """
-    from banso.admin.daemon import Daemon, single_daemon_lock
-    from banso.admin.effects import reminder_policy
-    from banso.notifications.transport import open_transport
+    from banso.admin.scheduler import run_daemon, single_daemon_lock
+    from banso.services.daemon import once as run_once
 
-    app = state.app
-    settings = app.settings
-    # A malformed BANSO_MAIL_URL is bad input: refuse before the sweep changes anything.
-    open_transport(settings.mail_url, user=settings.smtp_user, password=settings.smtp_password)
-    reminder_policy(settings)  # likewise a bad [reminders] table
-    lock = single_daemon_lock(app)
+    boot = state.boot
+    boot.check_mail_url()
+    lock = single_daemon_lock(boot.engine)
     try:
-        runner = Daemon(app)
         if once:
-            report = runner.once()
+            report = run_once(state.services)
             emit(
                 state,
                 {
@@ -206,7 +256,7 @@ def daemon(state: State, once: bool, sweep_every: float, send_every: float) -> N
                 report.line(),
             )
         else:
-            runner.run(sweep_every=sweep_every, send_every=send_every)
+            run_daemon(state.services, sweep_every=sweep_every, send_every=send_every)
     finally:
         if lock is not None:
             lock.close()

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import os
 import shlex
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
-from banso.admin.programme import SAMPLES
+from banso.admin.samples import SAMPLES
 from banso.engine.errors import BansoError
 
 PREF = "taro.kenmin@pref.okayama.example.jp"
@@ -24,21 +22,6 @@ HANAKO = "hanako.sato@contractor.example.jp"
 KENJI = "kenji.yamada@contractor.example.jp"
 JIRO = "jiro.gaichu@partner.example.jp"
 PARTNER = "株式会社パートナーDX"
-
-
-@contextmanager
-def _pinned(now: str) -> Iterator[None]:
-    # The demo travels through the fiscal year; BANSO_NOW is how every part
-    # of Banso is told the time, so each step sets it for its own run.
-    before = os.environ.get("BANSO_NOW")
-    os.environ["BANSO_NOW"] = now
-    try:
-        yield
-    finally:
-        if before is None:
-            del os.environ["BANSO_NOW"]
-        else:
-            os.environ["BANSO_NOW"] = before
 
 
 class Transcript:
@@ -57,13 +40,14 @@ class Transcript:
         shown = ["banso", *(["--as", who] if who else []), *args]
         click.echo(f"[{now[:16].replace('T', ' ')}] $ {shlex.join(shown)}")
         argv = ["--db", self.url, *(["--as", who] if who else []), *args]
-        with _pinned(now):
-            try:
-                cli.main(args=argv, prog_name="banso", standalone_mode=False)
-                code = 0
-            except BansoError as exc:
-                click.echo(f"banso: {exc}")
-                code = exc.exit_code
+        # The demo travels through the fiscal year: each step runs at its own "now".
+        environ = {**os.environ, "BANSO_NOW": now}
+        try:
+            cli.main(args=argv, prog_name="banso", standalone_mode=False, obj=environ)
+            code = 0
+        except BansoError as exc:
+            click.echo(f"banso: {exc}")
+            code = exc.exit_code
         if code != expect:
             raise click.ClickException(
                 f"demo step {shlex.join(shown)} ended {code}, expected {expect}"

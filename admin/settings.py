@@ -28,6 +28,7 @@ class Settings:
     mail_from: str | None = None  # default: the project lead's address
     mail_max_attempts: int = 8
     templates_dir: Path | None = None  # overrides for the mail templates
+    programme_title: str | None = None  # as mail and documents name the programme
     smtp_user: str | None = None
     smtp_password: str | None = field(default=None, repr=False)  # never shown or logged
     log_format: str = "auto"
@@ -40,7 +41,14 @@ class Settings:
 # What banso.toml may set at its top level; the [programme] and [reminders]
 # tables are checked by their own readers. SMTP credentials come from the
 # environment only, so that they never sit in a file next to the database.
-_FILE_KEYS = {"database_url", "mail_url", "mail_from", "log_format", "templates_dir"}
+_FILE_KEYS = {
+    "database_url",
+    "mail_url",
+    "mail_from",
+    "log_format",
+    "templates_dir",
+    "programme_title",
+}
 _TABLES = {"programme", "reminders"}
 _REMINDER_KEYS = {"before", "on_the_day", "overdue_every", "escalate_from", "hour"}
 _ENV = {
@@ -84,6 +92,9 @@ def load_settings(
             values[key] = value
 
     settings = replace(Settings(), **values)
+    title = settings.programme_title
+    if title is not None and (not title.strip() or any(c in title for c in "\r\n\t")):
+        raise InvalidValue("programme_title", title, "the programme's name on one line")
     if settings.log_format not in _LOG_FORMATS:
         raise InvalidValue(
             "log format (BANSO_LOG_FORMAT)", settings.log_format, "auto, json or console"

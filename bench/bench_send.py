@@ -14,21 +14,205 @@ from __future__ import annotations
 
 import logging
 import random
+import socket
 import sys
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import structlog
+from aiosmtpd.controller import Controller
 
-from banso.notifications.sender import deliver
-from tests.integration.test_smtp_delivery import (
-    LEAD,
-    NOW,
-    FakeOutboxStore,
-    SmtpServer,
-    reminder,
+from banso.engine.outbox import (
+    DEAD,
+    FAILED,
+    QUEUED,
+    SENDING,
+    SENT,
+    OutgoingMessage,
+    QueuedMessage,
+    message_id_for,
 )
+from banso.notifications.render import MailRenderer
+from banso.notifications.sender import deliver
+from banso.notifications.transport import Transport, open_transport
+
+NOW = datetime(2026, 6, 1, 0, 0, tzinfo=UTC)  # 09:00 in Tokyo
+LEAD = "yamada@contractor.example.jp"
+CONTACT = "tanaka@city.kurashiki.example.jp"
+EHLO_NAME = "banso-bench"  # saves a reverse DNS look-up (socket.getfqdn) per connection
 
 MESSAGES = 1000
+
+
+# -- an in-memory outbox ---------------------------------------------------------------
+
+
+class MemoryOutbox:
+    """engine.outbox.OutboxStore in memory, with SqlOutboxStore's rules: claim
+    takes due queued / failed / lease-expired sending rows and leases them;
+    mark_failed counts the attempt. Nothing but the sender and the SMTP
+    conversation is measured."""
+
+    def __init__(self) -> None:
+        self.rows: dict[int, QueuedMessage] = {}
+
+    def enqueue(self, messages: Sequence[OutgoingMessage], now: datetime) -> int:
+        known = {q.message.key for q in self.rows.values()}
+        added = 0
+        for m in messages:
+            if m.key in known:
+                continue
+            row_id = len(self.rows) + 1
+            self.rows[row_id] = QueuedMessage(
+                id=row_id,
+                message=m,
+                state=QUEUED,
+                attempts=0,
+                message_id=message_id_for(m.key),
+                next_attempt_at=now,
+                created_at=now,
+            )
+            known.add(m.key)
+            added += 1
+        return added
+
+    def claim(self, now: datetime, limit: int, lease: timedelta) -> list[QueuedMessage]:
+        due = sorted(
+            (
+                q
+                for q in self.rows.values()
+                if q.state in (QUEUED, FAILED, SENDING)
+                and q.next_attempt_at is not None
+                and q.next_attempt_at <= now
+            ),
+            key=lambda q: (q.next_attempt_at or now, q.id),
+        )[:limit]
+        claimed = [replace(q, state=SENDING, next_attempt_at=now + lease) for q in due]
+        for q in claimed:
+            self.rows[q.id] = q
+        return claimed
+
+    def mark_sent(self, message_id: int, at: datetime) -> None:
+        q = self.rows[message_id]
+        self.rows[message_id] = replace(q, state=SENT, sent_at=at, next_attempt_at=None)
+
+    def mark_failed(
+        self, message_id: int, error: str, at: datetime, retry_at: datetime | None
+    ) -> None:
+        q = self.rows[message_id]
+        if q.state == SENT:
+            return
+        self.rows[message_id] = replace(
+            q,
+            state=DEAD if retry_at is None else FAILED,
+            attempts=q.attempts + 1,
+            last_error=error,
+            next_attempt_at=retry_at,
+        )
+
+
+# -- an SMTP server on loopback ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Received:
+    peer: Any  # (host, port) of the client connection: one per connection
+    mail_from: str
+    rcpt_tos: tuple[str, ...]
+    content: bytes
+
+
+class KeepingHandler:
+    """An aiosmtpd handler that accepts every recipient and keeps every message."""
+
+    def __init__(self) -> None:
+        self.received: list[Received] = []
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.received.append(
+            Received(
+                peer=session.peer,
+                mail_from=envelope.mail_from,
+                rcpt_tos=tuple(envelope.rcpt_tos),
+                content=bytes(envelope.original_content or envelope.content),
+            )
+        )
+        return "250 2.0.0 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class SmtpServer:
+    """aiosmtpd on 127.0.0.1, in a thread of this process."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.handler = KeepingHandler()
+        self.controller: Controller | None = None
+
+    def start(self) -> None:
+        self.controller = Controller(
+            self.handler, hostname="127.0.0.1", port=self.port, server_hostname=EHLO_NAME
+        )
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def transport(self) -> Transport:
+        return open_transport(
+            f"smtp://127.0.0.1:{self.port}",
+            user=None,
+            password=None,
+            timeout=5,
+            local_hostname=EHLO_NAME,
+        )
+
+
+# -- the message -----------------------------------------------------------------------------
+
+RENDERER = MailRenderer()
+COMMON: dict[str, Any] = {
+    "recipient": {"name": "田中 花子", "org_name": "倉敷市", "dept": "デジタル推進室"},
+    "lead": {"name": "山田 太郎", "email": LEAD, "company": "株式会社サンプル"},
+    "programme": {"title": "令和8年度 県・市町村 DX 推進伴走支援事業"},
+}
+
+
+def reminder(key: str, to: str = CONTACT) -> OutgoingMessage:
+    """A deadline reminder rendered with the real template, as the sweep makes them."""
+    return RENDERER.compose(
+        key=key,
+        kind="deadline_reminder",
+        to=(to,),
+        context={
+            **COMMON,
+            "title": "支援計画書の提出（倉敷市・生成AI）",
+            "due": date(2026, 6, 5),
+            "due_as_written": date(2026, 6, 5),
+            "explanation": "起算日2026-05-29から5営業日以内",
+            "days": 4,
+            "escalated": False,
+        },
+    )
+
+
+# -- the benchmark ---------------------------------------------------------------------------
 
 
 def main() -> int:
@@ -38,7 +222,7 @@ def main() -> int:
     messages = [reminder(f"deadline:{i}:0") for i in range(MESSAGES)]
     render_us = (time.perf_counter() - start) / MESSAGES * 1e6
 
-    store = FakeOutboxStore()
+    store = MemoryOutbox()
     store.enqueue(messages, NOW)
     server = SmtpServer()
     server.start()

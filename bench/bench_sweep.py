@@ -12,18 +12,25 @@ made due (untimed): due dates chosen so that exactly one reminder step — 5, 2
 or 1 business day(s) before, on the day, or an overdue notice — fires now, with
 ``next_step``/``next_fire_at``/status as the sweep would have left them.
 
-Timed: ``admin.daemon.Daemon(app).sweep(now)`` on an ``App`` from
-``admin.wiring.build_app`` — the reminders rendered with the real templates and
-enqueued, ``next_fire_at`` advanced, the deadlines marked missed, committed,
-and the daily duties every sweep runs from 09:00 on business days (last
-month's report draft, the morning digests). Best of ``--runs`` (default 3),
-after one untimed warm-up sweep; the time the daily duties took inside the
-best sweep is shown apart.
+Timed: ``services.daemon.run_sweep(services, now)`` on the ``Services`` of an
+``admin.bootstrap.Bootstrap`` — the reminders rendered with the real templates
+and enqueued, ``next_fire_at`` advanced, the deadlines marked missed,
+committed, and the daily duties every sweep runs from 09:00 on business days
+(last month's report draft, the morning digests). Best of ``--runs`` (default
+3), after one untimed warm-up sweep. Right after each timed sweep, in the same
+state, the daily duties themselves (``draft_monthly_reports`` + ``digests``)
+are timed as the sweep runs them; those of the best sweep are shown apart, and
+the reminders part is the sweep's time less theirs.
 
 Then the same at 10× the rows — or, if loading them would take more than about
 three minutes (10× this size's load time), at a tenth of them — and the ratio
 of the two sweep times. The issue's budget: ≤ 0.3 s per sweep, and 10× the
 deadlines ≤ 1.5× the time. The storage-only part is ``bench.bench_sweep_store``.
+
+Everything is handed in explicitly: the `banso` set-up commands get their
+environment as a parameter, and the settings name a ``banso.toml`` and a mail
+folder inside the temporary folder, so neither ``os.environ`` nor the working
+directory is touched.
 """
 
 from __future__ import annotations
@@ -32,7 +39,6 @@ import argparse
 import contextlib
 import cProfile
 import io
-import os
 import pstats
 import random
 import sqlite3
@@ -47,22 +53,23 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session
 
-from banso.admin.daemon import Daemon
+from banso.admin.bootstrap import Bootstrap
 from banso.admin.logs import configure_logging
 from banso.admin.settings import load_settings
-from banso.admin.wiring import build_app
 from banso.engine.calendar import BusinessCalendar
 from banso.engine.clock import TOKYO
 from banso.engine.deadlines import MISSED, OPEN
 from banso.engine.reminders import ReminderPolicy, latest_due
+from banso.services.daemon import digests, draft_monthly_reports, run_sweep
 from banso.storage.db import parse_url
 from bench.bench_sweep_store import BATCH, COLUMNS, _sqlite_time
 
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=TOKYO)  # a Monday, 09:00: reminders and duties run
 NOW_TEXT = NOW.isoformat()
+SET_UP_NOW = "2026-04-01T09:00+09:00"  # the programme's set-up, at the fiscal year's start
 TODAY = NOW.date()
 DUE = 1000
 LOAD_BUDGET = 180.0  # seconds: beyond this, compare with a tenth of the rows instead
@@ -80,35 +87,60 @@ CAL = BusinessCalendar()
 POLICY = ReminderPolicy()
 
 
+# -- where a run lives ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Place:
+    """A run's temporary folder: its (empty) settings file and its mail folder."""
+
+    folder: Path
+
+    @property
+    def config(self) -> Path:
+        return self.folder / "banso.toml"
+
+    @property
+    def mail_url(self) -> str:
+        return f"file://{self.folder / 'var' / 'mail'}"
+
+    @classmethod
+    def make(cls, folder: str) -> Place:
+        place = cls(Path(folder))
+        place.config.write_text("", encoding="utf-8")  # no settings: the defaults
+        return place
+
+
 # -- set-up through banso -----------------------------------------------------------
 
 
-def banso(url: str, *args: str, user: str | None = None) -> None:
-    """``banso --db URL ARGS`` in this process (output dropped); exit 0 or an error."""
+def banso(url: str, place: Place, *args: str, user: str | None = None) -> None:
+    """``banso --db URL ARGS`` in this process (output dropped), at the set-up's date,
+    with only the environment given here; exit 0 or an error."""
     from banso.admin.cli import main
 
-    argv = ["--db", url, *(["--as", user] if user else []), *args]
+    environ = {"BANSO_NOW": SET_UP_NOW, "BANSO_MAIL_URL": place.mail_url}
+    argv = ["--db", url, "--config", str(place.config)]
+    argv += [*(["--as", user] if user else []), *args]
     with contextlib.redirect_stdout(io.StringIO()) as out:
         try:
-            main(argv)
+            main(argv, environ=environ)
         except SystemExit as exc:
             if exc.code:
                 said = out.getvalue()
                 raise RuntimeError(f"banso {' '.join(args)} → {exc.code}: {said}") from exc
 
 
-def set_up(url: str) -> None:
-    os.environ["BANSO_NOW"] = "2026-04-01T09:00+09:00"
-    try:
-        banso(url, "init", "--sample", "okayama")
-        add = ("person", "add", "--name")
-        pref = ("--role", "prefecture", "--org", "330001")
-        banso(url, *add, "県 太郎", "--email", PREFECTURE, *pref)
-        banso(url, *add, "責任 者", "--email", LEAD, "--role", "lead", user=PREFECTURE)
-        for n, email in enumerate(CONSULTANTS):
-            banso(url, *add, f"専門 人材{n}", "--email", email, "--role", "consultant", user=LEAD)
-    finally:
-        del os.environ["BANSO_NOW"]
+def set_up(url: str, place: Place) -> None:
+    banso(url, place, "init", "--sample", "okayama")
+    add = ("person", "add", "--name")
+    pref = ("--role", "prefecture", "--org", "330001")
+    banso(url, place, *add, "県 太郎", "--email", PREFECTURE, *pref)
+    banso(url, place, *add, "責任 者", "--email", LEAD, "--role", "lead", user=PREFECTURE)
+    for n, email in enumerate(CONSULTANTS):
+        banso(
+            url, place, *add, f"専門 人材{n}", "--email", email, "--role", "consultant", user=LEAD
+        )
 
 
 # -- the deadlines --------------------------------------------------------------------
@@ -187,9 +219,9 @@ def load_postgres(dsn: str, total: int) -> None:
 OFFSETS = [*POLICY.before, 0, *(-(1 + 3 * k) for k in range(10))]
 
 
-def arm(engine: Any, first_id: int, total: int, used: set[int], rng: random.Random) -> None:
+def arm(engine: Engine, first_id: int, total: int, used: set[int], rng: random.Random) -> None:
     """Make DUE fresh random deadlines due now, as the sweep would find them (untimed)."""
-    params = []
+    params: list[dict[str, Any]] = []
     while len(params) < DUE:
         ident = first_id + rng.randrange(total)
         if ident in used:
@@ -225,84 +257,94 @@ def arm(engine: Any, first_id: int, total: int, used: set[int], rng: random.Rand
 class Result:
     rows: int
     load: float
-    sweep: float  # best full Daemon.sweep
-    duties: float  # of which the daily duties (draft_monthly_report + digests)
+    sweep: float  # best full run_sweep
+    duties: float  # of which the daily duties (draft_monthly_reports + digests)
     profile: str = ""
 
 
-class _Discard(io.TextIOBase):
-    """Where the daemon's log lines go: printing them would measure the terminal."""
+class _Discard(io.StringIO):
+    """Where the daemon's log lines go: printing them would measure the terminal,
+    and keeping them would grow with every run."""
 
-    def write(self, text: str) -> int:
-        return len(text)
+    def write(self, s: str) -> int:
+        return len(s)
 
 
-def measure(url: str, rows: int, load_seconds: float, runs: int, profile: bool) -> Result:
+def measure(
+    url: str, place: Place, rows: int, load_seconds: float, runs: int, profile: bool
+) -> Result:
     # After the set-up's `banso` calls, which configured logging for a terminal.
     configure_logging("json", stream=_Discard())
     settings = load_settings(
-        environ={}, database_url=url, now=NOW_TEXT, mail_url="file://var/mail"
+        config=str(place.config),
+        environ={},
+        database_url=url,
+        now=NOW_TEXT,
+        mail_url=place.mail_url,
     )
-    app = build_app(settings)
-    daemon = Daemon(app)
-    with Session(app.engine) as session:
-        found = session.execute(text("SELECT min(id) FROM deadlines WHERE obligation = 'record'"))
-        first_id = int(found.scalar_one())
-    # The daily duties run inside the sweep; time them there, on the instance.
-    spent = [0.0]
+    boot = Bootstrap(settings)
+    services = boot.services
+    try:
+        with Session(boot.engine) as session:
+            found = session.execute(
+                text("SELECT min(id) FROM deadlines WHERE obligation = 'record'")
+            )
+            first_id = int(found.scalar_one())
 
-    def timed(duty: Callable[[datetime], Any]) -> Callable[[datetime], Any]:
-        def run(now: datetime) -> Any:
+        def duties() -> float:
+            """The daily duties as run_sweep runs them after its reminders, timed."""
             start = time.perf_counter()
-            try:
-                return duty(now)
-            finally:
-                spent[0] += time.perf_counter() - start
+            draft_monthly_reports(services, NOW)
+            digests(services, NOW)
+            return time.perf_counter() - start
 
-        return run
+        rng = random.Random(2)
+        used: set[int] = set()
+        # Warm-up: the programme's own catch-up, templates, calendar, the day's digests.
+        run_sweep(services, NOW)
+        best, best_duties = float("inf"), 0.0
+        for _ in range(runs):
+            arm(boot.engine, first_id, rows, used, rng)
+            start = time.perf_counter()
+            report = run_sweep(services, NOW)
+            elapsed = time.perf_counter() - start
+            assert report.reminders == DUE, f"swept {report.reminders} reminders, expected {DUE}"
+            spent = duties()
+            if elapsed < best:
+                best, best_duties = elapsed, spent
+        result = Result(rows, load_seconds, best, best_duties)
+        if profile:
+            arm(boot.engine, first_id, rows, used, rng)
+            result.profile = profiled(lambda: run_sweep(services, NOW))
+        return result
+    finally:
+        boot.close()
 
-    daemon.draft_monthly_report = timed(daemon.draft_monthly_report)  # type: ignore[method-assign]
-    daemon.digests = timed(daemon.digests)  # type: ignore[method-assign]
-    rng = random.Random(2)
-    used: set[int] = set()
-    daemon.sweep(NOW)  # warm-up: the programme's own catch-up, templates, calendar, digests
-    best, duties = float("inf"), 0.0
-    for _ in range(runs):
-        arm(app.engine, first_id, rows, used, rng)
-        spent[0] = 0.0
-        start = time.perf_counter()
-        report = daemon.sweep(NOW)
-        elapsed = time.perf_counter() - start
-        assert report.reminders == DUE, f"swept {report.reminders} reminders, expected {DUE}"
-        if elapsed < best:
-            best, duties = elapsed, spent[0]
-    result = Result(rows, load_seconds, best, duties)
-    if profile:
-        arm(app.engine, first_id, rows, used, rng)
-        profiler = cProfile.Profile()
-        profiler.enable()
-        daemon.sweep(NOW)
-        profiler.disable()
-        out = io.StringIO()
-        stats = pstats.Stats(profiler, stream=out).strip_dirs().sort_stats("cumulative")
-        stats.print_stats(30)
-        out.write("\n--- by own time ---\n")
-        stats.sort_stats("tottime").print_stats(20)
-        result.profile = out.getvalue()
-    app.engine.dispose()
-    return result
+
+def profiled(job: Callable[[], object]) -> str:
+    """cProfile of one call of ``job``: by cumulative time, then by own time."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    job()
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).strip_dirs().sort_stats("cumulative")
+    stats.print_stats(30)
+    out.write("\n--- by own time ---\n")
+    stats.sort_stats("tottime").print_stats(20)
+    return out.getvalue()
 
 
 def run_sqlite(rows: int, runs: int, profile: bool) -> Result:
     with tempfile.TemporaryDirectory(prefix="banso-bench-") as folder:
-        os.chdir(folder)  # file://var/mail and any banso.toml are relative to it
-        path = Path(folder) / "bench.db"
+        place = Place.make(folder)
+        path = place.folder / "bench.db"
         url = f"sqlite:///{path}"
-        set_up(url)
+        set_up(url, place)
         start = time.perf_counter()
         load_sqlite(path, rows)
         load = time.perf_counter() - start
-        return measure(url, rows, load, runs, profile)
+        return measure(url, place, rows, load, runs, profile)
 
 
 def run_postgres(server: str, rows: int, runs: int, profile: bool) -> Result:
@@ -314,21 +356,24 @@ def run_postgres(server: str, rows: int, runs: int, profile: bool) -> Result:
     url = base.set(database=name)
     try:
         with tempfile.TemporaryDirectory(prefix="banso-bench-") as folder:
-            os.chdir(folder)
+            place = Place.make(folder)
             rendered = url.render_as_string(hide_password=False)
-            set_up(rendered)
+            set_up(rendered, place)
             dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
             start = time.perf_counter()
             load_postgres(dsn, rows)
             load = time.perf_counter() - start
-            return measure(rendered, rows, load, runs, profile)
+            return measure(rendered, place, rows, load, runs, profile)
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
 
-def main(argv: list[str] | None = None) -> None:
+Backend = Callable[[int, int, bool], Result]
+
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--pg", metavar="URL", help="also on this PostgreSQL server")
     parser.add_argument(
@@ -340,13 +385,14 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.rows < 10 * DUE:
         parser.error(f"--rows must be at least {10 * DUE}")
-    here = os.getcwd()
-    backends: list[tuple[str, Any]] = [("SQLite", run_sqlite)]
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    backends: list[tuple[str, Backend]] = [("SQLite", run_sqlite)]
     if args.pg:
-        backends.append(("PostgreSQL", lambda n, r, p: run_postgres(args.pg, n, r, p)))
+        server: str = args.pg
+        backends.append(("PostgreSQL", lambda n, r, p: run_postgres(server, n, r, p)))
     for label, run in backends:
         base = run(args.rows, args.runs, args.profile)
-        os.chdir(here)
         show(label, base)
         if base.profile:
             print(base.profile, flush=True)
@@ -357,17 +403,18 @@ def main(argv: list[str] | None = None) -> None:
             small, big, how = base, other, "10x the rows"
         else:
             other = run(args.rows // 10, args.runs, False)
-            small, big, how = other, base, (
+            how = (
                 f"a tenth of the rows (loading {10 * args.rows:,} would take "
                 f"~{10 * base.load:.0f} s)"
             )
-        os.chdir(here)
+            small, big = other, base
         show(label, other)
         print(
             f"{label}: {big.rows:,} vs {small.rows:,} open deadlines ({how}): "
             f"sweep {big.sweep / small.sweep:.2f}x the time (budget 1.5x)",
             flush=True,
         )
+    return 0
 
 
 def show(label: str, r: Result) -> None:

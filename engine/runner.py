@@ -69,6 +69,7 @@ class Occurrence:
     at: datetime
     payload: Mapping[str, Any]
     event: AuditEvent
+    before: RecordView | None = None  # the record as it was (None for a new one)
 
 
 class UnitOfWork(Protocol):
@@ -213,7 +214,7 @@ class TransitionRunner:
         )
         after = uow.records.get(kind, record_id)
         occurrence = Occurrence(
-            kind, after, trigger, record.state, to_state, actor, now, audit_payload, event
+            kind, after, trigger, record.state, to_state, actor, now, audit_payload, event, record
         )
         for effect in transition.effects:
             uow.apply(effect, occurrence)

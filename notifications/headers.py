@@ -8,22 +8,20 @@ altered mail.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Iterable
 
 from banso.engine.errors import InvalidValue
+from banso.workflows.email import email_problem
 
-# A bare addr-spec: a dot-atom local part and a host name (``localhost`` is
-# allowed for test and relay set-ups). Quoted local parts, display names and
-# non-ASCII addresses are refused: nobody in the programme needs them, and each
-# would need its own encoding rules.
-_ADDRESS = re.compile(
-    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
-)
-_MAX_ADDRESS = 254  # RFC 5321's limit on a forward path
+# Addresses follow the one rule, banso.workflows.email: a bare ASCII addr-spec
+# with a dot-atom local part and a dotted domain, the same rule `person add` and
+# the demand survey apply, so that an address taken in is one a mail can go to.
+# One exception, for the sender only: ``From`` may be a host-only address such
+# as ``banso@localhost`` (the daemon's fallback when neither mail_from nor a
+# project lead is set; test and relay set-ups). Nobody is ever sent mail there.
+_SENDER_FIELD = "From"
+_LOCAL_HOST = "localhost"
 _LINE_SEPARATORS = {"\u2028", "\u2029"}  # not Cc, but mail clients may break lines on them
 
 
@@ -46,11 +44,24 @@ def check_header(field: str, value: str) -> str:
 
 
 def check_address(field: str, value: str) -> str:
-    """``value`` if it is one plausible e-mail address; InvalidValue naming the field if not."""
+    """``value`` if it is one e-mail address Banso can send to (``email_problem``
+    finds nothing); InvalidValue naming the field, and saying what is wrong, if not."""
     check_header(field, value)
-    if len(value) > _MAX_ADDRESS or _ADDRESS.fullmatch(value) is None:
-        raise InvalidValue(f"mail {field}", value, "one e-mail address like tanaka@city.example.jp")
+    problem = email_problem(value)
+    if problem is not None and field == _SENDER_FIELD and _is_local_sender(value):
+        problem = None
+    if problem is not None:
+        raise InvalidValue(
+            f"mail {field}", value, f"one e-mail address like tanaka@city.example.jp ({problem})"
+        )
     return value
+
+
+def _is_local_sender(value: str) -> bool:
+    """``name@localhost`` with a local part the rule accepts."""
+    local, at, host = value.rpartition("@")
+    # Checked as if the host were a real domain: only the host is excused.
+    return bool(at) and host == _LOCAL_HOST and email_problem(f"{local}@example.jp") is None
 
 
 def check_addresses(field: str, values: Iterable[str], *, required: bool) -> tuple[str, ...]:

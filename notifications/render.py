@@ -40,7 +40,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 SUFFIX = ".txt.j2"
 
 # The keys each kind needs besides recipient, lead and programme: the contract
-# with whoever renders them (admin.effects, admin.daemon).
+# with whoever renders them (services.mail, services.daemon).
 KINDS: dict[str, tuple[str, ...]] = {
     "hearing_invitation": ("org_name", "theme_name", "at", "consultant_name", "url", "rescheduled"),
     "dispatch_invitation": (
@@ -54,6 +54,7 @@ KINDS: dict[str, tuple[str, ...]] = {
         "confirmed",
     ),
     "dispatch_cancelled": ("org_name", "theme_name", "at", "reason"),
+    "hearing_reassigned": ("org_name", "theme_name", "at"),
     "meeting_invitation": ("meeting_label", "at", "place", "url"),
     "meeting_cancelled": ("meeting_label", "at", "reason"),
     "approval_request": ("item_title", "org_name", "summary", "command"),
@@ -209,3 +210,9 @@ class MailRenderer:
             about_kind=about_kind,
             about_id=about_id,
         )
+
+    def invitation(self, **fields: Any) -> Attachment:
+        """An iCalendar REQUEST or CANCEL to attach (see `ics.invitation` for the fields)."""
+        from banso.notifications.ics import invitation
+
+        return invitation(**fields)

@@ -69,7 +69,8 @@ def due_query(now: datetime, limit: int) -> Select[Any]:
 
 class SqlDeadlines:
     """Deadlines as transitions and `banso calendar` see them, in the caller's
-    unit of work (a deadline opens or closes with the change that caused it)."""
+    unit of work (a deadline opens or closes with the change that caused it);
+    with the sweep's ``due``/``advance`` (SqlDeadlineStore) on the same session."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -183,6 +184,27 @@ class SqlDeadlines:
             .limit(1)
         ).first()
         return _deadline(row) if row is not None else None
+
+    def owned_by(
+        self, owners: Sequence[str], statuses: Sequence[str], due_until: date
+    ) -> list[Deadline]:
+        """Deadlines one of ``owners`` answers for, due by ``due_until``, by due date."""
+        stmt = (
+            select(*_COLUMNS)
+            .where(
+                DeadlineRow.responsible.in_(owners),
+                DeadlineRow.status.in_(statuses),
+                DeadlineRow.due <= due_until,
+            )
+            .order_by(DeadlineRow.due, DeadlineRow.id)
+        )
+        return [_deadline(row) for row in self.session.execute(stmt)]
+
+    def due(self, now: datetime, limit: int) -> list[Deadline]:
+        return SqlDeadlineStore(self.session).due(now, limit)
+
+    def advance(self, updates: Sequence[tuple[int, int, datetime | None, str]]) -> None:
+        SqlDeadlineStore(self.session).advance(updates)
 
     def list(self, from_date: date, to_date: date, status: str | None = None) -> list[Deadline]:
         """Deadlines whose effective due date is in [from_date, to_date], by due date."""

@@ -160,6 +160,18 @@ class SqlOutbox:
         )
         return rowcount(self.session.execute(stmt, params))
 
+    def queued_keys(self, prefix: str, suffix: str = "") -> set[str]:
+        """Keys already queued that start with ``prefix`` and end with ``suffix``."""
+        pattern = f"{_escape_like(prefix)}%{_escape_like(suffix)}"
+        rows = self.session.scalars(
+            select(OutboxRow.key).where(OutboxRow.key.like(pattern, escape="\\"))
+        )
+        return set(rows)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
 
 class SqlOutboxStore:
     """engine.outbox.OutboxStore for the sender and `banso outbox`; every call

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import Engine, inspect, select, update
+from sqlalchemy import Engine, Select, func, inspect, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -16,10 +16,13 @@ from banso.engine.errors import InvalidValue, NotFound, StorageUnavailable
 from banso.engine.runner import Occurrence
 from banso.engine.workflow import Effect, RecordView
 from banso.storage.db import READONLY
+from banso.storage.deadlines import SqlDeadlines
 from banso.storage.models import AuditEventRow, AuditHead, WorkflowRecord
+from banso.storage.outbox import SqlOutbox
+from banso.storage.repositories import SqlDirectory, SqlSettings
 
 RecordClasses = Mapping[str, type[WorkflowRecord]]
-EffectHandler = Callable[["SqlUnitOfWork", Any, Occurrence], None]
+EffectHandler = Callable[[Any, Any, Occurrence], None]
 
 _SYSTEM_COLUMNS = frozenset({"id", "state", "version", "created_at", "updated_at"})
 
@@ -47,8 +50,9 @@ class SqlRecords:
             known = ", ".join(sorted(self.classes))
             raise NotFound("kind of record", kind, f"known: {known}") from None
 
-    def _check_columns(self, kind: str, data: Mapping[str, Any]) -> None:
-        unknown = set(data) - (set(_columns(self.cls(kind))) - _SYSTEM_COLUMNS)
+    def _check_columns(self, kind: str, data: Mapping[str, Any], *, system: bool = False) -> None:
+        known = set(_columns(self.cls(kind))) - (set() if system else _SYSTEM_COLUMNS)
+        unknown = set(data) - known
         if unknown:
             raise InvalidValue(f"{kind} fields", sorted(unknown), "fields the record has")
 
@@ -58,6 +62,50 @@ class SqlRecords:
         if row is None:
             raise NotFound(kind, record_id)
         return to_view(kind, row)
+
+    def _filtered(
+        self,
+        stmt: Select[Any],
+        cls: type[WorkflowRecord],
+        where: Mapping[str, Any] | None,
+        states: Sequence[str] | None,
+        not_states: Sequence[str] | None = None,
+    ) -> Select[Any]:
+        for key, value in (where or {}).items():
+            column = getattr(cls, key)
+            stmt = stmt.where(column.is_(None) if value is None else column == value)
+        if states is not None:
+            stmt = stmt.where(cls.state.in_(states))
+        if not_states:
+            stmt = stmt.where(cls.state.not_in(not_states))
+        return stmt
+
+    def find(
+        self,
+        kind: str,
+        *,
+        where: Mapping[str, Any] | None = None,
+        states: Sequence[str] | None = None,
+        not_states: Sequence[str] | None = None,
+        order_by: Sequence[str] = ("id",),
+    ) -> list[RecordView]:
+        cls = self.cls(kind)
+        self._check_columns(kind, {**(where or {}), **dict.fromkeys(order_by)}, system=True)
+        stmt = self._filtered(select(cls), cls, where, states, not_states).order_by(
+            *(getattr(cls, key) for key in order_by), cls.id
+        )
+        return [to_view(kind, row) for row in self.session.scalars(stmt)]
+
+    def count(
+        self,
+        kind: str,
+        *,
+        where: Mapping[str, Any] | None = None,
+        states: Sequence[str] | None = None,
+    ) -> int:
+        cls = self.cls(kind)
+        stmt = self._filtered(select(func.count()).select_from(cls), cls, where, states)
+        return int(self.session.scalar(stmt) or 0)
 
     def add(self, kind: str, state: str, data: Mapping[str, Any], at: datetime) -> int:
         self._check_columns(kind, data)
@@ -188,6 +236,10 @@ class SqlUnitOfWork:
     session: Session
     records: SqlRecords
     audit: SqlAuditLog
+    directory: SqlDirectory
+    settings: SqlSettings
+    deadlines: SqlDeadlines
+    outbox: SqlOutbox
 
     def __init__(
         self,
@@ -207,6 +259,10 @@ class SqlUnitOfWork:
         self.session = Session(self.engine, expire_on_commit=False, autoflush=True)
         self.records = SqlRecords(self.session, self.record_classes)
         self.audit = SqlAuditLog(self.session)
+        self.directory = SqlDirectory(self.session)
+        self.settings = SqlSettings(self.session)
+        self.deadlines = SqlDeadlines(self.session)
+        self.outbox = SqlOutbox(self.session)
         self._committed = False
         return self
 

@@ -102,6 +102,8 @@ def nothing_left_open(record: RecordView, ctx: GuardContext) -> Iterable[str]:
 HEARING_INVITATION = Notify(
     "hearing_invitation", to=("contact", "consultant"), invitation="request"
 )
+# A hearing moved to another consultant: the former one gets a CANCEL for it.
+HEARING_REASSIGNED = Notify("hearing_reassigned", to=("former_consultant",), invitation="cancel")
 
 DEFINITION = WorkflowDefinition(
     kind=KIND,
@@ -135,7 +137,7 @@ DEFINITION = WorkflowDefinition(
             None,
             guards=(hearing_can_be_scheduled,),
             roles=(LEAD,),
-            effects=(HEARING_INVITATION,),
+            effects=(HEARING_INVITATION, HEARING_REASSIGNED),
         ),
         Transition(
             "record_hearing",

@@ -17,7 +17,7 @@ import pytest
 
 from banso.storage.db import make_engine
 from banso.storage.migrate import upgrade
-from tests.integration import toy
+from tests.support import toy
 
 HEAVY = ("weasyprint", "docx", "openpyxl", "apscheduler")
 

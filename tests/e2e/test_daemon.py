@@ -39,7 +39,7 @@ from banso.engine.calendar import BusinessCalendar
 from banso.engine.clock import TOKYO
 from banso.storage.db import READONLY, make_engine
 from banso.storage.models import DeadlineRow, OutboxRow
-from tests.e2e.programme_helpers import (
+from tests.support.programme import (
     BANSO,
     LEAD,
     PREFECTURE,

@@ -32,7 +32,7 @@ from sqlalchemy import select
 
 from banso.storage.db import READONLY, make_engine
 from banso.storage.models import Dispatch, Engagement, Organisation
-from tests.e2e.programme_helpers import (
+from tests.support.programme import (
     HANAKO,
     JIRO,
     LEAD,
@@ -43,7 +43,7 @@ from tests.e2e.programme_helpers import (
     InProcessBanso,
     programme_templates,
 )
-from tests.integration.test_smtp_delivery import (
+from tests.support.smtp import (
     SECRET,
     Authenticator,
     Received,
@@ -59,7 +59,7 @@ OKAYAMA = {"org": "岡山市", "contact": "tanaka@city.okayama.example.jp", "nam
 KURASHIKI = {"org": "倉敷市", "contact": "sato@city.kurashiki.example.jp", "name": "佐藤 花子"}
 
 DAY = "2026-04-10T09:00+09:00"  # a Friday: hearings are scheduled and the daemon runs
-SIGNATURE = "受託者 プロジェクト責任者 責任 者"  # the lead set up by programme_helpers
+SIGNATURE = "受託者 プロジェクト責任者 責任 者"  # the lead set up by tests.support.programme
 AUTO_SENT = "※本メールは伴走支援管理システム（Banso）から自動送信しています。"
 
 
@@ -342,13 +342,6 @@ def test_hearing_invitations_a_reschedule_and_a_cancellation_reach_the_server(
     assert set(seen.values()) == {1}, "no mail arrived twice"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG admin/effects.py Effects.notify / workflows/engagement.py HEARING_INVITATION: "
-    "a hearing moved to another consultant (schedule-hearing --consultant B --override) sends "
-    "the REQUEST to the contact and B only; the former consultant is never sent a "
-    "METHOD:CANCEL, so the hearing stays in their calendar",
-)
 def test_a_hearing_moved_to_another_consultant_is_cancelled_for_the_former_one(
     sqlite_url: str, tmp_path: Path, server: SmtpServer
 ) -> None:

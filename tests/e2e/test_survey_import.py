@@ -18,7 +18,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.e2e.programme_helpers import LEAD, ROOT, Banso, dump_database, programme_templates
+from tests.support.programme import LEAD, ROOT, Banso, dump_database, programme_templates
 
 SURVEY = ROOT / "tests" / "data" / "survey-okayama.csv"
 HEADER = ["団体名", "テーマ", "要望内容", "担当者名", "メールアドレス", "希望時期"]

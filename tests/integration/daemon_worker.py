@@ -19,9 +19,10 @@ import sys
 WARM = (
     "banso.admin.cli",
     "banso.admin.cmd_ops",
-    "banso.admin.daemon",
-    "banso.admin.effects",
-    "banso.admin.wiring",
+    "banso.admin.bootstrap",
+    "banso.admin.scheduler",
+    "banso.services.daemon",
+    "banso.storage.uow",
     "banso.engine.reminders",
     "banso.notifications.ics",
     "banso.notifications.mime",

@@ -34,8 +34,9 @@ def main(argv: list[str]) -> None:
     import sqlalchemy.dialects.postgresql.psycopg
     import sqlalchemy.dialects.sqlite.pysqlite  # noqa: F401
 
-    import banso.admin.wiring
-    import banso.storage.uow
+    import banso.admin.bootstrap
+    import banso.admin.cmd_work
+    import banso.storage.uow  # noqa: F401
     from banso.admin.cli import main as banso_main
 
     folder = Path(barrier)

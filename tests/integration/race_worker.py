@@ -23,7 +23,7 @@ from banso.engine.errors import BansoError
 from banso.engine.runner import TransitionRunner
 from banso.engine.workflow import Actor
 from banso.storage.db import make_engine
-from tests.integration import toy
+from tests.support import toy
 
 BARRIER_TIMEOUT = 30.0
 

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from tests.integration import toy
-from tests.integration.toy import LEAD
+from tests.support import toy
+from tests.support.toy import LEAD
 
 BANSO = str(Path(sys.executable).with_name("banso"))
 EVENTS = 6  # create + 5 transitions

@@ -39,13 +39,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from banso.admin.effects import LEAD as LEAD_ROLE
 from banso.engine.calendar import BusinessCalendar, DueDate
 from banso.engine.clock import TOKYO
 from banso.storage.db import READONLY, make_engine
 from banso.storage.deadlines import SqlDeadlines
 from banso.storage.models import DeadlineRow, OutboxRow
-from tests.e2e.programme_helpers import (
+from banso.workflows.programme import LEAD as LEAD_ROLE
+from tests.support.programme import (
     BANSO,
     HANAKO,
     JIRO,
@@ -55,7 +55,7 @@ from tests.e2e.programme_helpers import (
     InProcessBanso,
     programme_templates,
 )
-from tests.integration.test_smtp_delivery import SmtpServer
+from tests.support.smtp import SmtpServer
 
 pytestmark = pytest.mark.slow
 

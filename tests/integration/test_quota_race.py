@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.programme_helpers import (
+from tests.support.programme import (
     HANAKO,
     LEAD,
     PREFECTURE,

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.programme_helpers import (
+from tests.support.programme import (
     LEAD,
     PREFECTURE,
     Banso,

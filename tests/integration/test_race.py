@@ -19,7 +19,7 @@ from sqlalchemy import Engine, func, select
 
 from banso.engine.audit import verify_chain
 from banso.storage.models import AuditEventRow
-from tests.integration import toy
+from tests.support import toy
 
 pytestmark = pytest.mark.slow
 

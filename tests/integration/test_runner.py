@@ -16,8 +16,8 @@ from banso.engine.clock import FixedClock, parse_datetime
 from banso.engine.errors import ConflictError, PermissionDenied, TransitionRefused
 from banso.engine.runner import Occurrence, TransitionRunner
 from banso.storage.uow import SqlUnitOfWork
-from tests.integration import toy
-from tests.integration.toy import AUTHOR, LEAD, OTHER, Stamp, ToyStamp
+from tests.support import toy
+from tests.support.toy import AUTHOR, LEAD, OTHER, Stamp, ToyStamp
 
 
 @pytest.fixture

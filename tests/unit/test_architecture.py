@@ -60,7 +60,8 @@ def test_no_module_imports_itself_through_others() -> None:
                     counter[0] += 1
                     stack.append(child)
                     on_stack.add(child)
-                    work.append((child, iter(sorted(graph.find_modules_directly_imported_by(child)))))
+                    imported = graph.find_modules_directly_imported_by(child)
+                    work.append((child, iter(sorted(imported))))
                     break
                 if child in on_stack:
                     low[node] = min(low[node], index[child])

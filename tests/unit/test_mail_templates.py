@@ -87,6 +87,7 @@ EXTRA: dict[str, dict[str, Any]] = {
         "url": "https://meet.example.jp/abc",
         "rescheduled": False,
     },
+    "hearing_reassigned": {"org_name": "倉敷市", "theme_name": "生成AI", "at": AT},
     "dispatch_invitation": {
         "org_name": "倉敷市",
         "theme_name": "生成AI",
@@ -162,6 +163,7 @@ TAGS = {
     "hearing_invitation": "【ご案内】",
     "dispatch_invitation": "【ご案内】",
     "dispatch_cancelled": "【ご案内】",
+    "hearing_reassigned": "【ご案内】",
     "meeting_invitation": "【ご案内】",
     "meeting_cancelled": "【ご案内】",
     "approval_request": "【承認依頼】",

@@ -490,6 +490,6 @@ def test_errors_are_bad_input_for_exit_code_2(tmp_path: Path) -> None:
 
 def test_module_does_not_import_openpyxl() -> None:
     """`banso` imports the survey module at start-up and must stay quick."""
-    code = "import sys, admin.survey; sys.exit('openpyxl' in sys.modules)"
+    code = "import sys, banso.documents.survey; sys.exit('openpyxl' in sys.modules)"
     root = Path(__file__).resolve().parents[2]
     assert subprocess.run([sys.executable, "-c", code], cwd=root).returncode == 0

@@ -3,9 +3,10 @@
 ``Banso`` runs the installed ``.venv/bin/banso`` in a subprocess, in its own
 working directory, with ``--db URL`` and only the ``BANSO_*`` variables it is
 given (``BANSO_NOW``, ``BANSO_USER``), exactly as staff type it. ``InProcessBanso``
-calls the same entry point (``admin.cli.main``) inside the test process: the
-integration tests use it where hundreds of milliseconds of interpreter start
-per command would be the whole cost of the test.
+calls the same entry point (``admin.cli.main``) inside the test process, with
+that environment passed as ``environ=``: the integration tests use it where
+hundreds of milliseconds of interpreter start per command would be the whole
+cost of the test.
 
 ``setup_programme`` brings a database to the state every programme test starts
 from: ``init --sample okayama``, a prefecture person (the first person, no
@@ -48,7 +49,7 @@ from banso.engine.clock import parse_datetime, tokyo_date
 from banso.engine.era import fiscal_year
 from banso.storage.db import READONLY, make_engine, parse_url, sqlite_path
 from banso.storage.models import Dispatch, Engagement, Organisation, Person, Theme
-from banso.storage.queries import COUNTED
+from banso.workflows.programme import COUNTED
 
 ROOT = Path(__file__).resolve().parents[2]
 _VENV_BANSO = ROOT / ".venv" / "bin" / "banso"
@@ -144,30 +145,24 @@ def one_error_line(done: Run) -> str:
 class InProcessBanso(Banso):
     """The same ``banso`` entry point, called in this process (for fast integration tests).
 
-    The environment and the working directory are swapped in for the call and
-    restored afterwards; stdout and stderr are captured.
+    The environment is handed to ``main(argv, environ=...)``, so ``os.environ``
+    is never touched; stdout and stderr are captured. The working directory is
+    not changed either: ``--db`` and ``BANSO_MAIL_URL`` are absolute paths.
     """
 
     def _run(self, argv: list[str], env: dict[str, str]) -> Run:
         from banso.admin.cli import main
 
         out, err = io.StringIO(), io.StringIO()
-        saved_env, saved_cwd = dict(os.environ), os.getcwd()
-        os.environ.clear()
-        os.environ.update(env)
-        os.chdir(self.cwd)
         code: int
         try:
             with redirect_stdout(out), redirect_stderr(err):
                 try:
-                    main(argv)
+                    main(argv, environ=env)
                     code = 0
                 except SystemExit as exc:
                     code = exc.code if isinstance(exc.code, int) else 1
         finally:
-            os.environ.clear()
-            os.environ.update(saved_env)
-            os.chdir(saved_cwd)
             # The command's engine is dropped with its click context: close its
             # connections now rather than whenever the collector comes round.
             gc.collect()

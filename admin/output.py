@@ -1,0 +1,104 @@
+"""How results are shown: JSON for machines, sentences and tables for people."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from banso.engine.clock import show
+from banso.engine.runner import Outcome
+
+if TYPE_CHECKING:
+    from banso.admin.cli import State
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def json_option(func: F) -> F:
+    """``--json`` after the command as well as before it."""
+
+    def _set(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+        if value:
+            from banso.admin.cli import State
+
+            state = ctx.find_object(State)
+            if state is not None:
+                state.json = True
+
+    return click.option(
+        "--json",
+        "json_flag",
+        is_flag=True,
+        expose_value=False,
+        callback=_set,
+        help="Print machine-readable JSON on stdout.",
+    )(func)
+
+
+def emit(state: State, data: Any, text: str) -> None:
+    """One result: JSON for machines or a sentence/table for people."""
+    if state.json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    else:
+        click.echo(text)
+
+
+def state_text(state: State, kind: str, name: str | None) -> str:
+    if name is None:
+        return "—"
+    definition = state.services.runner.definitions.get(kind)
+    if definition is None or name not in definition.states:
+        return name
+    return f"{name}（{definition.label_of(name)}）"
+
+
+def outcome_line(state: State, outcome: Outcome) -> str:
+    view = outcome.record
+    trigger = outcome.event.trigger
+    if outcome.from_state is None:
+        return (
+            f"{view.kind} {view.id} created: {state_text(state, view.kind, view.state)} "
+            f"(version {view.version})"
+        )
+    if outcome.from_state == outcome.to_state:
+        return (
+            f"{view.kind} {view.id}: {trigger} recorded, still "
+            f"{state_text(state, view.kind, view.state)} (version {view.version})"
+        )
+    return (
+        f"{view.kind} {view.id}: {state_text(state, view.kind, outcome.from_state)} → "
+        f"{state_text(state, view.kind, outcome.to_state)} (version {view.version})"
+    )
+
+
+def report(state: State, outcome: Outcome) -> None:
+    """What a transition did, as a record (``--json``) or one line."""
+    from banso.services.views import record_json
+
+    emit(state, record_json(state.services, outcome.record), outcome_line(state, outcome))
+
+
+def width(text: str) -> int:
+    """Columns on a terminal: East Asian wide characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def table(rows: list[list[str]], headers: list[str]) -> str:
+    """A plain text table aligned for Japanese text."""
+    cols = [max(width(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(
+            c + " " * (w - width(c)) for c, w in zip(cells, cols, strict=True)
+        ).rstrip()
+
+    return "\n".join([line(headers), *(line(r) for r in rows)])
+
+
+def when(value: datetime | None) -> str:
+    return show(value) if value else "—"

@@ -1,0 +1,291 @@
+"""The daemon's jobs: the deadline sweep, the daily duties, the send pass.
+
+Every job is driven by the data (deadlines whose ``next_fire_at`` has come,
+messages whose ``next_attempt_at`` has come, a monthly report still pending),
+never by in-memory timers, so whatever came due while the daemon was down is
+caught up on its first run. Each job run is one short unit of work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import structlog
+
+from banso.engine.clock import TOKYO, tokyo_date
+from banso.engine.deadlines import ACTIVE, Deadline
+from banso.engine.errors import ConflictError, TransitionRefused
+from banso.engine.outbox import OutgoingMessage, QueuedMessage
+from banso.engine.reminders import Step, sweep
+from banso.engine.workflow import SYSTEM
+from banso.services.context import Services
+from banso.services.mail import Recipient, common, recipient
+from banso.services.ports import UnitOfWork
+from banso.workflows.programme import LEAD, monthly_label
+from banso.workflows.roles import CONSULTANT, PREFECTURE
+from banso.workflows.roles import LEAD as LEAD_ROLE
+
+log = structlog.get_logger()
+
+
+@dataclass
+class PassReport:
+    """What one sweep and one send pass did."""
+
+    at: datetime
+    reminders: int = 0
+    missed: int = 0
+    drafted: list[str] = field(default_factory=list)
+    digests: int = 0
+    sent: int = 0
+    retried: int = 0
+    dead: int = 0
+
+    def line(self) -> str:
+        at = self.at.astimezone(TOKYO).strftime("%Y-%m-%d %H:%M")
+        drafted = f", drafted {', '.join(self.drafted)}" if self.drafted else ""
+        return (
+            f"{at}: {self.reminders} reminder(s) queued, {self.missed} deadline(s) missed, "
+            f"{self.digests} digest(s){drafted}; sent {self.sent}, retried {self.retried}, "
+            f"dead {self.dead}"
+        )
+
+
+class People:
+    """Everyone a reminder may go to, loaded once per sweep (a few dozen rows)."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.by_email: dict[str, Recipient] = {}
+        self.roles: dict[str, list[Recipient]] = {}
+        for p in uow.directory.people(active_only=True):
+            r = recipient(uow, p)
+            self.by_email[p.email] = r
+            self.roles.setdefault(p.role, []).append(r)
+
+    def responsible(self, who: str) -> list[Recipient]:
+        if who == LEAD or who not in self.by_email:
+            return self.roles.get(LEAD_ROLE, [])
+        return [self.by_email[who]]
+
+
+def run_sweep(services: Services, now: datetime) -> PassReport:
+    """Reminders and escalations that are due, then the daily duties."""
+    report = PassReport(at=now)
+    with services.uow() as uow:
+        people = People(uow)
+        shared = common(services, uow)
+
+        def compose(deadline: Deadline, step: Step) -> list[OutgoingMessage]:
+            return _reminder(services, people, shared, deadline, step)
+
+        result = sweep(
+            uow.deadlines,
+            uow.outbox,
+            compose,
+            now=now,
+            calendar=services.calendar,
+            policy=services.policy,
+        )
+        uow.commit()
+    report.reminders, report.missed = result.messages, result.missed
+    today = tokyo_date(now)
+    # Daily duties: on business days from 09:00, idempotent however often they run.
+    if services.calendar.is_business_day(today) and now.astimezone(TOKYO).hour >= (
+        services.policy.hour
+    ):
+        report.drafted = draft_monthly_reports(services, now)
+        report.digests = digests(services, now)
+    log.info("sweep.done", reminders=report.reminders, missed=report.missed)
+    return report
+
+
+def _reminder(
+    services: Services, people: People, shared: dict[str, Any], d: Deadline, step: Step
+) -> list[OutgoingMessage]:
+    to = people.responsible(d.responsible)
+    if not to:
+        log.warning("reminder.no_recipient", deadline=d.id)
+        return []
+    cc: tuple[str, ...] = ()
+    if step.escalate:
+        # Escalation: copy the prefecture and the lead (once each, never the addressee).
+        seen = {r.email for r in to}
+        cc = tuple(
+            dict.fromkeys(
+                r.email
+                for r in people.roles.get(PREFECTURE, []) + people.roles.get(LEAD_ROLE, [])
+                if r.email not in seen
+            )
+        )
+    kind = "deadline_overdue" if step.kind == "overdue" else "deadline_reminder"
+    context = {
+        **shared,
+        "recipient": to[0].context()
+        if len(to) == 1
+        else {"name": None, "org_name": to[0].org_name, "dept": None},
+        "title": d.title,
+        "due": d.due,
+        "due_as_written": d.due_as_written,
+        "explanation": d.explanation,
+        "days": step.business_days,
+        "escalated": step.escalate,
+    }
+    return [
+        services.mail.compose(
+            key=f"deadline:{d.id}:{step.index}",
+            kind=kind,
+            to=tuple(r.email for r in to),
+            cc=cc,
+            context=context,
+            about_kind=d.about_kind,
+            about_id=d.about_id,
+        )
+    ]
+
+
+def draft_monthly_reports(services: Services, now: datetime) -> list[str]:
+    """From a month's first day on: every earlier monthly report still pending →
+    drafted, oldest first, and the lead is told of each. Catches up after
+    downtime across several months; never drafts twice."""
+    current = f"{tokyo_date(now):%Y-%m}"
+    with services.uow(readonly=True) as uow:
+        pending = uow.records.find(
+            "deliverable",
+            where={"kind": "monthly_report"},
+            states=("pending",),
+            order_by=("period",),
+        )
+    periods = [p.data["period"] for p in pending if p.data["period"] < current]
+    return [p for p in periods if _draft(services, p, now)]
+
+
+def _draft(services: Services, period: str, now: datetime) -> bool:
+    with services.uow() as uow:
+        found = uow.records.find(
+            "deliverable",
+            where={"kind": "monthly_report", "period": period},
+            states=("pending",),
+        )
+        if not found:
+            return False
+        report = found[0]
+        try:
+            services.runner.fire(uow, "deliverable", report.id, "draft", actor=SYSTEM)
+        except (ConflictError, TransitionRefused):
+            return False  # another daemon drafted it a moment ago
+        leads = People(uow).roles.get(LEAD_ROLE, [])
+        if leads:
+            message = services.mail.compose(
+                key=f"monthly-drafted:{period}",
+                kind="monthly_report_drafted",
+                to=tuple(r.email for r in leads),
+                context={
+                    **common(services, uow),
+                    "recipient": leads[0].context(),
+                    "month_label": monthly_label(period),
+                    "deliverable_id": report.id,
+                },
+                about_kind="deliverable",
+                about_id=report.id,
+            )
+            uow.outbox.enqueue([message], now)
+        uow.commit()
+    log.info("monthly_report.drafted", period=period)
+    return True
+
+
+def digests(services: Services, now: datetime) -> int:
+    """One mail a day per consultant and lead listing their open deadlines of the week."""
+    today = tokyo_date(now)
+    horizon = today + timedelta(days=7)
+    with services.uow() as uow:
+        people = People(uow)
+        shared = common(services, uow)
+        messages: list[OutgoingMessage] = []
+        # Only the first sweep of the day builds digests: later ones skip
+        # everyone whose digest is already queued, without querying or rendering.
+        done = uow.outbox.queued_keys("digest:", f":{today.isoformat()}")
+        for role in (CONSULTANT, LEAD_ROLE):
+            for r in people.roles.get(role, []):
+                key = f"digest:{r.email}:{today.isoformat()}"
+                if key in done:
+                    continue
+                owners = [r.email, LEAD] if role == LEAD_ROLE else [r.email]
+                rows = uow.deadlines.owned_by(owners, ACTIVE, horizon)
+                if not rows:
+                    continue
+                messages.append(
+                    services.mail.compose(
+                        key=key,
+                        kind="daily_digest",
+                        to=(r.email,),
+                        context={
+                            **shared,
+                            "recipient": r.context(),
+                            "today": today,
+                            "items": [
+                                {
+                                    "title": d.title,
+                                    "due": d.due,
+                                    "status": d.status,
+                                    "explanation": d.explanation,
+                                }
+                                for d in rows
+                            ],
+                        },
+                    )
+                )
+        sent = 0
+        if messages:
+            sent = uow.outbox.enqueue(messages, now)
+            uow.commit()
+    return sent
+
+
+def send_pass(services: Services, now: datetime, report: PassReport | None = None) -> PassReport:
+    """Deliver what is due in the outbox; tell the lead of messages given up on."""
+    report = report or PassReport(at=now)
+    with services.uow(readonly=True) as uow:
+        lead_email = common(services, uow)["lead"]["email"]
+    sender = services.mail_from or lead_email or "banso@localhost"
+    result = services.delivery(now=now, sender=sender)
+    report.sent, report.retried, report.dead = result.sent, result.retried, len(result.dead)
+    if result.dead:
+        tell_lead_of_dead(services, now, result.dead)
+    return report
+
+
+def tell_lead_of_dead(services: Services, now: datetime, dead: list[QueuedMessage]) -> None:
+    with services.uow() as uow:
+        leads = People(uow).roles.get(LEAD_ROLE, [])
+        if not leads:
+            return
+        shared = common(services, uow)
+        messages = [
+            services.mail.compose(
+                key=f"dead:{q.id}",
+                kind="dead_letter",
+                to=tuple(r.email for r in leads),
+                context={
+                    **shared,
+                    "recipient": leads[0].context(),
+                    "failed_subject": q.message.subject,
+                    "failed_to": list(q.message.to),
+                    "attempts": q.attempts,
+                    "last_error": q.last_error or "",
+                },
+            )
+            for q in dead
+            # A notice about a notice that died would loop; the lead sees it in `outbox list`.
+            if q.message.kind != "dead_letter"
+        ]
+        uow.outbox.enqueue(messages, now)
+        uow.commit()
+
+
+def once(services: Services) -> PassReport:
+    """One sweep and one send pass at the clock's now (`banso daemon --once`)."""
+    now = services.clock.now()
+    return send_pass(services, now, run_sweep(services, now))

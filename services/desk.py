@@ -1,0 +1,50 @@
+"""The consultation desk (§6(1)): the prefecture receives, a consultant answers."""
+
+from __future__ import annotations
+
+from banso.engine.clock import tokyo_date
+from banso.engine.era import fiscal_year
+from banso.engine.runner import Outcome
+from banso.services.context import Services
+from banso.services.engagements import org_named
+from banso.services.identity import acting, person_named
+from banso.services.transitions import fire_in
+
+
+def new_consultation(
+    services: Services, user: str | None, org_code: str, topic: str, channel: str | None
+) -> Outcome:
+    """Enter a consultation the prefecture received (prefecture only)."""
+    with services.uow() as uow:
+        actor = acting(uow, user, "enter a consultation")
+        org = org_named(uow, org_code)
+        data = {
+            "org_id": org.id,
+            "topic": topic,
+            "channel": channel,
+            "fiscal_year": fiscal_year(tokyo_date(services.clock.now())),
+        }
+        outcome = services.runner.create(uow, "consultation", actor=actor, data=data)
+        uow.commit()
+    return outcome
+
+
+def assign_consultation(
+    services: Services, user: str | None, consultation_id: int, consultant: str
+) -> Outcome:
+    """Hand a consultation to a consultant (lead or prefecture)."""
+    with services.uow() as uow:
+        person = person_named(uow, consultant)
+        actor = acting(uow, user, "assign a consultation")
+        outcome = fire_in(
+            services,
+            uow,
+            actor,
+            "consultation",
+            consultation_id,
+            "assign",
+            payload={"consultant": consultant},
+            changes={"consultant_id": person.id},
+        )
+        uow.commit()
+    return outcome

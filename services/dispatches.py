@@ -1,0 +1,106 @@
+"""Planning a dispatch of a consultant, within the monthly cap and the year's quotas."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from banso.engine.clock import tokyo_date
+from banso.engine.era import fiscal_year
+from banso.engine.errors import InvalidValue, StorageUnavailable
+from banso.engine.runner import Outcome
+from banso.services.context import Services
+from banso.services.identity import acting, person_named
+from banso.services.ports import UnitOfWork
+from banso.services.transitions import check_own_work, consultant_facts
+from banso.workflows.programme import COUNTED, is_standardization
+from banso.workflows.quotas import Quotas, QuotaUse
+
+
+def year_use(uow: UnitOfWork, fy: int) -> tuple[int, int]:
+    """Dispatches using a slot in fiscal year ``fy``: all of them, and standardisation."""
+    counted = uow.records.count("dispatch", where={"fiscal_year": fy}, states=COUNTED)
+    std = uow.records.count(
+        "dispatch", where={"fiscal_year": fy, "standardization": True}, states=COUNTED
+    )
+    return counted, std
+
+
+def quota_use(uow: UnitOfWork, engagement_id: int, month: str, fy: int) -> QuotaUse:
+    """The slots already used: this engagement's in ``month``, and the fiscal year's."""
+    fy_count, std_count = year_use(uow, fy)
+    return QuotaUse(
+        engagement_id=engagement_id,
+        month=month,
+        month_count=uow.records.count(
+            "dispatch", where={"engagement_id": engagement_id, "month": month}, states=COUNTED
+        ),
+        fy_count=fy_count,
+        std_count=std_count,
+    )
+
+
+def theme_counts_as_standardization(uow: UnitOfWork, theme_id: int) -> bool:
+    theme = uow.directory.theme_by_id(theme_id)
+    if theme is None:
+        return False
+    parent = uow.directory.theme_by_id(theme.parent_id) if theme.parent_id else None
+    return is_standardization(theme.standardization, parent.standardization if parent else None)
+
+
+def plan_dispatch(
+    services: Services,
+    user: str | None,
+    engagement_id: int,
+    *,
+    at: datetime,
+    mode: str,
+    consultant: str | None = None,
+    override: str | None = None,
+) -> Outcome:
+    """A dispatch for an engagement in support; quotas are checked as it is planned."""
+    day = tokyo_date(at)
+    with services.uow() as uow:
+        actor = acting(uow, user, "plan a dispatch")
+        # Lock the quota row first: whoever holds it counts and inserts alone.
+        quota = uow.settings.get("quota", lock=True)
+        contract = uow.settings.get("contract")
+        if quota is None or contract is None:
+            raise StorageUnavailable("the programme settings are missing; run `banso init`")
+        eng = uow.records.get("engagement", engagement_id)
+        check_own_work(uow, actor, eng, "plan_dispatch")
+        if consultant:
+            person = person_named(uow, consultant)
+        elif eng.data["consultant_id"]:
+            found = uow.directory.person_by_id(eng.data["consultant_id"])
+            assert found is not None  # a foreign key
+            person = found
+        else:
+            raise InvalidValue(
+                "--consultant", None, "an e-mail: the engagement has no consultant yet"
+            )
+        month, fy = f"{day:%Y-%m}", fiscal_year(day)
+        facts = {
+            "contract_start": date.fromisoformat(contract["start"]),
+            "contract_end": date.fromisoformat(contract["end"]),
+            "engagement_state": eng.state,
+            "engagement_state_label": services.runner.definition("engagement").label_of(eng.state),
+            "quotas": Quotas(**quota),
+            **consultant_facts(uow, person, eng.data["org_id"], eng.data["theme_id"]),
+        }
+        use = quota_use(uow, engagement_id, month, fy)
+        facts.update(month_count=use.month_count, fy_count=use.fy_count, std_count=use.std_count)
+        data = {
+            "engagement_id": engagement_id,
+            "consultant_id": person.id,
+            "at": at,
+            "mode": mode,
+            "month": month,
+            "fiscal_year": fy,
+            "standardization": theme_counts_as_standardization(uow, eng.data["theme_id"]),
+        }
+        outcome = services.runner.create(
+            uow, "dispatch", actor=actor, data=data, payload={"override": override}, facts=facts
+        )
+        uow.directory.assign_if_first(eng.data["org_id"], eng.data["theme_id"], person.id)
+        uow.commit()
+    return outcome

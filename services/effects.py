@@ -1,0 +1,183 @@
+"""What transitions cause besides a new state: deadlines and mail.
+
+The handlers run inside the transition's unit of work, so a deadline opened
+or a message queued commits with the change that caused it, or not at all.
+Every message concerns one record and goes to one recipient (§11: nothing
+about one organisation reaches another).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import structlog
+
+from banso.engine.calendar import DueDate, HolidayRule
+from banso.engine.clock import tokyo_date
+from banso.engine.deadlines import CancelDeadline, MeetDeadline, OpenDeadline, ReopenDeadline
+from banso.engine.outbox import Attachment, Notify, OutgoingMessage
+from banso.engine.reminders import first_step
+from banso.engine.runner import Occurrence
+from banso.services import mail
+from banso.services.context import Services
+from banso.services.ports import EffectHandler, UnitOfWork
+from banso.workflows.programme import LEAD
+
+log = structlog.get_logger()
+
+
+def contract(uow: UnitOfWork) -> dict[str, Any]:
+    """The stored contract settings (written by `init`)."""
+    from banso.engine.errors import StorageUnavailable
+
+    value = uow.settings.get("contract")
+    if value is None:
+        raise StorageUnavailable("programme setting 'contract' is missing; run `banso init`")
+    return value
+
+
+class Effects:
+    """The effect handlers, on the services they need (calendar, policy, mail)."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def handlers(self) -> dict[type[Any], EffectHandler]:
+        return {
+            OpenDeadline: self.open_deadline,
+            MeetDeadline: self.meet_deadline,
+            ReopenDeadline: self.reopen_deadline,
+            CancelDeadline: self.cancel_deadline,
+            Notify: self.notify,
+        }
+
+    # -- deadlines -----------------------------------------------------------
+    def due_date(
+        self, uow: UnitOfWork, as_written: date, basis: str, rule: str | None = None
+    ) -> DueDate:
+        terms = contract(uow)
+        return self.services.calendar.resolve_due(
+            as_written,
+            HolidayRule(rule or terms["holiday_rule"]),
+            basis=basis,
+            latest=date.fromisoformat(terms["end"]),
+        )
+
+    def open(
+        self,
+        uow: UnitOfWork,
+        *,
+        obligation: str,
+        title: str,
+        about_kind: str | None,
+        about_id: int | None,
+        org_id: int | None,
+        due: DueDate,
+        responsible: str,
+        now: datetime,
+    ) -> int | None:
+        """Open a deadline unless this record already has one for ``obligation``."""
+        if uow.deadlines.exists(about_kind, about_id, obligation):
+            return None
+        step = first_step(self.services.policy, self.services.calendar, due.effective, now)
+        return uow.deadlines.open(
+            obligation=obligation,
+            title=title,
+            about_kind=about_kind,
+            about_id=about_id,
+            org_id=org_id,
+            due=due,
+            responsible=responsible,
+            first_step=step.index if step else 0,
+            first_fire_at=step.fire_at if step else None,
+            now=now,
+        )
+
+    def open_deadline(self, uow: UnitOfWork, effect: OpenDeadline, occ: Occurrence) -> None:
+        days = contract(uow).get("deadline_days", {}).get(effect.obligation, effect.business_days)
+        base = occ.at if effect.base == "now" else occ.record.data[effect.base]
+        start = tokyo_date(base)
+        about = mail.describe(uow, occ.kind, occ.record.data)
+        origin = "起算日" if effect.base == "now" else "実施日"
+        basis = f"{origin}{start.isoformat()}から{days}営業日以内"
+        due = self.due_date(uow, self.services.calendar.add_business_days(start, days), basis)
+        self.open(
+            uow,
+            obligation=effect.obligation,
+            title=f"{effect.title}（{about.label}）",
+            about_kind=occ.kind,
+            about_id=occ.record.id,
+            org_id=about.org_id,
+            due=due,
+            responsible=responsible(uow, effect.responsible, occ.record.data),
+            now=occ.at,
+        )
+
+    def meet_deadline(self, uow: UnitOfWork, effect: MeetDeadline, occ: Occurrence) -> None:
+        uow.deadlines.meet(occ.kind, occ.record.id, effect.obligation, occ.at)
+
+    def cancel_deadline(self, uow: UnitOfWork, effect: CancelDeadline, occ: Occurrence) -> None:
+        uow.deadlines.cancel(occ.kind, occ.record.id, effect.obligation)
+
+    def reopen_deadline(self, uow: UnitOfWork, effect: ReopenDeadline, occ: Occurrence) -> None:
+        existing = uow.deadlines.find(occ.kind, occ.record.id, effect.obligation)
+        if existing is None:
+            return
+        step = first_step(self.services.policy, self.services.calendar, existing.due, occ.at)
+        uow.deadlines.reopen(
+            occ.kind,
+            occ.record.id,
+            effect.obligation,
+            first_step=step.index if step else 0,
+            first_fire_at=step.fire_at if step else None,
+        )
+
+    # -- mail ----------------------------------------------------------------
+    def notify(self, uow: UnitOfWork, effect: Notify, occ: Occurrence) -> None:
+        context = mail.context(uow, effect.template, occ)
+        if context is None:
+            return
+        recipients = [r for role in effect.to for r in mail.recipients(uow, role, occ)]
+        cc = tuple(r.email for role in effect.cc for r in mail.recipients(uow, role, occ))
+        attachments: tuple[Attachment, ...] = ()
+        if effect.invitation and recipients:
+            attachments = (
+                mail.invitation(self.services, uow, effect.invitation, occ, context, recipients),
+            )
+        common = mail.common(self.services, uow)
+        seen: set[str] = set()
+        messages: list[OutgoingMessage] = []
+        for r in recipients:
+            if r.email in seen:
+                continue
+            seen.add(r.email)
+            messages.append(
+                self.services.mail.compose(
+                    key=f"event:{occ.event.seq}:{r.email}",
+                    kind=effect.template,
+                    to=(r.email,),
+                    cc=cc,
+                    context={**context, **common, "recipient": r.context()},
+                    attachments=attachments,
+                    about_kind=occ.kind,
+                    about_id=occ.record.id,
+                )
+            )
+        if not messages:
+            if effect.to != ("former_consultant",):  # nobody left behind is the usual case
+                log.warning(
+                    "mail.no_recipient", template=effect.template, kind=occ.kind, id=occ.record.id
+                )
+            return
+        uow.outbox.enqueue(messages, occ.at)
+
+
+def responsible(uow: UnitOfWork, field: str, data: Any) -> str:
+    """Who answers for a deadline: a person on the record by e-mail, else
+    ``LEAD`` — resolved when reminding, so a new lead inherits the deadlines."""
+    if field != LEAD and data.get(field):
+        person = uow.directory.person_by_id(data[field])
+        if person is not None:
+            return person.email
+    return LEAD

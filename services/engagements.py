@@ -1,0 +1,189 @@
+"""Engagements: one organisation × one theme, from request to reported outcome (§6(2))."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from banso.engine.errors import NotFound, Refused
+from banso.engine.runner import Outcome
+from banso.engine.workflow import Actor, RecordView
+from banso.services.context import Services
+from banso.services.identity import acting, person_named
+from banso.services.ports import Org, Theme, UnitOfWork
+from banso.services.transitions import fire_in
+from banso.workflows.programme import CLOSED_ENGAGEMENT
+
+
+def org_named(uow: UnitOfWork, code: str) -> Org:
+    org = uow.directory.org(code)
+    if org is None:
+        raise NotFound("organisation with code", code)
+    return org
+
+
+def theme_named(uow: UnitOfWork, code: str) -> Theme:
+    theme = uow.directory.theme(code)
+    if theme is None:
+        raise NotFound("theme with code", code)
+    return theme
+
+
+def open_engagement(uow: UnitOfWork, org_id: int, theme_id: int) -> RecordView | None:
+    """The engagement of this organisation on this theme that is still going, if any."""
+    found = uow.records.find(
+        "engagement", where={"org_id": org_id, "theme_id": theme_id}, not_states=CLOSED_ENGAGEMENT
+    )
+    return found[0] if found else None
+
+
+def create_engagement(
+    services: Services, uow: UnitOfWork, actor: Actor, org: Org, theme: Theme, **data: Any
+) -> Outcome:
+    """A new engagement, with its support-plan deliverable (spec §9 No.4)."""
+    outcome = services.runner.create(
+        uow, "engagement", actor=actor, data={"org_id": org.id, "theme_id": theme.id, **data}
+    )
+    services.runner.create(
+        uow,
+        "deliverable",
+        actor=actor,
+        data={
+            "kind": "support_plan",
+            "title": f"支援計画書（{org.name}・{theme.name}）",
+            "period": None,
+            "roster_version": None,
+            "engagement_id": outcome.record.id,
+        },
+    )
+    return outcome
+
+
+def new_engagement(
+    services: Services, user: str | None, org_code: str, theme_code: str, request: str | None
+) -> Outcome:
+    """Open an engagement in `requested` (lead or prefecture)."""
+    with services.uow() as uow:
+        actor = acting(uow, user, "open an engagement")
+        org, theme = org_named(uow, org_code), theme_named(uow, theme_code)
+        existing = open_engagement(uow, org.id, theme.id)
+        if existing is not None:
+            raise Refused(
+                f"{org_code} × {theme_code} already has engagement {existing.id} "
+                f"({existing.state}); withdraw or report it before opening another"
+            )
+        outcome = create_engagement(services, uow, actor, org, theme, request=request)
+        uow.commit()
+    return outcome
+
+
+def schedule_hearing(
+    services: Services,
+    user: str | None,
+    engagement_id: int,
+    *,
+    at: datetime,
+    consultant: str,
+    override: str | None = None,
+) -> Outcome:
+    """Schedule (or move) the online hearing with a consultant (lead)."""
+    with services.uow() as uow:
+        person = person_named(uow, consultant)
+        actor = acting(uow, user, "schedule-hearing a engagement")
+        outcome = fire_in(
+            services,
+            uow,
+            actor,
+            "engagement",
+            engagement_id,
+            "schedule_hearing",
+            payload={"at": at, "consultant": consultant, "override": override},
+            changes={"hearing_at": at, "consultant_id": person.id},
+        )
+        uow.commit()
+    return outcome
+
+
+class SurveyEntry(Protocol):
+    """One row of the demand survey, as the reader in `documents` gives it."""
+
+    @property
+    def row(self) -> int: ...
+    @property
+    def org_code(self) -> str: ...
+    @property
+    def theme_code(self) -> str: ...
+    @property
+    def request(self) -> str: ...
+    @property
+    def contact_name(self) -> str: ...
+    @property
+    def contact_email(self) -> str: ...
+    @property
+    def preferred_months(self) -> tuple[str, ...]: ...
+
+
+@dataclass(frozen=True)
+class SurveyVocabulary:
+    """What the survey reader checks cells against: codes and names people type."""
+
+    orgs: dict[str, str]  # code or name → code
+    themes: dict[str, str]
+    contract_months: tuple[str, str]  # "YYYY-MM" of the contract's first and last month
+
+
+def survey_vocabulary(services: Services, user: str | None) -> SurveyVocabulary:
+    """Checked before the file is read, so that who is acting is known first."""
+    with services.uow(readonly=True) as uow:
+        acting(uow, user, "import the survey")
+        orgs = uow.directory.orgs()
+        themes = uow.directory.themes()
+        contract = uow.settings.get("contract") or {}
+    return SurveyVocabulary(
+        orgs={o.code: o.code for o in orgs} | {o.name: o.code for o in orgs},
+        themes={t.code: t.code for t in themes} | {t.name: t.code for t in themes},
+        contract_months=(contract["start"][:7], contract["end"][:7]),
+    )
+
+
+@dataclass(frozen=True)
+class SurveyImport:
+    created: list[dict[str, Any]]
+    duplicates: list[dict[str, Any]]
+
+
+def import_survey(
+    services: Services, user: str | None, rows: Sequence[SurveyEntry]
+) -> SurveyImport:
+    """Every checked row becomes an engagement in `requested`, in one unit of work; a row
+    whose organisation × theme is already going is reported, not created."""
+    created: list[dict[str, Any]] = []
+    duplicates: list[dict[str, Any]] = []
+    with services.uow() as uow:
+        actor = acting(uow, user, "import the survey")
+        for row in rows:
+            org, theme = org_named(uow, row.org_code), theme_named(uow, row.theme_code)
+            existing = open_engagement(uow, org.id, theme.id)
+            entry = {"row": row.row, "org": org.code, "theme": theme.code}
+            if existing is not None:
+                duplicates.append({**entry, "engagement": existing.id})
+                continue
+            outcome = create_engagement(
+                services,
+                uow,
+                actor,
+                org,
+                theme,
+                request=row.request,
+                contact_name=row.contact_name,
+                contact_email=row.contact_email,
+                preferred_months=list(row.preferred_months),
+            )
+            created.append(
+                {"row": row.row, "engagement": outcome.record.id, "org": org.code,
+                 "theme": theme.code}
+            )  # fmt: skip
+        uow.commit()
+    return SurveyImport(created, duplicates)

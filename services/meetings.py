@@ -1,0 +1,68 @@
+"""Meetings: kickoff, the monthly regular meeting, hearings, the report meeting."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from banso.engine.clock import tokyo_date
+from banso.engine.runner import Outcome
+from banso.services.context import Services
+from banso.services.effects import Effects, responsible
+from banso.services.identity import acting
+from banso.services.mail import describe
+from banso.services.ports import UnitOfWork
+from banso.workflows.programme import CLOSED_ENGAGEMENT, report_before_meeting
+
+
+def schedule_meeting(
+    services: Services,
+    user: str | None,
+    kind: str,
+    *,
+    at: datetime,
+    place: str | None = None,
+    url: str | None = None,
+    engagement_id: int | None = None,
+) -> Outcome:
+    """Schedule a meeting (lead or prefecture); one monthly regular meeting a month."""
+    month = f"{tokyo_date(at):%Y-%m}"
+    with services.uow() as uow:
+        actor = acting(uow, user, "schedule a meeting")
+        if engagement_id is not None:
+            uow.records.get("engagement", engagement_id)
+        data = {
+            "kind": kind,
+            "at": at,
+            "month": month,
+            "place": place,
+            "url": url,
+            "engagement_id": engagement_id,
+        }
+        monthly = uow.records.find(
+            "meeting", where={"kind": "monthly", "month": month}, not_states=("cancelled",)
+        )
+        facts = {"monthly_meetings_in_month": [m.id for m in monthly]}
+        outcome = services.runner.create(uow, "meeting", actor=actor, data=data, facts=facts)
+        if kind == "report":
+            engagements_due_before(services, uow, at)
+        uow.commit()
+    return outcome
+
+
+def engagements_due_before(services: Services, uow: UnitOfWork, at: datetime) -> None:
+    """Every engagement still going must be reported before the report meeting (§6(3))."""
+    effects = Effects(services)
+    as_written, basis, rule = report_before_meeting(tokyo_date(at))
+    for e in uow.records.find("engagement", not_states=CLOSED_ENGAGEMENT):
+        about = describe(uow, "engagement", e.data)
+        effects.open(
+            uow,
+            obligation="report_before_meeting",
+            title=f"支援成果の報告（{about.label}）",
+            about_kind="engagement",
+            about_id=e.id,
+            org_id=e.data["org_id"],
+            due=effects.due_date(uow, as_written, basis, rule),
+            responsible=responsible(uow, "consultant_id", e.data),
+            now=services.clock.now(),
+        )

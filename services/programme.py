@@ -1,0 +1,189 @@
+"""Setting the programme up: its dates and quotas, its deliverables, master data."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from banso.engine.clock import tokyo_date
+from banso.engine.errors import InvalidValue
+from banso.engine.runner import Outcome
+from banso.engine.workflow import SYSTEM, Actor
+from banso.services.context import Services
+from banso.services.effects import Effects
+from banso.services.ports import UnitOfWork
+from banso.workflows.programme import (
+    LEAD,
+    ORG_KINDS,
+    ROSTER_CHANGE_DAYS,
+    ProgrammeConfig,
+    monthly_meeting_deadline,
+    months,
+    next_roster_version,
+    programme_config,
+    programme_deliverables,
+    roster_title,
+    stored_table,
+)
+
+
+def configure(services: Services, table: Mapping[str, Any], where: str) -> list[str]:
+    """`banso init`: store the settings and create what the programme owes that is missing.
+
+    What is already stored stays unless ``table`` names it: `--kickoff` alone
+    must not put a changed contract end back to its default. Returns what changed.
+    """
+    programme_config(table, where)  # bad input: refuse before any change
+    with services.uow() as uow:
+        config = programme_config({**stored_table(uow.settings.get("contract")), **table}, where)
+        changes = setup_programme(services, uow, config, explicit=bool(table))
+        uow.commit()
+    return changes
+
+
+def setup_programme(
+    services: Services, uow: UnitOfWork, config: ProgrammeConfig, *, explicit: bool
+) -> list[str]:
+    """Store the settings and create the programme's deliverables that are missing.
+
+    Stored dates change only when given ``explicit``-ly (flags or [programme]);
+    quotas, once stored, change only through `banso budget set`.
+    """
+    effects = Effects(services)
+    changes: list[str] = []
+    for key, value in (("contract", config.contract()), ("quota", config.quota())):
+        stored = uow.settings.get(key)
+        if stored is None or (key == "contract" and explicit and stored != value):
+            uow.settings.put(key, value)
+            changes.append(f"{key} settings")
+    for planned in programme_deliverables(config):
+        exists = uow.records.count(
+            "deliverable", where={"kind": planned.kind, "period": planned.period}
+        )
+        if not exists:
+            create_deliverable(
+                services,
+                uow,
+                {
+                    "kind": planned.kind,
+                    "title": planned.title,
+                    "period": planned.period,
+                    "roster_version": planned.roster_version,
+                },
+                planned.due,
+                planned.basis,
+            )
+            changes.append(planned.title)
+    for first in months(config.contract_start, config.contract_end):
+        title, last, basis, rule = monthly_meeting_deadline(first)
+        opened = effects.open(
+            uow,
+            obligation="monthly_meeting",
+            title=title,
+            about_kind="programme",
+            about_id=first.year * 100 + first.month,
+            org_id=None,
+            due=effects.due_date(uow, last, basis, rule),
+            responsible=LEAD,
+            now=services.clock.now(),
+        )
+        if opened:
+            changes.append(f"monthly meeting {first:%Y-%m}")
+    return changes
+
+
+def create_deliverable(
+    services: Services,
+    uow: UnitOfWork,
+    data: dict[str, Any],
+    as_written: date,
+    basis: str,
+    why: str | None = None,
+    actor: Actor = SYSTEM,
+) -> Outcome:
+    """A deliverable and the deadline for submitting it (met by `deliverable submit`)."""
+    effects = Effects(services)
+    outcome = services.runner.create(
+        uow, "deliverable", actor=actor, data=data, payload={"reason": why} if why else None
+    )
+    effects.open(
+        uow,
+        obligation="submission",
+        title=f"{data['title']}の提出",
+        about_kind="deliverable",
+        about_id=outcome.record.id,
+        org_id=None,
+        due=effects.due_date(uow, as_written, basis),
+        responsible=LEAD,
+        now=services.clock.now(),
+    )
+    return outcome
+
+
+def new_roster_version(services: Services, uow: UnitOfWork, why: str) -> str | None:
+    """A consultant was added, changed or removed: the expert roster needs a new version
+    (unless the latest is not drafted yet). Returns the new roster's title."""
+    rosters = uow.records.find("deliverable", where={"kind": "expert_roster"})
+    latest = max(rosters, key=lambda r: r.data["roster_version"] or 0, default=None)
+    version = next_roster_version(
+        latest.state if latest else None, latest.data["roster_version"] if latest else None
+    )
+    if version is None:
+        return None
+    title = roster_title(version)
+    start = tokyo_date(services.clock.now())
+    create_deliverable(
+        services,
+        uow,
+        {"kind": "expert_roster", "title": title, "period": None, "roster_version": version},
+        services.calendar.add_business_days(start, ROSTER_CHANGE_DAYS),
+        f"変更（{start.isoformat()}）から{ROSTER_CHANGE_DAYS}営業日以内",
+        why=why,
+    )
+    return title
+
+
+@dataclass(frozen=True)
+class OrgRow:
+    code: str
+    name: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class ThemeRow:
+    code: str
+    name: str
+    standardization: bool
+    parent: str | None
+
+
+def load_master_data(
+    services: Services, orgs: Sequence[OrgRow], themes: Sequence[ThemeRow]
+) -> list[str]:
+    """Add organisations and themes (codes already known are left as they are)."""
+    added: list[str] = []
+    with services.uow() as uow:
+        for n, row in enumerate(orgs, start=2):
+            if row.kind not in ORG_KINDS:
+                where = f"organisations.csv row {n}, column kind"
+                raise InvalidValue(where, row.kind, "an org kind")
+            if uow.directory.org(row.code) is None:
+                uow.directory.add_org(row.code, row.name, row.kind)
+                added.append(row.code)
+        for n, theme in enumerate(themes, start=2):
+            if uow.directory.theme(theme.code) is not None:
+                continue
+            parent_id = None
+            if theme.parent:
+                parent = uow.directory.theme(theme.parent)
+                if parent is None:
+                    where = f"themes.csv row {n}, column parent"
+                    raise InvalidValue(where, theme.parent, "a code above")
+                parent_id = parent.id
+            uow.directory.add_theme(theme.code, theme.name, theme.standardization, parent_id)
+            added.append(theme.code)
+        uow.commit()
+    return added

@@ -1,0 +1,195 @@
+"""Firing a trigger as a person: the use case behind every command that moves a record.
+
+Some triggers need facts their guards judge (who serves this organisation, which
+dispatches are still open) or leave something behind (the consultant assigned to
+an organisation × theme, a month's regular meeting met); both are declared here
+by (kind, trigger), so a command only names the trigger and its input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from banso.engine.audit import NewAuditEvent, jsonable
+from banso.engine.errors import PermissionDenied
+from banso.engine.runner import Outcome
+from banso.engine.workflow import Actor, RecordView
+from banso.services.context import Services
+from banso.services.identity import acting
+from banso.services.ports import Person, UnitOfWork
+from banso.workflows.programme import OPEN_DISPATCH, monthly_meeting_period
+from banso.workflows.roles import CONSULTANT
+
+FactsFn = Callable[[UnitOfWork, RecordView, Mapping[str, Any]], Mapping[str, Any]]
+AfterFn = Callable[[UnitOfWork, Outcome], None]
+
+
+def consultant_facts(
+    uow: UnitOfWork, consultant: Person | None, org_id: int | None, theme_id: int | None
+) -> dict[str, Any]:
+    """What the consultant rules need: role, approval of their company, and who
+    already serves this organisation on this theme."""
+    sub = (
+        uow.directory.subcontractor_by_id(consultant.subcontractor_id)
+        if consultant and consultant.subcontractor_id
+        else None
+    )
+    assigned_id = (
+        uow.directory.assigned_consultant(org_id, theme_id)
+        if org_id is not None and theme_id is not None
+        else None
+    )
+    assigned = uow.directory.person_by_id(assigned_id) if assigned_id else None
+    return {
+        "consultant_role": consultant.role if consultant else None,
+        "consultant_email": consultant.email if consultant else None,
+        "consultant_active": bool(consultant and consultant.active),
+        "subcontractor": sub.name if sub else None,
+        "subcontractor_approved": bool(sub and sub.approved_at),
+        "assigned_consultant_id": assigned.id if assigned else None,
+        "assigned_consultant": assigned.email if assigned else None,
+    }
+
+
+def dispatch_ids(uow: UnitOfWork, engagement_id: int, states: tuple[str, ...]) -> list[int]:
+    found = uow.records.find("dispatch", where={"engagement_id": engagement_id}, states=states)
+    return [d.id for d in found]
+
+
+def _hearing_facts(uow: UnitOfWork, view: RecordView, changes: Mapping[str, Any]) -> dict[str, Any]:
+    person = uow.directory.person_by_id(changes["consultant_id"])
+    return consultant_facts(uow, person, view.data["org_id"], view.data["theme_id"])
+
+
+def _assignment_facts(
+    uow: UnitOfWork, view: RecordView, changes: Mapping[str, Any]
+) -> dict[str, Any]:
+    return consultant_facts(uow, uow.directory.person_by_id(changes["consultant_id"]), None, None)
+
+
+def _dispatch_facts(uow: UnitOfWork, view: RecordView, _c: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "held_dispatches": len(dispatch_ids(uow, view.id, ("held",))),
+        "open_dispatches": dispatch_ids(uow, view.id, OPEN_DISPATCH),
+    }
+
+
+def _assign(uow: UnitOfWork, outcome: Outcome) -> None:
+    data = outcome.record.data
+    uow.directory.assign_if_first(data["org_id"], data["theme_id"], data["consultant_id"])
+
+
+def _monthly_met(uow: UnitOfWork, outcome: Outcome) -> None:
+    # Holding the month's regular meeting fulfils that month's programme deadline.
+    data = outcome.record.data
+    if data["kind"] == "monthly":
+        period = monthly_meeting_period(data["month"])
+        uow.deadlines.meet("programme", period, "monthly_meeting", outcome.event.at)
+
+
+FACTS: dict[tuple[str, str], FactsFn] = {
+    ("engagement", "schedule_hearing"): _hearing_facts,
+    ("engagement", "report"): _dispatch_facts,
+    ("engagement", "withdraw"): _dispatch_facts,
+    ("consultation", "assign"): _assignment_facts,
+}
+AFTER: dict[tuple[str, str], AfterFn] = {
+    ("engagement", "schedule_hearing"): _assign,
+    ("meeting", "hold"): _monthly_met,
+}
+
+
+def fire(
+    services: Services,
+    user: str | None,
+    kind: str,
+    record_id: int,
+    trigger: str,
+    *,
+    payload: Mapping[str, Any] | None = None,
+    changes: Mapping[str, Any] | None = None,
+) -> Outcome:
+    """Fire ``trigger`` on one record as ``user``, in one unit of work."""
+    with services.uow() as uow:
+        actor = acting(uow, user, f"{trigger.replace('_', '-')} a {kind}")
+        outcome = fire_in(
+            services, uow, actor, kind, record_id, trigger, payload=payload, changes=changes
+        )
+        uow.commit()
+    return outcome
+
+
+def fire_in(
+    services: Services,
+    uow: UnitOfWork,
+    actor: Actor,
+    kind: str,
+    record_id: int,
+    trigger: str,
+    *,
+    payload: Mapping[str, Any] | None = None,
+    changes: Mapping[str, Any] | None = None,
+) -> Outcome:
+    """The same inside a unit of work the caller owns (and commits)."""
+    view = uow.records.get(kind, record_id)
+    check_own_work(uow, actor, view, trigger)
+    facts = FACTS.get((kind, trigger))
+    outcome = services.runner.fire(
+        uow,
+        kind,
+        record_id,
+        trigger,
+        actor=actor,
+        payload=payload,
+        changes=changes,
+        facts=facts(uow, view, changes or {}) if facts else None,
+    )
+    after = AFTER.get((kind, trigger))
+    if after is not None:
+        after(uow, outcome)
+    return outcome
+
+
+def check_own_work(uow: UnitOfWork, actor: Actor, view: RecordView, trigger: str) -> None:
+    """A consultant acts only on the work assigned to them (DOMAIN.md: roles)."""
+    if actor.role != CONSULTANT:
+        return
+    consultant_id = view.data.get("consultant_id")
+    if consultant_id is None and view.data.get("engagement_id"):
+        consultant_id = uow.records.get("engagement", view.data["engagement_id"]).data[
+            "consultant_id"
+        ]
+    person = uow.directory.person_by_id(consultant_id) if consultant_id else None
+    if person is not None and person.email != actor.email:
+        raise PermissionDenied(
+            actor=actor.email,
+            action=f"{trigger.replace('_', '-')} {view.kind} {view.id} "
+            f"(assigned to {person.email})",
+            allowed_roles=("lead", "assigned consultant"),
+        )
+
+
+def audit_change(
+    services: Services,
+    uow: UnitOfWork,
+    actor: Actor,
+    kind: str,
+    record_id: int,
+    change: str,
+    payload: Mapping[str, Any],
+) -> None:
+    """Put a master-data change (an approval, a quota, a person) in the audit chain."""
+    uow.audit.append(
+        NewAuditEvent(
+            at=services.clock.now(),
+            actor=actor.email,
+            kind=kind,
+            record_id=record_id,
+            trigger=change,
+            from_state=None,
+            to_state=None,
+            version=0,
+            payload=jsonable(payload),
+        )
+    )

@@ -1,0 +1,176 @@
+"""What people look at: listings and single records, as JSON-ready values.
+
+Each read is one read-only unit of work; the command line decides how to show it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from banso.engine.audit import AuditEvent, ChainReport, verify_chain
+from banso.engine.deadlines import Deadline
+from banso.engine.errors import NotFound
+from banso.engine.outbox import QueuedMessage
+from banso.engine.workflow import RecordView
+from banso.services.context import Services
+from banso.services.engagements import org_named, theme_named
+from banso.services.identity import acting
+from banso.services.ports import Org, Subcontractor, Theme, UnitOfWork
+from banso.workflows.roles import LEAD, PREFECTURE
+
+
+def plain(value: Any) -> Any:
+    """A value as JSON can carry it (dates ISO 8601)."""
+    if isinstance(value, date):  # datetime too
+        return value.isoformat()
+    return value
+
+
+def record_json(services: Services, view: RecordView) -> dict[str, Any]:
+    """A record: id, kind, state with its Japanese label, version, data."""
+    definition = services.runner.definition(view.kind)
+    return {
+        "id": view.id,
+        "kind": view.kind,
+        "state": view.state,
+        "state_label": definition.label_of(view.state),
+        "version": view.version,
+        **{k: plain(v) for k, v in view.data.items()},
+    }
+
+
+def _engagement_json(services: Services, uow: UnitOfWork, view: RecordView) -> dict[str, Any]:
+    """An engagement with the names people recognise next to the ids."""
+    data = record_json(services, view)
+    org = uow.directory.org_by_id(view.data["org_id"])
+    theme = uow.directory.theme_by_id(view.data["theme_id"])
+    cid = view.data["consultant_id"]
+    consultant = uow.directory.person_by_id(cid) if cid else None
+    data.update(
+        org=org.code if org else None,
+        org_name=org.name if org else None,
+        theme=theme.code if theme else None,
+        theme_name=theme.name if theme else None,
+        consultant=consultant.email if consultant else None,
+    )
+    return data
+
+
+def engagements(
+    services: Services,
+    state: str | None = None,
+    org_code: str | None = None,
+    theme_code: str | None = None,
+) -> list[dict[str, Any]]:
+    with services.uow(readonly=True) as uow:
+        where: dict[str, Any] = {}
+        if org_code:
+            where["org_id"] = org_named(uow, org_code).id
+        if theme_code:
+            where["theme_id"] = theme_named(uow, theme_code).id
+        found = uow.records.find("engagement", where=where, states=(state,) if state else None)
+        return [_engagement_json(services, uow, v) for v in found]
+
+
+def engagement(services: Services, engagement_id: int) -> dict[str, Any]:
+    """One engagement and its dispatches (``hearing_at`` kept as a datetime for showing)."""
+    with services.uow(readonly=True) as uow:
+        view = uow.records.get("engagement", engagement_id)
+        data = _engagement_json(services, uow, view)
+        data["dispatches"] = [
+            {"id": d.id, "state": d.state, "at": d.data["at"], "mode": d.data["mode"]}
+            for d in uow.records.find(
+                "dispatch", where={"engagement_id": engagement_id}, order_by=("at",)
+            )
+        ]
+    return data
+
+
+def dispatches(
+    services: Services, month: str | None = None, engagement_id: int | None = None
+) -> list[tuple[RecordView, dict[str, Any]]]:
+    with services.uow(readonly=True) as uow:
+        where: dict[str, Any] = {}
+        if month:
+            where["month"] = month
+        if engagement_id is not None:
+            where["engagement_id"] = engagement_id
+        views = uow.records.find("dispatch", where=where, order_by=("at",))
+        emails = {p.id: p.email for p in uow.directory.people()}
+    return [
+        (v, {**record_json(services, v), "consultant": emails.get(v.data["consultant_id"])})
+        for v in views
+    ]
+
+
+def records(
+    services: Services, record_kind: str, order_by: tuple[str, ...] = ("id",), **where: Any
+) -> list[RecordView]:
+    """Records of one kind whose fields equal ``where`` (None values are left out)."""
+    given = {k: v for k, v in where.items() if v is not None}
+    state = given.pop("state", None)
+    with services.uow(readonly=True) as uow:
+        return uow.records.find(
+            record_kind, where=given, states=(state,) if state else None, order_by=order_by
+        )
+
+
+def org_names(services: Services) -> dict[int, str]:
+    with services.uow(readonly=True) as uow:
+        return {o.id: o.name for o in uow.directory.orgs()}
+
+
+def orgs(services: Services, kind: str | None = None) -> list[Org]:
+    with services.uow(readonly=True) as uow:
+        return uow.directory.orgs(kind)
+
+
+def org(services: Services, code: str) -> Org:
+    with services.uow(readonly=True) as uow:
+        return org_named(uow, code)
+
+
+def themes(services: Services) -> list[Theme]:
+    with services.uow(readonly=True) as uow:
+        return uow.directory.themes()
+
+
+def subcontractors(services: Services) -> list[Subcontractor]:
+    with services.uow(readonly=True) as uow:
+        return uow.directory.subcontractors()
+
+
+def calendar(
+    services: Services, start: date | None, end: date | None, status: str | None
+) -> tuple[date, list[Deadline]]:
+    """Deadlines due from ``start`` (default: the contract start) to ``end``."""
+    with services.uow(readonly=True) as uow:
+        contract = uow.settings.get("contract") or {}
+        first = start or date.fromisoformat(contract["start"])
+        return first, uow.deadlines.list(first, end or date(9999, 12, 31), status)
+
+
+def history(services: Services, kind: str, record_id: int) -> list[AuditEvent]:
+    with services.uow(readonly=True) as uow:
+        events = uow.audit.history(kind, record_id)
+    if not events:
+        raise NotFound(f"history for {kind}", record_id, "check the kind and the id")
+    return events
+
+
+def verify_audit(services: Services) -> ChainReport:
+    with services.uow(readonly=True) as uow:
+        return verify_chain(uow.audit.all_events(), uow.audit.head_hash())
+
+
+def outbox(services: Services, state: str | None, limit: int) -> list[QueuedMessage]:
+    return services.outbox_store().list(state, limit)
+
+
+def retry_message(services: Services, user: str | None, message_id: int) -> str:
+    """Put a dead (or failed) message back in the queue (lead or prefecture); returns who."""
+    with services.uow(readonly=True) as uow:
+        actor = acting(uow, user, "retry a message", (LEAD, PREFECTURE))
+    services.outbox_store().retry(message_id, services.clock.now())
+    return actor.email

@@ -1,0 +1,232 @@
+"""Master data and programme settings on SQL, as the services' ports describe them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from banso.services import ports
+from banso.storage.models import (
+    Assignment,
+    Organisation,
+    Person,
+    ProgrammeSetting,
+    Subcontractor,
+    Theme,
+)
+
+
+def _org(row: Organisation) -> ports.Org:
+    return ports.Org(id=row.id, code=row.code, name=row.name, kind=row.kind)
+
+
+def _person(row: Person) -> ports.Person:
+    return ports.Person(
+        id=row.id,
+        name=row.name,
+        email=row.email,
+        role=row.role,
+        org_id=row.org_id,
+        fields=tuple(row.fields or ()),
+        track_record=row.track_record,
+        company=row.company,
+        subcontractor_id=row.subcontractor_id,
+        active=row.active,
+    )
+
+
+def _theme(row: Theme) -> ports.Theme:
+    return ports.Theme(
+        id=row.id,
+        code=row.code,
+        name=row.name,
+        standardization=row.standardization,
+        parent_id=row.parent_id,
+    )
+
+
+def _sub(row: Subcontractor) -> ports.Subcontractor:
+    return ports.Subcontractor(
+        id=row.id,
+        name=row.name,
+        scope=row.scope,
+        approved_at=row.approved_at,
+        approved_by=row.approved_by,
+        approval_ref=row.approval_ref,
+    )
+
+
+class SqlDirectory:
+    """services.ports.Directory in the caller's session."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # -- organisations -----------------------------------------------------
+    def org(self, code: str) -> ports.Org | None:
+        row = self.session.scalars(select(Organisation).where(Organisation.code == code)).first()
+        return _org(row) if row else None
+
+    def org_by_id(self, org_id: int) -> ports.Org | None:
+        row = self.session.get(Organisation, org_id)
+        return _org(row) if row else None
+
+    def orgs(self, kind: str | None = None) -> list[ports.Org]:
+        stmt = select(Organisation).order_by(Organisation.code)
+        if kind:
+            stmt = stmt.where(Organisation.kind == kind)
+        return [_org(r) for r in self.session.scalars(stmt)]
+
+    def add_org(self, code: str, name: str, kind: str) -> ports.Org:
+        row = Organisation(code=code, name=name, kind=kind)
+        self.session.add(row)
+        self.session.flush()
+        return _org(row)
+
+    # -- people ------------------------------------------------------------
+    def person(self, email: str) -> ports.Person | None:
+        row = self.session.scalars(select(Person).where(Person.email == email)).first()
+        return _person(row) if row else None
+
+    def person_by_id(self, person_id: int) -> ports.Person | None:
+        row = self.session.get(Person, person_id)
+        return _person(row) if row else None
+
+    def people(self, role: str | None = None, *, active_only: bool = False) -> list[ports.Person]:
+        stmt = select(Person).order_by(Person.id)
+        if role:
+            stmt = stmt.where(Person.role == role)
+        if active_only:
+            stmt = stmt.where(Person.active.is_(True))
+        return [_person(r) for r in self.session.scalars(stmt)]
+
+    def has_people(self) -> bool:
+        return self.session.scalars(select(Person.id).limit(1)).first() is not None
+
+    def add_person(
+        self,
+        *,
+        name: str,
+        email: str,
+        role: str,
+        org_id: int | None,
+        fields: Sequence[str] | None,
+        track_record: str | None,
+        company: str | None,
+        subcontractor_id: int | None,
+        at: datetime,
+    ) -> ports.Person:
+        row = Person(
+            name=name,
+            email=email,
+            role=role,
+            org_id=org_id,
+            fields=list(fields) if fields else None,
+            track_record=track_record,
+            company=company,
+            subcontractor_id=subcontractor_id,
+            active=True,
+            created_at=at,
+        )
+        self.session.add(row)
+        self.session.flush()
+        return _person(row)
+
+    def update_person(self, person_id: int, **changes: Any) -> ports.Person:
+        row = self.session.get_one(Person, person_id)
+        for key, value in changes.items():
+            if key not in ("name", "fields", "track_record", "active"):
+                raise TypeError(f"a person has no changeable field {key!r}")
+            setattr(row, key, value)
+        self.session.flush()
+        return _person(row)
+
+    # -- themes ------------------------------------------------------------
+    def theme(self, code: str) -> ports.Theme | None:
+        row = self.session.scalars(select(Theme).where(Theme.code == code)).first()
+        return _theme(row) if row else None
+
+    def theme_by_id(self, theme_id: int) -> ports.Theme | None:
+        row = self.session.get(Theme, theme_id)
+        return _theme(row) if row else None
+
+    def themes(self) -> list[ports.Theme]:
+        return [_theme(r) for r in self.session.scalars(select(Theme).order_by(Theme.id))]
+
+    def add_theme(
+        self, code: str, name: str, standardization: bool, parent_id: int | None
+    ) -> ports.Theme:
+        row = Theme(code=code, name=name, standardization=standardization, parent_id=parent_id)
+        self.session.add(row)
+        self.session.flush()
+        return _theme(row)
+
+    # -- subcontractors ----------------------------------------------------
+    def subcontractor(self, name: str) -> ports.Subcontractor | None:
+        row = self.session.scalars(select(Subcontractor).where(Subcontractor.name == name)).first()
+        return _sub(row) if row else None
+
+    def subcontractor_by_id(self, sub_id: int) -> ports.Subcontractor | None:
+        row = self.session.get(Subcontractor, sub_id)
+        return _sub(row) if row else None
+
+    def subcontractors(self) -> list[ports.Subcontractor]:
+        stmt = select(Subcontractor).order_by(Subcontractor.id)
+        return [_sub(r) for r in self.session.scalars(stmt)]
+
+    def add_subcontractor(self, name: str, scope: str | None) -> ports.Subcontractor:
+        row = Subcontractor(name=name, scope=scope)
+        self.session.add(row)
+        self.session.flush()
+        return _sub(row)
+
+    def approve_subcontractor(
+        self, sub_id: int, *, at: datetime, by: str, ref: str
+    ) -> ports.Subcontractor:
+        row = self.session.get_one(Subcontractor, sub_id)
+        row.approved_at, row.approved_by, row.approval_ref = at, by, ref
+        self.session.flush()
+        return _sub(row)
+
+    # -- who serves whom ---------------------------------------------------
+    def assigned_consultant(self, org_id: int, theme_id: int) -> int | None:
+        return self.session.scalars(
+            select(Assignment.consultant_id).where(
+                Assignment.org_id == org_id, Assignment.theme_id == theme_id
+            )
+        ).first()
+
+    def assign_if_first(self, org_id: int, theme_id: int, consultant_id: int) -> None:
+        if self.assigned_consultant(org_id, theme_id) is None:
+            self.session.add(
+                Assignment(org_id=org_id, theme_id=theme_id, consultant_id=consultant_id)
+            )
+            self.session.flush()
+
+
+class SqlSettings:
+    """services.ports.ProgrammeSettings: one JSON object per key."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, key: str, *, lock: bool = False) -> dict[str, Any] | None:
+        stmt = select(ProgrammeSetting).where(ProgrammeSetting.key == key)
+        if lock:
+            # FOR UPDATE orders concurrent planners on PostgreSQL; SQLite is
+            # already serialised by BEGIN IMMEDIATE.
+            stmt = stmt.with_for_update()
+        row = self.session.scalars(stmt).first()
+        return dict(row.value) if row else None
+
+    def put(self, key: str, value: Mapping[str, Any]) -> None:
+        row = self.session.get(ProgrammeSetting, key)
+        if row is None:
+            self.session.add(ProgrammeSetting(key=key, value=dict(value)))
+        else:
+            row.value = dict(value)
+        self.session.flush()
