@@ -20,7 +20,7 @@ demo: $(STAMP)
 	$(VENV)/bin/banso demo
 
 test: $(STAMP)
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q -n 2
 
 test-slow: $(STAMP)
 	$(VENV)/bin/pytest -q -m slow

@@ -15,7 +15,7 @@ from banso.engine.clock import clock_from_setting
 from banso.engine.errors import InvalidValue
 from banso.engine.reminders import ReminderPolicy
 from banso.engine.runner import TransitionRunner
-from banso.services.context import DEFAULT_TITLE, Services
+from banso.services.context import Services
 from banso.services.effects import Effects
 from banso.services.ports import (
     DeliveryReport,
@@ -49,7 +49,7 @@ class Bootstrap:
         self.settings = settings
         self._engine: Engine | None = None
         self._handlers: dict[type[Any], EffectHandler] = {}
-        clock = clock_from_setting(settings.now)
+        clock = clock_from_setting(settings.now, "BANSO_NOW")
         self.services = Services(
             uow=self.unit_of_work,
             runner=TransitionRunner(DEFINITIONS, clock),
@@ -58,7 +58,7 @@ class Bootstrap:
             mail_factory=self.mail,
             delivery_factory=self.delivery,
             policy=reminder_policy(settings),
-            title=settings.programme_title or DEFAULT_TITLE,
+            title=settings.programme_title,
             mail_from=settings.mail_from,
         )
         self._handlers.update(Effects(self.services).handlers())

@@ -12,8 +12,7 @@ from banso.engine.era import format_date
 from banso.engine.errors import ChainBroken
 from banso.engine.outbox import STATES
 from banso.services import views
-
-STATUS_LABELS = {"open": "未了", "met": "完了", "missed": "期限超過", "cancelled": "取消"}
+from banso.workflows.labels import DEADLINE_STATUS_LABELS
 
 
 @click.command("calendar")
@@ -45,7 +44,7 @@ def calendar(state: State, from_text: str | None, to_text: str | None, status: s
             "explanation": d.explanation,
             "responsible": d.responsible,
             "status": d.status,
-            "status_label": STATUS_LABELS[d.status],
+            "status_label": DEADLINE_STATUS_LABELS[d.status],
             "next_reminder": d.next_fire_at.isoformat() if d.next_fire_at else None,
         }
         for d in rows
@@ -55,7 +54,7 @@ def calendar(state: State, from_text: str | None, to_text: str | None, status: s
             str(d.id),
             d.due.isoformat()
             + ("" if d.due == d.due_as_written else f" ({d.due_as_written:%m-%d})"),
-            f"{d.status}（{STATUS_LABELS[d.status]}）",
+            f"{d.status}（{DEADLINE_STATUS_LABELS[d.status]}）",
             d.responsible,
             d.title,
         ]

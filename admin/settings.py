@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from banso.engine.errors import InvalidValue
+from banso.services.context import DEFAULT_TITLE
 
 DEFAULT_CONFIG = "banso.toml"
 
@@ -28,7 +29,8 @@ class Settings:
     mail_from: str | None = None  # default: the project lead's address
     mail_max_attempts: int = 8
     templates_dir: Path | None = None  # overrides for the mail templates
-    programme_title: str | None = None  # as mail and documents name the programme
+    # As mail and documents name the programme.
+    programme_title: str = DEFAULT_TITLE
     smtp_user: str | None = None
     smtp_password: str | None = field(default=None, repr=False)  # never shown or logged
     log_format: str = "auto"
@@ -93,7 +95,7 @@ def load_settings(
 
     settings = replace(Settings(), **values)
     title = settings.programme_title
-    if title is not None and (not title.strip() or any(c in title for c in "\r\n\t")):
+    if not isinstance(title, str) or not title.strip() or any(c in title for c in "\r\n\t"):
         raise InvalidValue("programme_title", title, "the programme's name on one line")
     if settings.log_format not in _LOG_FORMATS:
         raise InvalidValue(

@@ -1,6 +1,6 @@
 """The one clock every part of Banso asks for "now".
 
-``BANSO_NOW`` pins it (read by the composition root, handed here as a string),
+a pinned time (read by the composition root from its settings, handed here as a string)
 which is how tests and simulations travel through the fiscal year. Times are
 kept timezone-aware in UTC; Asia/Tokyo is only for showing and for dates.
 """
@@ -30,7 +30,7 @@ class SystemClock:
 
 
 class FixedClock:
-    """A pinned clock (``BANSO_NOW``); tests may move it."""
+    """A pinned clock (simulations and tests); it may be moved forward."""
 
     def __init__(self, at: datetime) -> None:
         if at.tzinfo is None:
@@ -65,11 +65,11 @@ def parse_date(text: str, where: str = "date") -> date:
         raise InvalidValue(where, text, "a date as YYYY-MM-DD, e.g. 2026-04-01") from exc
 
 
-def clock_from_setting(now: str | None) -> Clock:
-    """The clock for a ``BANSO_NOW`` value (None or empty: the system clock)."""
+def clock_from_setting(now: str | None, where: str = "pinned time") -> Clock:
+    """The clock for a pinned-time setting (None or empty: the system clock)."""
     if not now:
         return SystemClock()
-    return FixedClock(parse_datetime(now, "BANSO_NOW"))
+    return FixedClock(parse_datetime(now, where))
 
 
 def tokyo_date(moment: datetime) -> date:

@@ -31,7 +31,7 @@ class Deadline:
     title: str  # for people, Japanese, e.g. 月次業務報告書（令和8年4月分）の提出
     about_kind: str | None  # the record it is about (None: the programme)
     about_id: int | None
-    org_id: int | None  # the organisation concerned, for confidentiality (§11)
+    org_id: int | None  # the party the deadline concerns (for who may see it)
     due_as_written: date
     due: date  # effective, after the holiday rule and the contract-end clamp
     explanation: str
@@ -50,14 +50,15 @@ class OpenDeadline(Effect):
 
     ``base`` is "now" (the transition's time) or the name of a datetime field
     of the record (e.g. a dispatch's "at"). ``responsible`` names a field
-    holding a person id (e.g. "consultant_id"), or "lead".
+    holding a person id (e.g. "consultant_id"); None leaves it to the default owner
+    the application gives deadlines.
     """
 
     obligation: str
     title: str
     business_days: int
     base: str = "now"
-    responsible: str = "lead"
+    responsible: str | None = None
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,8 @@ year: 2027-01-15 is 令和9年1月15日 but belongs to 令和8年度.
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-_TOKYO = ZoneInfo("Asia/Tokyo")
+from banso.engine.clock import TOKYO
 
 # Newest first, so the first era that started on or before a date is its era.
 # 明治 is taken to start on 1868-01-25 (Gregorian) for our purposes.
@@ -88,5 +87,5 @@ def format_datetime(dt: datetime) -> str:
         raise ValueError(f"expected a datetime, got {dt!r}")
     if dt.tzinfo is None or dt.utcoffset() is None:
         raise ValueError(f"datetime must be timezone-aware, got naive {dt!r}")
-    local = dt.astimezone(_TOKYO)
+    local = dt.astimezone(TOKYO)
     return f"{format_date(local.date())} {local.hour}:{local.minute:02d}"

@@ -22,7 +22,7 @@ QUEUED = "queued"
 SENDING = "sending"
 SENT = "sent"
 FAILED = "failed"  # failed at least once, will be retried at next_attempt_at
-DEAD = "dead"  # gave up after max_attempts; `banso outbox retry ID` requeues
+DEAD = "dead"  # gave up after max_attempts; only an explicit retry requeues it
 STATES = (QUEUED, SENDING, SENT, FAILED, DEAD)
 
 
@@ -93,8 +93,8 @@ class Notify(Effect):
     """A transition tells people: one message per recipient, from ``template``.
 
     ``to``/``cc`` name roles relative to the record (e.g. "contact",
-    "consultant", "prefecture", "lead"); ``invitation`` attaches an iCalendar
-    REQUEST or CANCEL for the record's event.
+    "consultant"), which the application resolves; ``invitation`` attaches an
+    iCalendar REQUEST or CANCEL for the record's event.
     """
 
     template: str

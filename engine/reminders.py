@@ -4,7 +4,7 @@ A deadline's steps form one endless sequence, numbered from 0: the reminders
 some business days before the effective due date, one on the day, then overdue
 notices on the next business day and every few business days after that for as
 long as the deadline stays active. From the ``escalate_from``-th overdue notice
-on, the prefecture and the lead are copied (escalation). Every step falls on a
+on, the supervisors are copied (escalation). Every step falls on a
 business day and fires at ``policy.hour`` o'clock Tokyo time.
 
 The sweep takes the deadlines whose ``next_fire_at`` has passed (the store
@@ -46,7 +46,7 @@ class ReminderPolicy:
     before: tuple[int, ...] = (5, 2, 1)  # business days before the effective due date
     on_the_day: bool = True
     overdue_every: int = 3  # first overdue notice the next business day, then every 3
-    escalate_from: int = 2  # from the 2nd overdue notice, copy the prefecture and the lead
+    escalate_from: int = 2  # from the 2nd overdue notice on, copy the supervisors
     hour: int = 9  # sent at 09:00 Asia/Tokyo
 
     def __post_init__(self) -> None:

@@ -21,7 +21,7 @@ from banso.notifications.headers import check_address
 PRODID = "-//Banso//Banso DX accompaniment support//JA"
 FILENAME = "invite.ics"
 METHODS = ("REQUEST", "CANCEL")
-_TZID = "Asia/Tokyo"
+_TZID = TOKYO.key
 
 
 def _tokyo_timezone() -> Timezone:

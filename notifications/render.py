@@ -35,6 +35,7 @@ from banso.engine.era import format_date
 from banso.engine.errors import InvalidValue
 from banso.engine.outbox import Attachment, OutgoingMessage
 from banso.notifications.headers import check_addresses, check_header
+from banso.workflows.labels import DEADLINE_STATUS_LABELS, MODE_LABELS
 
 TEMPLATES = Path(__file__).parent / "templates"
 SUFFIX = ".txt.j2"
@@ -67,8 +68,6 @@ KINDS: dict[str, tuple[str, ...]] = {
 COMMON = ("recipient", "lead", "programme")
 
 _WEEKDAYS = "月火水木金土日"
-_MODES = {"onsite": "訪問", "web": "WEB会議"}
-_STATUSES = {"open": "対応待ち", "missed": "期限超過"}
 _KIND_NAME = re.compile(r"[a-z][a-z0-9_]*")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _TRAILING_SPACE = re.compile(r"[ \t]+\n")
@@ -94,18 +93,20 @@ def wareki_dt(moment: datetime, time: bool = True) -> str:
 def mode_label(mode: str) -> str:
     """訪問 / WEB会議 for a dispatch's mode; anything else is a bug in the caller."""
     try:
-        return _MODES[mode]
+        return MODE_LABELS[mode]
     except KeyError:
-        raise ValueError(f"dispatch mode must be one of {sorted(_MODES)}, got {mode!r}") from None
+        raise ValueError(
+            f"dispatch mode must be one of {sorted(MODE_LABELS)}, got {mode!r}"
+        ) from None
 
 
 def status_label(status: str) -> str:
-    """対応待ち / 期限超過 for a deadline's status in the digest."""
+    """対応待ち / 期限超過 … for a deadline's status in the digest."""
     try:
-        return _STATUSES[status]
+        return DEADLINE_STATUS_LABELS[status]
     except KeyError:
         raise ValueError(
-            f"deadline status must be one of {sorted(_STATUSES)}, got {status!r}"
+            f"deadline status must be one of {sorted(DEADLINE_STATUS_LABELS)}, got {status!r}"
         ) from None
 
 

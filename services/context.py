@@ -16,6 +16,7 @@ from banso.engine.reminders import ReminderPolicy
 from banso.engine.runner import TransitionRunner
 from banso.services.ports import MailComposer, MailDelivery, OutboxStore, UnitOfWorkFactory
 
+# The default of the `programme_title` setting (banso.toml), which mail and documents show.
 DEFAULT_TITLE = "令和8年度 県・市町村 DX 推進伴走支援事業"
 
 

@@ -173,10 +173,10 @@ class Effects:
         uow.outbox.enqueue(messages, occ.at)
 
 
-def responsible(uow: UnitOfWork, field: str, data: Any) -> str:
-    """Who answers for a deadline: a person on the record by e-mail, else
-    ``LEAD`` — resolved when reminding, so a new lead inherits the deadlines."""
-    if field != LEAD and data.get(field):
+def responsible(uow: UnitOfWork, field: str | None, data: Any) -> str:
+    """Who answers for a deadline: the person in ``field`` of the record, by e-mail,
+    else ``LEAD`` — resolved when reminding, so a new lead inherits the deadlines."""
+    if field is not None and data.get(field):
         person = uow.directory.person_by_id(data[field])
         if person is not None:
             return person.email

@@ -24,6 +24,7 @@ Pure: the standard library only.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -49,6 +50,12 @@ def email_problem(value: str) -> str | None:
     ``"it has no @"`` or ``"the domain 'x' has only one label"``."""
     if not isinstance(value, str):
         return "it is not text"
+    return _problem(value)
+
+
+# The same few dozen addresses are checked on every message the sweep renders.
+@functools.lru_cache(maxsize=4096)
+def _problem(value: str) -> str | None:
     if not value:
         return "it is empty"
     for char in value:

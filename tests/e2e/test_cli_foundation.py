@@ -177,3 +177,22 @@ def test_an_unknown_key_in_banso_toml_is_named(tmp_path: Path) -> None:
 def test_a_missing_config_file_is_named(tmp_path: Path) -> None:
     line = one_error_line(banso(tmp_path, "--config", "nowhere.toml", "init"))
     assert "nowhere.toml" in line
+
+
+# -- one e-mail rule -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("address", ["jiro@県庁.jp", "a..b@pref.example.jp", "x<evil@a.jp>"])
+def test_person_add_refuses_an_address_mail_could_not_be_sent_to(
+    tmp_path: Path, address: str
+) -> None:
+    url = f"sqlite:///{tmp_path / 'banso.db'}"
+    assert banso(tmp_path, "--db", url, "init").returncode == 0
+    before = snapshot(url)
+    done = banso(
+        tmp_path, "--db", url, "person", "add", "--name", "県 次郎", "--email", address,
+        "--role", "prefecture",
+    )  # fmt: skip
+    line = one_error_line(done, code=2)
+    assert "--email" in line and address in line
+    assert snapshot(url) == before

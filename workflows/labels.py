@@ -1,0 +1,18 @@
+"""The Japanese words for the programme's codes, one map each (mail, documents and the
+command all show these)."""
+
+from __future__ import annotations
+
+# How a consultant is dispatched (dispatch.mode).
+MODE_LABELS: dict[str, str] = {"onsite": "訪問", "web": "WEB会議"}
+
+# How a consultation reached the desk or was answered.
+CHANNEL_LABELS: dict[str, str] = {"mail": "メール", "web": "WEB会議", "phone": "電話"}
+
+# Where a deadline stands (engine.deadlines.STATUSES).
+DEADLINE_STATUS_LABELS: dict[str, str] = {
+    "open": "対応待ち",
+    "met": "完了",
+    "missed": "期限超過",
+    "cancelled": "取消",
+}
