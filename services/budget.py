@@ -85,6 +85,13 @@ def set_quotas(
     monthly_cap: int | None = None,
 ) -> dict[str, int]:
     """Change the dispatch quotas (prefecture only); never below what is already used."""
+    for option, value in (
+        ("--total", total),
+        ("--standardization", standardization),
+        ("--monthly-cap", monthly_cap),
+    ):
+        if value is not None and value < 0:
+            raise InvalidValue(option, value, "a whole number ≥ 0")
     with services.uow() as uow:
         actor = acting(uow, user, "change the budget", (PREFECTURE,))
         quota = _setting(uow, "quota", lock=True)

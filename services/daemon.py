@@ -207,12 +207,15 @@ def digests(services: Services, now: datetime) -> int:
         # Only the first sweep of the day builds digests: later ones skip
         # everyone whose digest is already queued, without querying or rendering.
         done = uow.outbox.queued_keys("digest:", f":{today.isoformat()}")
+        # A removed person's deadlines are reminded to the lead (People.responsible),
+        # so the lead's digest lists them too.
+        orphaned = [p.email for p in uow.directory.people() if not p.active]
         for role in (CONSULTANT, LEAD_ROLE):
             for r in people.roles.get(role, []):
                 key = f"digest:{r.email}:{today.isoformat()}"
                 if key in done:
                     continue
-                owners = [r.email, LEAD] if role == LEAD_ROLE else [r.email]
+                owners = [r.email, LEAD, *orphaned] if role == LEAD_ROLE else [r.email]
                 rows = uow.deadlines.owned_by(owners, ACTIVE, horizon)
                 if not rows:
                     continue

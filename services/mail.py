@@ -12,7 +12,7 @@ from banso.engine.runner import Occurrence
 from banso.services.context import Services
 from banso.services.ports import Person, UnitOfWork
 from banso.workflows import DELIVERABLE_KINDS, MEETING_KINDS
-from banso.workflows.programme import EVENT_HOURS
+from banso.workflows.programme import EVENT_HOURS, meeting_attendees
 from banso.workflows.roles import CONSULTANT, LEAD, PREFECTURE
 
 
@@ -137,14 +137,11 @@ def recipients(uow: UnitOfWork, role: str, occ: Occurrence) -> list[Recipient]:
             return []
         person = uow.directory.person_by_id(before)
         return [recipient(uow, person)] if person else []
+    if role == "all_consultants":
+        return role_recipients(uow, CONSULTANT)
     if role == "attendees":
-        kind = data["kind"]
-        if kind == "hearing" and engagement is not None:
-            return recipients(uow, "contact", occ) + recipients(uow, CONSULTANT, occ)
-        found = role_recipients(uow, PREFECTURE) + role_recipients(uow, LEAD)
-        if kind in ("kickoff", "report"):
-            found += role_recipients(uow, CONSULTANT)
-        return found
+        roles = meeting_attendees(data["kind"], engagement is not None)
+        return [r for each in roles for r in recipients(uow, each, occ)]
     raise ValueError(f"unknown recipient role {role!r}")
 
 

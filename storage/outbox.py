@@ -163,10 +163,12 @@ class SqlOutbox:
     def queued_keys(self, prefix: str, suffix: str = "") -> set[str]:
         """Keys already queued that start with ``prefix`` and end with ``suffix``."""
         pattern = f"{_escape_like(prefix)}%{_escape_like(suffix)}"
+        # LIKE narrows the rows with the index; SQLite's LIKE ignores ASCII case,
+        # so the exact test is made here.
         rows = self.session.scalars(
             select(OutboxRow.key).where(OutboxRow.key.like(pattern, escape="\\"))
         )
-        return set(rows)
+        return {k for k in rows if k.startswith(prefix) and k.endswith(suffix)}
 
 
 def _escape_like(text: str) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from banso.engine.errors import NotFound
 from banso.services import ports
 from banso.storage.models import (
     Assignment,
@@ -137,7 +138,9 @@ class SqlDirectory:
         return _person(row)
 
     def update_person(self, person_id: int, **changes: Any) -> ports.Person:
-        row = self.session.get_one(Person, person_id)
+        row = self.session.get(Person, person_id)
+        if row is None:
+            raise NotFound("person", person_id)
         for key, value in changes.items():
             if key not in ("name", "fields", "track_record", "active"):
                 raise TypeError(f"a person has no changeable field {key!r}")
@@ -187,7 +190,9 @@ class SqlDirectory:
     def approve_subcontractor(
         self, sub_id: int, *, at: datetime, by: str, ref: str
     ) -> ports.Subcontractor:
-        row = self.session.get_one(Subcontractor, sub_id)
+        row = self.session.get(Subcontractor, sub_id)
+        if row is None:
+            raise NotFound("subcontractor", sub_id)
         row.approved_at, row.approved_by, row.approval_ref = at, by, ref
         self.session.flush()
         return _sub(row)

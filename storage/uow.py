@@ -104,6 +104,7 @@ class SqlRecords:
         states: Sequence[str] | None = None,
     ) -> int:
         cls = self.cls(kind)
+        self._check_columns(kind, where or {}, system=True)
         stmt = self._filtered(select(func.count()).select_from(cls), cls, where, states)
         return int(self.session.scalar(stmt) or 0)
 

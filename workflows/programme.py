@@ -14,21 +14,23 @@ from banso.engine.calendar import BusinessCalendar, HolidayRule
 from banso.engine.clock import parse_date
 from banso.engine.era import format_date, format_year
 from banso.engine.errors import InvalidValue
+from banso.workflows import deliverable, dispatch, engagement, meeting
 from banso.workflows.deliverable import DELIVERABLE_KINDS
+from banso.workflows.roles import LEAD as LEAD_ROLE
 
 # A deadline's responsible when it is whoever is the project lead at the time
 # it fires (so a new lead inherits the deadlines).
-LEAD = "lead"
+LEAD = LEAD_ROLE
 
 # A dispatch uses a quota slot while it is planned, confirmed or held; a
 # cancelled one frees it.
-COUNTED = ("planned", "confirmed", "held")
-OPEN_DISPATCH = ("planned", "confirmed")
+COUNTED = (dispatch.PLANNED, dispatch.CONFIRMED, dispatch.HELD)
+OPEN_DISPATCH = (dispatch.PLANNED, dispatch.CONFIRMED)
 # An engagement still going: one per organisation × theme at a time.
-CLOSED_ENGAGEMENT = ("withdrawn", "reported")
+CLOSED_ENGAGEMENT = (engagement.WITHDRAWN, engagement.REPORTED)
 
 # How long each kind of event lasts in the calendar invitations (hours).
-EVENT_HOURS = {"engagement": 1, "dispatch": 2, "meeting": 1}
+EVENT_HOURS = {engagement.KIND: 1, dispatch.KIND: 2, meeting.KIND: 1}
 
 ORG_KINDS = ("prefecture", "department", "city", "town", "village")
 
@@ -249,12 +251,23 @@ def roster_title(version: int) -> str:
 def next_roster_version(latest_state: str | None, latest_version: int | None) -> int | None:
     """The roster version a change of consultants needs, or None when the latest
     is not drafted yet (it will simply list the change)."""
-    if latest_state == "pending":
+    if latest_state == deliverable.PENDING:
         return None
     return (latest_version or 0) + 1
 
 
 ROSTER_CHANGE_DAYS = 5  # a changed roster is resubmitted within 5 business days
+
+
+def meeting_attendees(kind: str, for_engagement: bool) -> tuple[str, ...]:
+    """Who a meeting invites, as recipient roles: a hearing the organisation's contact and
+    its consultant; the kickoff and the report meeting everyone on the programme (§6(3));
+    any other meeting the prefecture and the lead."""
+    if kind == "hearing" and for_engagement:
+        return ("contact", "consultant")
+    if kind in ("kickoff", "report"):
+        return ("prefecture", "lead", "all_consultants")
+    return ("prefecture", "lead")
 
 
 def is_standardization(standardization: bool, parent_standardization: bool | None) -> bool:

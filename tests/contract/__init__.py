@@ -1,0 +1,1 @@
+"""One contract suite over every store: memory (tests/support/fakes), SQLite, PostgreSQL."""

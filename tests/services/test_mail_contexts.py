@@ -1,0 +1,65 @@
+"""Every kind of mail the use cases compose renders with the real templates.
+
+The one place the service tier uses a real adapter: FakeMail checks the keys
+``notifications.render.KINDS`` lists, and here a walk through the programme is
+also rendered by ``MailRenderer`` (templates read from the package), so the fake
+cannot drift into accepting contexts the real templates refuse.
+"""
+
+from __future__ import annotations
+
+import pytest
+from jinja2 import UndefinedError
+
+from banso.engine.clock import parse_datetime
+from banso.notifications.render import KINDS, MailRenderer
+from banso.services import daemon, meetings
+from tests.services.world import CONTACT, HANAKO, JIRO, LEAD, PREFECTURE, World
+from tests.support.fakes import FakeMail, MissingContext
+
+
+@pytest.fixture(scope="module")
+def walked() -> World:
+    world = World(mail=FakeMail(renderer=MailRenderer()))
+    world.set_up()
+    eid = world.engagement()
+    world.hearing(eid, HANAKO)
+    world.hearing(eid, JIRO, override="担当交代")
+    world.fire(JIRO, "engagement", eid, "record_hearing", findings="現状")
+    world.fire(JIRO, "engagement", eid, "draft_plan", goals="規程の策定")
+    world.fire(PREFECTURE, "engagement", eid, "approve_plan")
+    world.fire(LEAD, "engagement", eid, "start")
+    dispatch = world.plan(eid, "2026-06-03T13:30+09:00", override="担当交代").record.id
+    world.fire(LEAD, "dispatch", dispatch, "cancel", reason="延期")
+    kickoff = meetings.schedule_meeting(
+        world.services, LEAD, "kickoff", at=parse_datetime("2026-04-03T10:00+09:00"),
+        url="https://meet.example.jp/kickoff",
+    ).record.id  # fmt: skip
+    world.fire(LEAD, "meeting", kickoff, "cancel", reason="日程再調整")
+    (chart,) = world.find("deliverable", kind="org_chart")
+    world.fire(LEAD, "deliverable", chart.id, "draft")
+    world.fire(LEAD, "deliverable", chart.id, "submit")
+    daemon.run_sweep(world.services, world.at("2026-04-08T09:00+09:00"))
+    daemon.run_sweep(world.services, world.at("2026-05-01T09:00+09:00"))
+    world.delivery.failing[CONTACT] = True
+    daemon.send_pass(world.services, world.now)
+    return world
+
+
+def test_the_walk_composes_every_kind_and_each_renders(walked: World) -> None:
+    assert set(walked.mail.kinds()) == set(KINDS)
+    for q in walked.queued():
+        assert q.message.subject and q.message.text.strip(), q.message.key
+    invitations = [q for q in walked.queued("hearing_invitation") if q.message.attachments]
+    assert b"BEGIN:VCALENDAR" in invitations[0].message.attachments[0].data
+
+
+def test_the_fake_refuses_what_the_real_renderer_refuses(walked: World) -> None:
+    renderer = MailRenderer()
+    for composed in {c.kind: c for c in walked.mail.composed}.values():
+        for key in KINDS[composed.kind]:
+            context = {k: v for k, v in composed.context.items() if k != key}
+            with pytest.raises(MissingContext):
+                FakeMail().compose(key="k", kind=composed.kind, to=composed.to, context=context)
+            with pytest.raises(UndefinedError, match=key):
+                renderer.compose(key="k", kind=composed.kind, to=composed.to, context=context)
