@@ -154,6 +154,8 @@ def main(argv: list[str] | None = None, *, environ: Mapping[str, str] | None = N
         exc.show()
         sys.exit(exc.exit_code)
     except BansoError as exc:
-        click.echo(f"banso: {exc}", err=True)
+        from banso.admin.refusals import refusal_line  # the words of failure, loaded on failure
+
+        click.echo(refusal_line(exc), err=True)
         sys.exit(exc.exit_code)
     sys.exit(0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -12,6 +13,10 @@ from banso.admin.output import emit, json_option
 from banso.admin.samples import SAMPLES
 from banso.engine.errors import NotFound
 from banso.services.programme import OrgRow, ThemeRow, configure, load_master_data
+
+if TYPE_CHECKING:
+    from banso.documents.survey import SurveyRow
+    from banso.services.engagements import SurveyVocabulary
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -106,19 +111,59 @@ def init(
     default="var/demo",
     show_default=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Where the demo database is (re)created.",
+    help="Where the demo database (and its mail folder) is (re)created.",
 )
 def demo(folder: Path) -> None:
-    """Run a year of the programme on the embedded default (SQLite), as a transcript.
+    """Run a scripted year of the programme on the embedded default (SQLite), step by step.
 
     Creates a fresh database in --dir, loads the Okayama sample, and walks
     engagements, dispatches, consultations, deliverables and meetings through
-    the real commands, including refusals that show the rules at work.
+    the real use cases, each at its own time, including refusals that show the
+    rules at work (the scenario is data: banso.services.demo).
 
     \b
     Example:
       banso demo --dir /tmp/banso-demo
     """
-    from banso.admin.demo import run_demo
+    from banso.admin.bootstrap import Bootstrap
+    from banso.admin.refusals import describe
+    from banso.admin.settings import load_settings
+    from banso.documents.survey import read_survey
+    from banso.services import demo as year
+    from banso.storage.migrate import upgrade
 
-    run_demo(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    db = folder / "banso.db"
+    for leftover in folder.glob("banso.db*"):
+        leftover.unlink()
+    url = f"sqlite:///{db}"
+    settings = load_settings(
+        environ={}, database_url=url, now=year.INIT_AT, mail_url=f"file://{folder}/mail"
+    )
+    survey_path = SAMPLES / year.SAMPLE / "survey.csv"
+
+    def read(known: SurveyVocabulary) -> list[SurveyRow]:
+        return read_survey(
+            survey_path, orgs=known.orgs, themes=known.themes, contract_months=known.contract_months
+        )
+
+    def say(text: str) -> None:
+        click.secho(text, bold=text.startswith("\n# "))
+
+    boot = Bootstrap(settings)
+    try:
+        say(f"\n# {year.INIT_TITLE}")
+        _, schema = upgrade(boot.open_engine(initialising=True))
+        changes = configure(boot.services, {**settings.programme, **year.PROGRAMME}, "banso demo")
+        changes += load_master_data(boot.services, *read_sample(year.SAMPLE))
+        say(f"[{year.INIT_AT[:16].replace('T', ' ')}] init: {url}: initialised (schema {schema});"
+            f" {len(changes)} item(s) of programme data added or updated")  # fmt: skip
+        steps = year.okayama_year(year.SurveyFile(survey_path.name, read))
+        summary = year.run_demo(year.pinned(boot.services), steps, say, describe)
+    finally:
+        boot.close()
+    say(
+        f"\nDemo finished: {summary.steps} step(s), {summary.refused} refused as intended."
+        f" The database is {db}; explore it with e.g."
+        f" `.venv/bin/banso --db {url} engagement list`."
+    )

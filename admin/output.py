@@ -58,8 +58,10 @@ def state_text(state: State, kind: str, name: str | None) -> str:
 
 
 def outcome_line(state: State, outcome: Outcome) -> str:
+    from banso.admin.refusals import command
+
     view = outcome.record
-    trigger = outcome.event.trigger
+    trigger = command(view.kind, outcome.event.trigger)
     if outcome.from_state is None:
         return (
             f"{view.kind} {view.id} created: {state_text(state, view.kind, view.state)} "

@@ -30,12 +30,17 @@ def run_daemon(services: Services, *, sweep_every: float, send_every: float) -> 
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     scheduler = BlockingScheduler(timezone=TOKYO)
+    # Jobs run on the scheduler's threads, which do not inherit the command's
+    # context variables: every job line carries the command and actor too.
+    bound = structlog.contextvars.get_contextvars()
 
     def sweep_job() -> None:
+        structlog.contextvars.bind_contextvars(**bound)
         with job("sweep"):
             run_sweep(services, services.clock.now())
 
     def send_job() -> None:
+        structlog.contextvars.bind_contextvars(**bound)
         with job("send"):
             send_pass(services, services.clock.now())
 

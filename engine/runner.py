@@ -127,17 +127,16 @@ class TransitionRunner:
         actor: Actor,
         data: Mapping[str, Any],
         payload: Mapping[str, Any] | None = None,
-        facts: Mapping[str, Any] | None = None,
+        facts: object = None,
     ) -> Outcome:
         """A new record in the initial state, at version 0, with its audit event;
-        refused if the definition's creation roles or guards say no."""
+        refused if the definition's creation roles or guards say no. ``facts``
+        are what the creation guards need (see :class:`GuardContext`)."""
         definition = self.definition(kind)
         now = self.clock.now()
         definition.check_create(
             data,
-            GuardContext(
-                actor=actor, now=now, payload=dict(payload or {}), facts=dict(facts or {})
-            ),
+            GuardContext(actor=actor, now=now, payload=dict(payload or {}), facts=facts),
         )
         record_id = uow.records.add(kind, definition.initial, data, now)
         event = uow.audit.append(
@@ -171,7 +170,7 @@ class TransitionRunner:
         actor: Actor,
         payload: Mapping[str, Any] | None = None,
         changes: Mapping[str, Any] | None = None,
-        facts: Mapping[str, Any] | None = None,
+        facts: object = None,
         expected_version: int | None = None,
     ) -> Outcome:
         """Fire ``trigger`` on a record.
@@ -188,9 +187,7 @@ class TransitionRunner:
         payload = dict(payload or {})
         changes = dict(changes or {})
         # Guards judge what the record would become: the changes are part of the input.
-        ctx = GuardContext(
-            actor=actor, now=now, payload={**changes, **payload}, facts=dict(facts or {})
-        )
+        ctx = GuardContext(actor=actor, now=now, payload={**changes, **payload}, facts=facts)
         transition = definition.check(record, trigger, ctx)
         to_state = definition.next_state(record, trigger)
         if not uow.records.write(

@@ -5,8 +5,9 @@ shared ``transitions.Machine``; a record is attached to it with ``add_model``
 only for the moment a trigger fires and detached again, so a million records
 never mean a million machines.
 
-Guards are pure functions returning every unmet condition (an empty list means
-"go"), so a refusal can say all that is missing at once.
+Guards are pure functions returning every unmet condition as an
+:class:`~engine.errors.Unmet` (nothing means "go"), so a refusal can say all
+that is missing at once, and what would satisfy each, as data.
 """
 
 from __future__ import annotations
@@ -19,7 +20,12 @@ from typing import Any
 
 from transitions import Machine, MachineError
 
-from banso.engine.errors import CreationRefused, PermissionDenied, TransitionRefused
+from banso.engine.errors import (
+    CreationRefused,
+    PermissionDenied,
+    TransitionRefused,
+    Unmet,
+)
 
 
 @dataclass(frozen=True)
@@ -51,15 +57,20 @@ class RecordView:
 @dataclass(frozen=True)
 class GuardContext:
     """What else a guard may look at: who acts, when, the trigger's input, and
-    facts the use case computed inside the same transaction (quota counts...)."""
+    facts the use case computed inside the same transaction (quota counts...).
+
+    ``facts`` is whatever typed value the guards of that trigger declare they
+    need (a frozen dataclass of the workflow's); None when they need none.
+    """
 
     actor: Actor
     now: datetime
     payload: Mapping[str, Any] = field(default_factory=dict)
-    facts: Mapping[str, Any] = field(default_factory=dict)
+    facts: object = None
 
 
-Guard = Callable[[RecordView, GuardContext], Iterable[str]]
+# Guards return Unmet; plain text is still read as a bare reason (Unmet(text)).
+Guard = Callable[[RecordView, GuardContext], Iterable[Unmet]]
 
 
 class Effect:
@@ -176,7 +187,7 @@ class WorkflowDefinition:
         """The transition ``trigger`` would take, or an error saying all that is missing."""
         transition = self.transition_for(trigger, record.state)
 
-        def refused(unmet: Sequence[str] = ()) -> TransitionRefused:
+        def refused(unmet: Sequence[Unmet] = ()) -> TransitionRefused:
             return TransitionRefused(
                 kind=self.kind,
                 record_id=record.id,
@@ -192,12 +203,14 @@ class WorkflowDefinition:
                 raise ValueError(f"{self.kind} has no trigger {trigger!r}")
             raise refused()
         if transition.roles and ctx.actor.role not in transition.roles:
-            raise PermissionDenied(
+            raise PermissionDenied.to_fire(
                 actor=ctx.actor.email,
-                action=f"{transition.trigger.replace('_', '-')} {self.kind} {record.id}",
+                trigger=transition.trigger,
+                kind=self.kind,
+                record_id=record.id,
                 allowed_roles=transition.roles,
             )
-        unmet = [reason for guard in transition.guards for reason in guard(record, ctx)]
+        unmet = self.unmet(transition.guards, record, ctx)
         if unmet:
             raise refused(unmet)
         return transition
@@ -211,9 +224,14 @@ class WorkflowDefinition:
                 allowed_roles=self.create_roles,
             )
         draft = RecordView(kind=self.kind, id=0, state=self.initial, version=0, data=data)
-        unmet = [reason for guard in self.create_guards for reason in guard(draft, ctx)]
+        unmet = self.unmet(self.create_guards, draft, ctx)
         if unmet:
             raise CreationRefused(kind=self.kind, unmet=unmet)
+
+    @staticmethod
+    def unmet(guards: Iterable[Guard], record: RecordView, ctx: GuardContext) -> tuple[Unmet, ...]:
+        """Every condition ``guards`` find unmet, in the order they are declared."""
+        return tuple(condition for guard in guards for condition in guard(record, ctx))
 
     def next_state(self, record: RecordView, trigger: str) -> str:
         """Run ``trigger`` on the shared machine for ``record``; returns the new state."""

@@ -20,7 +20,7 @@ from banso.workflows.roles import PREFECTURE
 def _setting(uow: UnitOfWork, key: str, *, lock: bool = False) -> dict[str, Any]:
     value = uow.settings.get(key, lock=lock)
     if value is None:
-        raise StorageUnavailable(f"programme setting {key!r} is missing; run `banso init`")
+        raise StorageUnavailable(f"programme setting {key!r} is missing", needs_init=True)
     return value
 
 

@@ -14,10 +14,28 @@ from banso.engine.calendar import BusinessCalendar
 from banso.engine.clock import Clock
 from banso.engine.reminders import ReminderPolicy
 from banso.engine.runner import TransitionRunner
-from banso.services.ports import MailComposer, MailDelivery, OutboxStore, UnitOfWorkFactory
+from banso.services.ports import (
+    DocumentRenderer,
+    FileStore,
+    MailComposer,
+    MailDelivery,
+    OutboxStore,
+    UnitOfWorkFactory,
+)
 
 # The default of the `programme_title` setting (banso.toml), which mail and documents show.
-DEFAULT_TITLE = "令和8年度 県・市町村 DX 推進伴走支援事業"
+DEFAULT_TITLE = "令和8年度 県・市町村DX推進伴走支援事業"
+# Whom the deliverables are addressed to, and the contractor's outgoing document numbers.
+DEFAULT_ADDRESSEE = "岡山県 総務部 デジタル推進課"
+DEFAULT_DOCUMENT_NUMBER = "伴走第{n}号"
+
+
+def _not_configured() -> DocumentRenderer:
+    raise RuntimeError("no document renderer was configured for these services")
+
+
+def _no_file_store() -> FileStore:
+    raise RuntimeError("no file store was configured for these services")
 
 
 @dataclass
@@ -32,6 +50,10 @@ class Services:
     calendar: BusinessCalendar = field(default_factory=BusinessCalendar)
     title: str = DEFAULT_TITLE  # the programme's name, as mail and documents give it
     mail_from: str | None = None  # default: the project lead's address
+    renderer_factory: Callable[[], DocumentRenderer] = _not_configured
+    file_store_factory: Callable[[], FileStore] = _no_file_store
+    addressee: str = DEFAULT_ADDRESSEE
+    document_number: str = DEFAULT_DOCUMENT_NUMBER  # {n}: the n-th document sent
 
     @cached_property
     def mail(self) -> MailComposer:
@@ -40,3 +62,11 @@ class Services:
     @cached_property
     def delivery(self) -> MailDelivery:
         return self.delivery_factory()
+
+    @cached_property
+    def renderer(self) -> DocumentRenderer:
+        return self.renderer_factory()
+
+    @cached_property
+    def files(self) -> FileStore:
+        return self.file_store_factory()

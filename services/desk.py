@@ -7,7 +7,7 @@ from banso.engine.era import fiscal_year
 from banso.engine.runner import Outcome
 from banso.services.context import Services
 from banso.services.engagements import org_named
-from banso.services.identity import acting, person_named
+from banso.services.identity import acting, acting_to_fire, person_named
 from banso.services.transitions import fire_in
 
 
@@ -35,7 +35,7 @@ def assign_consultation(
     """Hand a consultation to a consultant (lead or prefecture)."""
     with services.uow() as uow:
         person = person_named(uow, consultant)
-        actor = acting(uow, user, "assign a consultation")
+        actor = acting_to_fire(uow, user, "consultation", consultation_id, "assign")
         outcome = fire_in(
             services,
             uow,

@@ -12,15 +12,17 @@ from banso.services.context import Services
 from banso.services.identity import acting, person_named
 from banso.services.ports import UnitOfWork
 from banso.services.transitions import check_own_work, consultant_facts
+from banso.workflows import dispatch, engagement
+from banso.workflows.dispatch import DispatchFacts
 from banso.workflows.programme import COUNTED, is_standardization
 from banso.workflows.quotas import Quotas, QuotaUse
 
 
 def year_use(uow: UnitOfWork, fy: int) -> tuple[int, int]:
     """Dispatches using a slot in fiscal year ``fy``: all of them, and standardisation."""
-    counted = uow.records.count("dispatch", where={"fiscal_year": fy}, states=COUNTED)
+    counted = uow.records.count(dispatch.KIND, where={"fiscal_year": fy}, states=COUNTED)
     std = uow.records.count(
-        "dispatch", where={"fiscal_year": fy, "standardization": True}, states=COUNTED
+        dispatch.KIND, where={"fiscal_year": fy, "standardization": True}, states=COUNTED
     )
     return counted, std
 
@@ -32,7 +34,7 @@ def quota_use(uow: UnitOfWork, engagement_id: int, month: str, fy: int) -> Quota
         engagement_id=engagement_id,
         month=month,
         month_count=uow.records.count(
-            "dispatch", where={"engagement_id": engagement_id, "month": month}, states=COUNTED
+            dispatch.KIND, where={"engagement_id": engagement_id, "month": month}, states=COUNTED
         ),
         fy_count=fy_count,
         std_count=std_count,
@@ -65,9 +67,9 @@ def plan_dispatch(
         quota = uow.settings.get("quota", lock=True)
         contract = uow.settings.get("contract")
         if quota is None or contract is None:
-            raise StorageUnavailable("the programme settings are missing; run `banso init`")
-        eng = uow.records.get("engagement", engagement_id)
-        check_own_work(uow, actor, eng, "plan_dispatch")
+            raise StorageUnavailable("the programme settings are missing", needs_init=True)
+        eng = uow.records.get(engagement.KIND, engagement_id)
+        check_own_work(uow, actor, eng, action=f"plan a dispatch for engagement {eng.id}")
         if consultant:
             person = person_named(uow, consultant)
         elif eng.data["consultant_id"]:
@@ -76,19 +78,17 @@ def plan_dispatch(
             person = found
         else:
             raise InvalidValue(
-                "--consultant", None, "an e-mail: the engagement has no consultant yet"
+                "consultant", None, "an e-mail: the engagement has no consultant yet"
             )
         month, fy = f"{day:%Y-%m}", fiscal_year(day)
-        facts = {
-            "contract_start": date.fromisoformat(contract["start"]),
-            "contract_end": date.fromisoformat(contract["end"]),
-            "engagement_state": eng.state,
-            "engagement_state_label": services.runner.definition("engagement").label_of(eng.state),
-            "quotas": Quotas(**quota),
-            **consultant_facts(uow, person, eng.data["org_id"], eng.data["theme_id"]),
-        }
-        use = quota_use(uow, engagement_id, month, fy)
-        facts.update(month_count=use.month_count, fy_count=use.fy_count, std_count=use.std_count)
+        facts = DispatchFacts(
+            engagement_state=eng.state,
+            contract_start=date.fromisoformat(contract["start"]),
+            contract_end=date.fromisoformat(contract["end"]),
+            quotas=Quotas(**quota),
+            use=quota_use(uow, engagement_id, month, fy),
+            consultant=consultant_facts(uow, person, eng.data["org_id"], eng.data["theme_id"]),
+        )
         data = {
             "engagement_id": engagement_id,
             "consultant_id": person.id,
@@ -99,7 +99,7 @@ def plan_dispatch(
             "standardization": theme_counts_as_standardization(uow, eng.data["theme_id"]),
         }
         outcome = services.runner.create(
-            uow, "dispatch", actor=actor, data=data, payload={"override": override}, facts=facts
+            uow, dispatch.KIND, actor=actor, data=data, payload={"override": override}, facts=facts
         )
         uow.directory.assign_if_first(eng.data["org_id"], eng.data["theme_id"], person.id)
         uow.commit()

@@ -33,7 +33,7 @@ def contract(uow: UnitOfWork) -> dict[str, Any]:
 
     value = uow.settings.get("contract")
     if value is None:
-        raise StorageUnavailable("programme setting 'contract' is missing; run `banso init`")
+        raise StorageUnavailable("programme setting 'contract' is missing", needs_init=True)
     return value
 
 

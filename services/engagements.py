@@ -11,7 +11,7 @@ from banso.engine.errors import NotFound, Refused
 from banso.engine.runner import Outcome
 from banso.engine.workflow import Actor, RecordView
 from banso.services.context import Services
-from banso.services.identity import acting, person_named
+from banso.services.identity import acting, acting_to_fire, person_named
 from banso.services.ports import Org, Theme, UnitOfWork
 from banso.services.transitions import fire_in
 from banso.workflows.programme import CLOSED_ENGAGEMENT
@@ -91,7 +91,7 @@ def schedule_hearing(
     """Schedule (or move) the online hearing with a consultant (lead)."""
     with services.uow() as uow:
         person = person_named(uow, consultant)
-        actor = acting(uow, user, "schedule-hearing a engagement")
+        actor = acting_to_fire(uow, user, "engagement", engagement_id, "schedule_hearing")
         outcome = fire_in(
             services,
             uow,

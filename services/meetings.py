@@ -11,6 +11,8 @@ from banso.services.effects import Effects, responsible
 from banso.services.identity import acting
 from banso.services.mail import describe
 from banso.services.ports import UnitOfWork
+from banso.workflows import engagement, meeting
+from banso.workflows.meeting import MonthlyMeetingFacts
 from banso.workflows.programme import CLOSED_ENGAGEMENT, report_before_meeting
 
 
@@ -29,7 +31,7 @@ def schedule_meeting(
     with services.uow() as uow:
         actor = acting(uow, user, "schedule a meeting")
         if engagement_id is not None:
-            uow.records.get("engagement", engagement_id)
+            uow.records.get(engagement.KIND, engagement_id)
         data = {
             "kind": kind,
             "at": at,
@@ -39,11 +41,13 @@ def schedule_meeting(
             "engagement_id": engagement_id,
         }
         monthly = uow.records.find(
-            "meeting", where={"kind": "monthly", "month": month}, not_states=("cancelled",)
+            meeting.KIND,
+            where={"kind": meeting.MONTHLY, "month": month},
+            not_states=(meeting.CANCELLED,),
         )
-        facts = {"monthly_meetings_in_month": [m.id for m in monthly]}
-        outcome = services.runner.create(uow, "meeting", actor=actor, data=data, facts=facts)
-        if kind == "report":
+        facts = MonthlyMeetingFacts(in_month=tuple(m.id for m in monthly))
+        outcome = services.runner.create(uow, meeting.KIND, actor=actor, data=data, facts=facts)
+        if kind == meeting.REPORT:
             engagements_due_before(services, uow, at)
         uow.commit()
     return outcome
@@ -53,13 +57,13 @@ def engagements_due_before(services: Services, uow: UnitOfWork, at: datetime) ->
     """Every engagement still going must be reported before the report meeting (§6(3))."""
     effects = Effects(services)
     as_written, basis, rule = report_before_meeting(tokyo_date(at))
-    for e in uow.records.find("engagement", not_states=CLOSED_ENGAGEMENT):
-        about = describe(uow, "engagement", e.data)
+    for e in uow.records.find(engagement.KIND, not_states=CLOSED_ENGAGEMENT):
+        about = describe(uow, engagement.KIND, e.data)
         effects.open(
             uow,
             obligation="report_before_meeting",
             title=f"支援成果の報告（{about.label}）",
-            about_kind="engagement",
+            about_kind=engagement.KIND,
             about_id=e.id,
             org_id=e.data["org_id"],
             due=effects.due_date(uow, as_written, basis, rule),

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from banso.engine.audit import AuditEvent, NewAuditEvent
 from banso.engine.calendar import DueDate
 from banso.engine.deadlines import Deadline
+from banso.engine.errors import BansoError
 from banso.engine.outbox import Attachment, OutgoingMessage, QueuedMessage
 from banso.engine.outbox import OutboxStore as EngineOutboxStore
 from banso.engine.runner import Occurrence
@@ -126,6 +127,9 @@ class Directory(Protocol):
         ...
 
     def assign_if_first(self, org_id: int, theme_id: int, consultant_id: int) -> None: ...
+    def assign(self, org_id: int, theme_id: int, consultant_id: int) -> None:
+        """Make ``consultant_id`` the one who serves (a change made with a reason)."""
+        ...
 
 
 # -- workflow records ----------------------------------------------------------
@@ -250,6 +254,33 @@ class Outbox(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class FileVersion:
+    """One generated file of version ``version`` of a deliverable."""
+
+    deliverable_id: int
+    version: int
+    format: str
+    filename: str
+    sha256: str
+    size: int
+    location: str  # where the FileStore keeps it
+    created_by: str
+    created_at: datetime
+    submitted_at: datetime | None = None
+
+
+class DeliverableFiles(Protocol):
+    """The versions of each deliverable's files (a submitted version is never replaced)."""
+
+    def add(self, file: FileVersion) -> None: ...
+    def versions(self, deliverable_id: int) -> list[FileVersion]:
+        """Every file of every version, by version then format."""
+        ...
+
+    def mark_submitted(self, deliverable_id: int, version: int, at: datetime) -> None: ...
+
+
 class UnitOfWork(EngineUnitOfWork, Protocol):
     """One transaction over everything a use case touches; rolled back unless committed."""
 
@@ -265,6 +296,8 @@ class UnitOfWork(EngineUnitOfWork, Protocol):
     def deadlines(self) -> Deadlines: ...
     @property
     def outbox(self) -> Outbox: ...
+    @property
+    def files(self) -> DeliverableFiles: ...
 
 
 class UnitOfWorkFactory(Protocol):
@@ -336,3 +369,51 @@ class MailDelivery(Protocol):
     """Sends what is due in the outbox over the configured transport."""
 
     def __call__(self, *, now: datetime, sender: str) -> DeliveryReport: ...
+
+
+# -- documents -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DocumentFile:
+    """One generated file: ``月次業務報告書_令和8年10月分_第2版.docx`` and its bytes."""
+
+    filename: str
+    media_type: str
+    data: bytes
+
+
+class MissingFont(BansoError):
+    """A PDF was asked for but no Japanese (CJK) font is installed: it would be all
+    blank boxes. The editable files are written all the same."""
+
+    exit_code = 2
+
+    def __init__(self, fmt: str = "pdf") -> None:
+        super().__init__(
+            f"no Japanese font is installed, so no {fmt} was written (the editable files were): "
+            "install one, e.g. `apt-get install fonts-noto-cjk`"
+        )
+
+
+class DocumentRenderer(Protocol):
+    """Lays deliverables out as files (documents): content in, bytes out."""
+
+    def formats(self, content: object) -> tuple[str, ...]:
+        """The formats this content comes in, editable first: ("docx", "pdf")."""
+        ...
+
+    def render(self, content: object, fmt: str) -> DocumentFile:
+        """``content`` (a `services.content` value) as a ``fmt`` file; a PDF without a
+        Japanese font installed is refused (MissingFont), never written with blank boxes."""
+        ...
+
+
+class FileStore(Protocol):
+    """Where generated files are kept (a folder, for the embedded default)."""
+
+    def save(self, name: str, data: bytes) -> str:
+        """Write ``data`` as ``name`` (never over an existing file); returns where."""
+        ...
+
+    def load(self, location: str) -> bytes: ...

@@ -16,23 +16,29 @@ from banso.engine.errors import PermissionDenied
 from banso.engine.runner import Outcome
 from banso.engine.workflow import Actor, RecordView
 from banso.services.context import Services
-from banso.services.identity import acting
+from banso.services.identity import acting_to_fire
 from banso.services.ports import Person, UnitOfWork
+from banso.workflows import consultation, dispatch, engagement, meeting
+from banso.workflows.engagement import DispatchTally
+from banso.workflows.people_rules import ConsultantFacts
 from banso.workflows.programme import OPEN_DISPATCH, monthly_meeting_period
-from banso.workflows.roles import CONSULTANT
+from banso.workflows.roles import CONSULTANT, LEAD
 
-FactsFn = Callable[[UnitOfWork, RecordView, Mapping[str, Any]], Mapping[str, Any]]
+# The facts a trigger's guards judge, as the workflow declares their type.
+FactsFn = Callable[[UnitOfWork, RecordView, Mapping[str, Any]], object]
 AfterFn = Callable[[UnitOfWork, Outcome], None]
 
 
 def consultant_facts(
     uow: UnitOfWork, consultant: Person | None, org_id: int | None, theme_id: int | None
-) -> dict[str, Any]:
+) -> ConsultantFacts:
     """What the consultant rules need: role, approval of their company, and who
-    already serves this organisation on this theme."""
+    already serves this organisation on this theme (when both are given)."""
+    if consultant is None:
+        return ConsultantFacts(role=None, active=False)
     sub = (
         uow.directory.subcontractor_by_id(consultant.subcontractor_id)
-        if consultant and consultant.subcontractor_id
+        if consultant.subcontractor_id
         else None
     )
     assigned_id = (
@@ -41,62 +47,69 @@ def consultant_facts(
         else None
     )
     assigned = uow.directory.person_by_id(assigned_id) if assigned_id else None
-    return {
-        "consultant_role": consultant.role if consultant else None,
-        "consultant_email": consultant.email if consultant else None,
-        "consultant_active": bool(consultant and consultant.active),
-        "subcontractor": sub.name if sub else None,
-        "subcontractor_approved": bool(sub and sub.approved_at),
-        "assigned_consultant_id": assigned.id if assigned else None,
-        "assigned_consultant": assigned.email if assigned else None,
-    }
+    return ConsultantFacts(
+        role=consultant.role,
+        active=consultant.active,
+        email=consultant.email,
+        subcontractor=sub.name if sub else None,
+        subcontractor_approved=bool(sub and sub.approved_at),
+        assigned_consultant_id=assigned.id if assigned else None,
+        assigned_consultant=assigned.email if assigned else None,
+    )
 
 
 def dispatch_ids(uow: UnitOfWork, engagement_id: int, states: tuple[str, ...]) -> list[int]:
-    found = uow.records.find("dispatch", where={"engagement_id": engagement_id}, states=states)
+    found = uow.records.find(dispatch.KIND, where={"engagement_id": engagement_id}, states=states)
     return [d.id for d in found]
 
 
-def _hearing_facts(uow: UnitOfWork, view: RecordView, changes: Mapping[str, Any]) -> dict[str, Any]:
+def _hearing_facts(
+    uow: UnitOfWork, view: RecordView, changes: Mapping[str, Any]
+) -> ConsultantFacts:
     person = uow.directory.person_by_id(changes["consultant_id"])
     return consultant_facts(uow, person, view.data["org_id"], view.data["theme_id"])
 
 
 def _assignment_facts(
     uow: UnitOfWork, view: RecordView, changes: Mapping[str, Any]
-) -> dict[str, Any]:
+) -> ConsultantFacts:
     return consultant_facts(uow, uow.directory.person_by_id(changes["consultant_id"]), None, None)
 
 
-def _dispatch_facts(uow: UnitOfWork, view: RecordView, _c: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "held_dispatches": len(dispatch_ids(uow, view.id, ("held",))),
-        "open_dispatches": dispatch_ids(uow, view.id, OPEN_DISPATCH),
-    }
+def _dispatch_tally(uow: UnitOfWork, view: RecordView, _c: Mapping[str, Any]) -> DispatchTally:
+    return DispatchTally(
+        held=len(dispatch_ids(uow, view.id, (dispatch.HELD,))),
+        open=tuple(dispatch_ids(uow, view.id, OPEN_DISPATCH)),
+    )
 
 
 def _assign(uow: UnitOfWork, outcome: Outcome) -> None:
+    # The first consultant chosen serves the organisation × theme from then on; a hearing
+    # moved to another one with a reason (the override) hands the work over.
     data = outcome.record.data
-    uow.directory.assign_if_first(data["org_id"], data["theme_id"], data["consultant_id"])
+    if outcome.event.payload.get("override"):
+        uow.directory.assign(data["org_id"], data["theme_id"], data["consultant_id"])
+    else:
+        uow.directory.assign_if_first(data["org_id"], data["theme_id"], data["consultant_id"])
 
 
 def _monthly_met(uow: UnitOfWork, outcome: Outcome) -> None:
     # Holding the month's regular meeting fulfils that month's programme deadline.
     data = outcome.record.data
-    if data["kind"] == "monthly":
+    if data["kind"] == meeting.MONTHLY:
         period = monthly_meeting_period(data["month"])
         uow.deadlines.meet("programme", period, "monthly_meeting", outcome.event.at)
 
 
 FACTS: dict[tuple[str, str], FactsFn] = {
-    ("engagement", "schedule_hearing"): _hearing_facts,
-    ("engagement", "report"): _dispatch_facts,
-    ("engagement", "withdraw"): _dispatch_facts,
-    ("consultation", "assign"): _assignment_facts,
+    (engagement.KIND, engagement.SCHEDULE_HEARING): _hearing_facts,
+    (engagement.KIND, engagement.REPORT): _dispatch_tally,
+    (engagement.KIND, engagement.WITHDRAW): _dispatch_tally,
+    (consultation.KIND, consultation.ASSIGN): _assignment_facts,
 }
 AFTER: dict[tuple[str, str], AfterFn] = {
-    ("engagement", "schedule_hearing"): _assign,
-    ("meeting", "hold"): _monthly_met,
+    (engagement.KIND, engagement.SCHEDULE_HEARING): _assign,
+    (meeting.KIND, meeting.HOLD): _monthly_met,
 }
 
 
@@ -112,7 +125,7 @@ def fire(
 ) -> Outcome:
     """Fire ``trigger`` on one record as ``user``, in one unit of work."""
     with services.uow() as uow:
-        actor = acting(uow, user, f"{trigger.replace('_', '-')} a {kind}")
+        actor = acting_to_fire(uow, user, kind, record_id, trigger)
         outcome = fire_in(
             services, uow, actor, kind, record_id, trigger, payload=payload, changes=changes
         )
@@ -151,23 +164,44 @@ def fire_in(
     return outcome
 
 
-def check_own_work(uow: UnitOfWork, actor: Actor, view: RecordView, trigger: str) -> None:
-    """A consultant acts only on the work assigned to them (DOMAIN.md: roles)."""
+def check_own_work(
+    uow: UnitOfWork,
+    actor: Actor,
+    view: RecordView,
+    trigger: str | None = None,
+    *,
+    action: str | None = None,
+) -> None:
+    """A consultant acts only on the work assigned to them (DOMAIN.md: roles):
+    ``trigger`` fired on ``view``, or ``action`` (in words) done on it."""
     if actor.role != CONSULTANT:
         return
     consultant_id = view.data.get("consultant_id")
     if consultant_id is None and view.data.get("engagement_id"):
-        consultant_id = uow.records.get("engagement", view.data["engagement_id"]).data[
+        consultant_id = uow.records.get(engagement.KIND, view.data["engagement_id"]).data[
             "consultant_id"
         ]
     person = uow.directory.person_by_id(consultant_id) if consultant_id else None
-    if person is not None and person.email != actor.email:
-        raise PermissionDenied(
+    if person is None or person.email == actor.email:
+        return
+    allowed, note = (LEAD, "assigned consultant"), f"assigned to {person.email}"
+    if trigger is not None:
+        raise PermissionDenied.to_fire(
             actor=actor.email,
-            action=f"{trigger.replace('_', '-')} {view.kind} {view.id} "
-            f"(assigned to {person.email})",
-            allowed_roles=("lead", "assigned consultant"),
+            trigger=trigger,
+            kind=view.kind,
+            record_id=view.id,
+            allowed_roles=allowed,
+            note=note,
         )
+    raise PermissionDenied(
+        actor=actor.email,
+        action=action or f"act on {view.kind} {view.id}",
+        allowed_roles=allowed,
+        kind=view.kind,
+        record_id=view.id,
+        note=note,
+    )
 
 
 def audit_change(

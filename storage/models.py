@@ -279,6 +279,30 @@ RECORD_CLASSES: dict[str, type[WorkflowRecord]] = {
 }
 
 
+class DeliverableFileRow(Base):
+    """One generated file of one version of a deliverable (never overwritten)."""
+
+    __tablename__ = "deliverable_files"
+    __table_args__ = (
+        UniqueConstraint("deliverable_id", "version", "format"),
+        Index("ix_deliverable_files_deliverable_version", "deliverable_id", "version"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deliverable_id: Mapped[int] = mapped_column(
+        ForeignKey("deliverables.id", name="fk_deliverable_files_deliverable_id")
+    )
+    version: Mapped[int]
+    format: Mapped[str] = mapped_column(String(8))
+    filename: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    location: Mapped[str] = mapped_column(String(1000))
+    created_by: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[datetime]
+    submitted_at: Mapped[datetime | None]
+
+
 # -- notifications and deadlines ---------------------------------------------
 
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import asdict, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from banso.engine.errors import NotFound
 from banso.services import ports
 from banso.storage.models import (
     Assignment,
+    DeliverableFileRow,
     Organisation,
     Person,
     ProgrammeSetting,
@@ -205,12 +207,55 @@ class SqlDirectory:
             )
         ).first()
 
+    def assign(self, org_id: int, theme_id: int, consultant_id: int) -> None:
+        row = self.session.scalars(
+            select(Assignment).where(Assignment.org_id == org_id, Assignment.theme_id == theme_id)
+        ).first()
+        if row is None:
+            self.assign_if_first(org_id, theme_id, consultant_id)
+        else:
+            row.consultant_id = consultant_id
+            self.session.flush()
+
     def assign_if_first(self, org_id: int, theme_id: int, consultant_id: int) -> None:
         if self.assigned_consultant(org_id, theme_id) is None:
             self.session.add(
                 Assignment(org_id=org_id, theme_id=theme_id, consultant_id=consultant_id)
             )
             self.session.flush()
+
+
+class SqlDeliverableFiles:
+    """services.ports.DeliverableFiles in the caller's session."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, file: ports.FileVersion) -> None:
+        self.session.add(DeliverableFileRow(**asdict(file)))
+        self.session.flush()
+
+    def versions(self, deliverable_id: int) -> list[ports.FileVersion]:
+        rows = self.session.scalars(
+            select(DeliverableFileRow)
+            .where(DeliverableFileRow.deliverable_id == deliverable_id)
+            .order_by(DeliverableFileRow.version, DeliverableFileRow.format)
+        )
+        return [
+            ports.FileVersion(**{f.name: getattr(r, f.name) for f in fields(ports.FileVersion)})
+            for r in rows
+        ]
+
+    def mark_submitted(self, deliverable_id: int, version: int, at: datetime) -> None:
+        self.session.execute(
+            update(DeliverableFileRow)
+            .where(
+                DeliverableFileRow.deliverable_id == deliverable_id,
+                DeliverableFileRow.version == version,
+            )
+            .values(submitted_at=at)
+            .execution_options(synchronize_session=False)
+        )
 
 
 class SqlSettings:

@@ -19,7 +19,7 @@ from banso.storage.db import READONLY
 from banso.storage.deadlines import SqlDeadlines
 from banso.storage.models import AuditEventRow, AuditHead, WorkflowRecord
 from banso.storage.outbox import SqlOutbox
-from banso.storage.repositories import SqlDirectory, SqlSettings
+from banso.storage.repositories import SqlDeliverableFiles, SqlDirectory, SqlSettings
 
 RecordClasses = Mapping[str, type[WorkflowRecord]]
 EffectHandler = Callable[[Any, Any, Occurrence], None]
@@ -241,6 +241,7 @@ class SqlUnitOfWork:
     settings: SqlSettings
     deadlines: SqlDeadlines
     outbox: SqlOutbox
+    files: SqlDeliverableFiles
 
     def __init__(
         self,
@@ -264,6 +265,7 @@ class SqlUnitOfWork:
         self.settings = SqlSettings(self.session)
         self.deadlines = SqlDeadlines(self.session)
         self.outbox = SqlOutbox(self.session)
+        self.files = SqlDeliverableFiles(self.session)
         self._committed = False
         return self
 

@@ -2,8 +2,12 @@
 `engine` only.
 
 Only ``engine`` and the standard library are imported here; whatever a rule
-needs from the database arrives as ``GuardContext.facts``, computed by the
-caller inside the same transaction.
+needs from the database arrives as ``GuardContext.facts``, a frozen dataclass
+declared beside the rule that judges it (``ConsultantFacts``, ``DispatchTally``,
+``DispatchFacts``, ``MonthlyMeetingFacts``) and computed by the caller inside
+the same transaction. A refusal is a list of ``engine.errors.Unmet``: what is
+wrong, and the input (``field``) or remedy (a trigger or action name) that
+would put it right; how those are typed is the caller's to say.
 """
 
 from __future__ import annotations

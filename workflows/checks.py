@@ -1,17 +1,33 @@
 """Small guard builders shared by every workflow: required text, "not yet"...
 
 Each returns a :data:`engine.workflow.Guard`, so a transition can list its
-conditions declaratively and every unmet one is reported at once.
+conditions declaratively and every unmet one is reported at once, as an
+:class:`~engine.errors.Unmet` naming the input (``field``) that would satisfy it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from banso.engine.clock import show
+from banso.engine.errors import Unmet
 from banso.engine.workflow import Guard, GuardContext, RecordView
+
+F = TypeVar("F")
+
+
+def facts_of(ctx: GuardContext, kind: type[F]) -> F:
+    """The facts a guard judges, as the use case computed them.
+
+    Facts of another type (or none) mean the use case and the rule disagree: a
+    programming error, not a refusal.
+    """
+    facts = ctx.facts
+    if not isinstance(facts, kind):
+        raise TypeError(f"the guard needs {kind.__name__}, not {type(facts).__name__}")
+    return facts
 
 
 def is_blank(value: Any) -> bool:
@@ -39,33 +55,33 @@ def is_aware(value: Any) -> bool:
     return isinstance(value, datetime) and value.tzinfo is not None
 
 
-def needs_text(key: str, message: str) -> Guard:
-    """A guard: ``ctx.payload[key]`` must be non-empty text, else ``message``."""
+def needs_text(key: str, reason: str) -> Guard:
+    """A guard: ``ctx.payload[key]`` must be non-empty text, else ``reason``."""
 
-    def guard(record: RecordView, ctx: GuardContext) -> Iterable[str]:
-        return [message] if is_blank(ctx.payload.get(key)) else []
+    def guard(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
+        return [Unmet(reason, field=key)] if is_blank(ctx.payload.get(key)) else []
 
     guard.__name__ = f"needs_{key}"
     return guard
 
 
-def needs_choice(key: str, choices: Iterable[str], option: str) -> Guard:
+def needs_choice(key: str, choices: Iterable[str], what: str | None = None) -> Guard:
     """A guard: ``ctx.payload[key]`` must be one of ``choices``."""
     allowed = tuple(choices)
 
-    def guard(record: RecordView, ctx: GuardContext) -> Iterable[str]:
-        return choice_unmet(ctx.payload.get(key), allowed, key, option)
+    def guard(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
+        return choice_unmet(ctx.payload.get(key), allowed, what or key, key)
 
     guard.__name__ = f"needs_{key}_choice"
     return guard
 
 
-def choice_unmet(value: Any, allowed: tuple[str, ...], what: str, option: str) -> list[str]:
-    """The message when ``value`` is not one of ``allowed`` (for payload or data)."""
+def choice_unmet(value: Any, allowed: tuple[str, ...], what: str, key: str) -> list[Unmet]:
+    """Unmet when ``value`` is not one of ``allowed`` (for payload or data)."""
     if value in allowed:
         return []
     shown = "missing" if value is None else repr(value)
-    return [f"the {what} is {shown}, not one of {', '.join(allowed)} ({option})"]
+    return [Unmet(f"the {what} is {shown}, not one of {', '.join(allowed)}", field=key)]
 
 
 def has_happened(what: str) -> Guard:
@@ -75,12 +91,14 @@ def has_happened(what: str) -> Guard:
     the monthly report, so the time is checked against Banso's clock.
     """
 
-    def guard(record: RecordView, ctx: GuardContext) -> Iterable[str]:
+    def guard(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
         at = record.data["at"]
         if at > ctx.now:
             return [
-                f"the {what} is at {show(at)}, still to come "
-                f"(record it once it has taken place; now is {show(ctx.now)})"
+                Unmet(
+                    f"the {what} is at {show(at)}, still to come "
+                    f"(record it once it has taken place; now is {show(ctx.now)})"
+                )
             ]
         return []
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from banso.engine.deadlines import MeetDeadline, OpenDeadline
+from banso.engine.errors import Unmet
 from banso.engine.workflow import GuardContext, RecordView, State, Transition, WorkflowDefinition
-from banso.workflows.checks import needs_choice, needs_text
-from banso.workflows.people_rules import consultant_unmet
+from banso.workflows.checks import facts_of, needs_choice, needs_text
+from banso.workflows.people_rules import CONSULTANT_FIELD, ConsultantFacts, consultant_unmet
 from banso.workflows.roles import CONSULTANT, LEAD, PREFECTURE
 
 KIND = "consultation"
@@ -22,15 +23,19 @@ ASSIGNED = "assigned"
 ANSWERED = "answered"
 CLOSED = "closed"
 
+ASSIGN = "assign"
+ANSWER = "answer"
+CLOSE = "close"
+
 CHANNELS: tuple[str, ...] = ("mail", "web", "phone")
 
 
-def consultant_may_answer(record: RecordView, ctx: GuardContext) -> Iterable[str]:
+def consultant_may_answer(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
     """A consultant who may serve; no consistency rule, a question is one-off."""
-    consultant_id = ctx.payload.get("consultant_id")
+    consultant_id = ctx.payload.get(CONSULTANT_FIELD)
     if consultant_id is None:
-        return ["no consultant is named (consultation assign ID --consultant EMAIL)"]
-    return consultant_unmet(consultant_id, ctx.facts)
+        return [Unmet("no consultant is named", CONSULTANT_FIELD)]
+    return consultant_unmet(consultant_id, facts_of(ctx, ConsultantFacts))
 
 
 DEFINITION = WorkflowDefinition(
@@ -46,7 +51,7 @@ DEFINITION = WorkflowDefinition(
     create_roles=(PREFECTURE,),
     transitions=[
         Transition(
-            "assign",
+            ASSIGN,
             "担当割当",
             (RECEIVED,),
             ASSIGNED,
@@ -57,17 +62,17 @@ DEFINITION = WorkflowDefinition(
             ),
         ),
         Transition(
-            "answer",
+            ANSWER,
             "回答",
             (ASSIGNED,),
             ANSWERED,
             guards=(
-                needs_choice("channel", CHANNELS, "--channel mail|web|phone"),
-                needs_text("summary", "the summary is empty (consultation answer --summary TEXT)"),
+                needs_choice("channel", CHANNELS),
+                needs_text("summary", "the summary is empty"),
             ),
             roles=(CONSULTANT, LEAD),
             effects=(MeetDeadline("first_contact"),),
         ),
-        Transition("close", "完了", (ANSWERED,), CLOSED, roles=(LEAD, PREFECTURE)),
+        Transition(CLOSE, "完了", (ANSWERED,), CLOSED, roles=(LEAD, PREFECTURE)),
     ],
 )

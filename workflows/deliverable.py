@@ -20,6 +20,12 @@ SUBMITTED = "submitted"
 APPROVED = "approved"
 RETURNED = "returned"
 
+DRAFT = "draft"
+SUBMIT = "submit"
+APPROVE = "approve"
+# `return` is a Python keyword, hence the trigger's name; people say "return".
+SEND_BACK = "send_back"
+
 # kind → (title, needs the prefecture's approval), in the order of spec §9.
 DELIVERABLE_KINDS: dict[str, tuple[str, bool]] = {
     "org_chart": ("業務実施体制図", True),
@@ -43,26 +49,23 @@ DEFINITION = WorkflowDefinition(
     initial=PENDING,
     create_roles=(LEAD, SYSTEM, PREFECTURE),
     transitions=[
-        Transition("draft", "作成", (PENDING, RETURNED), DRAFTED, roles=(LEAD, SYSTEM)),
+        Transition(DRAFT, "作成", (PENDING, RETURNED), DRAFTED, roles=(LEAD, SYSTEM)),
         # Submitting fulfils the deliverable's deadline; sending it back reopens it.
         Transition(
-            "submit",
+            SUBMIT,
             "提出",
             (DRAFTED,),
             SUBMITTED,
             roles=(LEAD,),
             effects=(MeetDeadline("submission"), Notify("approval_request", to=("prefecture",))),
         ),
-        Transition("approve", "承認", (SUBMITTED,), APPROVED, roles=(PREFECTURE,)),
-        # `return` is a Python keyword; the CLI's `deliverable return` fires this.
+        Transition(APPROVE, "承認", (SUBMITTED,), APPROVED, roles=(PREFECTURE,)),
         Transition(
-            "send_back",
+            SEND_BACK,
             "差戻し",
             (SUBMITTED,),
             RETURNED,
-            guards=(
-                needs_text("reason", "the reason is empty (deliverable return ID --reason TEXT)"),
-            ),
+            guards=(needs_text("reason", "the reason is empty"),),
             roles=(PREFECTURE,),
             effects=(ReopenDeadline("submission"),),
         ),

@@ -8,15 +8,17 @@ fiscal-year quotas must leave room.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
 from banso.engine.clock import tokyo_date
 from banso.engine.deadlines import CancelDeadline, MeetDeadline, OpenDeadline
+from banso.engine.errors import Unmet
 from banso.engine.outbox import Notify
 from banso.engine.workflow import GuardContext, RecordView, State, Transition, WorkflowDefinition
 from banso.workflows import engagement
-from banso.workflows.checks import choice_unmet, has_happened, is_number, needs_text
-from banso.workflows.people_rules import consistency_unmet, consultant_unmet
+from banso.workflows.checks import choice_unmet, facts_of, has_happened, is_number, needs_text
+from banso.workflows.people_rules import ConsultantFacts, serving_unmet
 from banso.workflows.quotas import Quotas, QuotaUse, quota_unmet
 from banso.workflows.roles import CONSULTANT, LEAD, PREFECTURE
 
@@ -27,72 +29,87 @@ CONFIRMED = "confirmed"
 HELD = "held"
 CANCELLED = "cancelled"
 
+CONFIRM = "confirm"
+RECORD = "record"
+CANCEL = "cancel"
+
 MODES: tuple[str, ...] = ("onsite", "web")
 
 
-def engagement_in_support(record: RecordView, ctx: GuardContext) -> Iterable[str]:
+@dataclass(frozen=True)
+class DispatchFacts:
+    """What planning one more dispatch is judged on, counted in the same
+    transaction that inserts it: the engagement's state, the contract's period,
+    the quotas and their use, and the consultant."""
+
+    engagement_state: str
+    contract_start: date
+    contract_end: date
+    quotas: Quotas
+    use: QuotaUse
+    consultant: ConsultantFacts
+
+
+def engagement_in_support(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
     """Dispatches follow an approved plan and a started support (spec §6(2)②)."""
-    state: str = ctx.facts["engagement_state"]
+    state = facts_of(ctx, DispatchFacts).engagement_state
     if state == engagement.IN_SUPPORT:
         return []
-    wanted = engagement.DEFINITION.label_of(engagement.IN_SUPPORT)
+    label = engagement.DEFINITION.label_of
     return [
-        f"engagement {record.data['engagement_id']} is {state} "
-        f"({ctx.facts['engagement_state_label']}); dispatches need "
-        f"{engagement.IN_SUPPORT} ({wanted})"
+        Unmet(
+            f"engagement {record.data['engagement_id']} is {state} ({label(state)}); "
+            f"dispatches need {engagement.IN_SUPPORT} ({label(engagement.IN_SUPPORT)})"
+        )
     ]
 
 
-def within_contract(record: RecordView, ctx: GuardContext) -> Iterable[str]:
+def within_contract(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
     """A dispatch belongs to the contract's period: outside it, it would count
     against another fiscal year's quota and escape this one."""
+    facts = facts_of(ctx, DispatchFacts)
     day = tokyo_date(record.data["at"])
-    start: date = ctx.facts["contract_start"]
-    end: date = ctx.facts["contract_end"]
+    start, end = facts.contract_start, facts.contract_end
     if start <= day <= end:
         return []
-    return [f"{day.isoformat()} is outside the contract ({start.isoformat()} to {end.isoformat()})"]
+    return [
+        Unmet(
+            f"{day.isoformat()} is outside the contract ({start.isoformat()} to {end.isoformat()})",
+            "at",
+        )
+    ]
 
 
-def mode_is_known(record: RecordView, ctx: GuardContext) -> Iterable[str]:
+def mode_is_known(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
     """In person or by web meeting, nothing else (spec §6(2)③)."""
-    return choice_unmet(record.data.get("mode"), MODES, "mode", "--mode onsite|web")
+    return choice_unmet(record.data.get("mode"), MODES, "mode", "mode")
 
 
-def consultant_may_serve(record: RecordView, ctx: GuardContext) -> Iterable[str]:
+def consultant_may_serve(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
     """The same checks as for the hearing, on the dispatch's consultant."""
     consultant_id: int = record.data["consultant_id"]
-    override = ctx.payload.get("override")
-    return consultant_unmet(consultant_id, ctx.facts) + consistency_unmet(
-        consultant_id, ctx.facts, override
-    )
+    person = facts_of(ctx, DispatchFacts).consultant
+    return serving_unmet(consultant_id, person, ctx.payload.get("override"))
 
 
-def quotas_leave_room(record: RecordView, ctx: GuardContext) -> Iterable[str]:
+def quotas_leave_room(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
     """The monthly cap (soft) and the fiscal-year quotas (hard)."""
-    quotas: Quotas = ctx.facts["quotas"]
-    use = QuotaUse(
-        engagement_id=record.data["engagement_id"],
-        month=record.data["month"],
-        month_count=ctx.facts["month_count"],
-        fy_count=ctx.facts["fy_count"],
-        std_count=ctx.facts["std_count"],
-    )
+    facts = facts_of(ctx, DispatchFacts)
     return quota_unmet(
-        quotas,
-        use,
+        facts.quotas,
+        facts.use,
         standardization=bool(record.data["standardization"]),
         override=ctx.payload.get("override"),
         actor_role=ctx.actor.role,
     )
 
 
-def hours_positive(record: RecordView, ctx: GuardContext) -> Iterable[str]:
+def hours_positive(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
     """The optional hours spent are more than zero."""
     hours = ctx.payload.get("hours")
     if hours is None or (is_number(hours) and hours > 0):
         return []
-    return [f"the hours must be more than 0, not {hours!r} (--hours H)"]
+    return [Unmet(f"the hours must be more than 0, not {hours!r}", "hours")]
 
 
 DEFINITION = WorkflowDefinition(
@@ -121,7 +138,7 @@ DEFINITION = WorkflowDefinition(
     ),
     transitions=[
         Transition(
-            "confirm",
+            CONFIRM,
             "確定",
             (PLANNED,),
             CONFIRMED,
@@ -131,12 +148,12 @@ DEFINITION = WorkflowDefinition(
             ),
         ),
         Transition(
-            "record",
+            RECORD,
             "実施記録",
             (CONFIRMED,),
             HELD,
             guards=(
-                needs_text("summary", "the summary is empty (dispatch record ID --summary TEXT)"),
+                needs_text("summary", "the summary is empty"),
                 hours_positive,
                 has_happened("dispatch"),
             ),
@@ -144,13 +161,11 @@ DEFINITION = WorkflowDefinition(
             effects=(MeetDeadline("record"),),
         ),
         Transition(
-            "cancel",
+            CANCEL,
             "中止",
             (PLANNED, CONFIRMED),
             CANCELLED,
-            guards=(
-                needs_text("reason", "the reason is empty (dispatch cancel ID --reason TEXT)"),
-            ),
+            guards=(needs_text("reason", "the reason is empty"),),
             roles=(LEAD, CONSULTANT, PREFECTURE),
             effects=(
                 CancelDeadline("record"),

@@ -7,14 +7,27 @@ plan_approved (the prefecture agrees the plan and the expert) → in_support
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from banso.engine.deadlines import CancelDeadline, MeetDeadline, OpenDeadline
+from banso.engine.errors import Unmet
 from banso.engine.outbox import Notify
 from banso.engine.workflow import GuardContext, RecordView, State, Transition, WorkflowDefinition
-from banso.workflows.checks import id_list, is_aware, is_blank, is_whole, needs_text, plural
-from banso.workflows.people_rules import consistency_unmet, consultant_unmet
+from banso.workflows.checks import (
+    facts_of,
+    id_list,
+    is_aware,
+    is_blank,
+    is_whole,
+    needs_text,
+    plural,
+)
+from banso.workflows.people_rules import (
+    CONSULTANT_FIELD,
+    ConsultantFacts,
+    serving_unmet,
+)
 from banso.workflows.roles import CONSULTANT, LEAD, PREFECTURE
 
 KIND = "engagement"
@@ -26,77 +39,103 @@ IN_SUPPORT = "in_support"
 REPORTED = "reported"
 WITHDRAWN = "withdrawn"
 
-HEARING_NOT_RECORDED = "the hearing is not recorded (record-hearing --findings TEXT)"
-PLAN_NOT_DRAFTED = "the support plan is not drafted (draft-plan --goals TEXT)"
-NO_CONSULTANT = "no consultant is chosen (schedule-hearing --at DATETIME --consultant EMAIL)"
+SCHEDULE_HEARING = "schedule_hearing"
+RECORD_HEARING = "record_hearing"
+DRAFT_PLAN = "draft_plan"
+APPROVE_PLAN = "approve_plan"
+START = "start"
+REPORT = "report"
+WITHDRAW = "withdraw"
+
+# Remedies on the engagement's dispatches (another kind of record).
+RECORD_DISPATCH = "record_dispatch"
+SETTLE_DISPATCHES = "settle_dispatches"  # record or cancel each
+
+HEARING_NOT_RECORDED = Unmet("the hearing is not recorded", "findings", RECORD_HEARING)
+PLAN_NOT_DRAFTED = Unmet("the support plan is not drafted", "goals", DRAFT_PLAN)
+NO_CONSULTANT = Unmet("no consultant is chosen", CONSULTANT_FIELD, SCHEDULE_HEARING)
 
 
-def hearing_can_be_scheduled(record: RecordView, ctx: GuardContext) -> Iterable[str]:
+@dataclass(frozen=True)
+class DispatchTally:
+    """The engagement's dispatches, as reporting or withdrawing it needs them:
+    how many were held, and which are still planned or confirmed."""
+
+    held: int
+    open: tuple[int, ...] = ()
+
+
+def hearing_can_be_scheduled(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
     """A time, and a consultant who may serve this organisation on this theme."""
-    unmet: list[str] = []
+    unmet: list[Unmet] = []
     if not is_aware(ctx.payload.get("at")):
-        unmet.append("the hearing time is missing (--at DATETIME)")
-    consultant_id = ctx.payload.get("consultant_id")
+        unmet.append(Unmet("the hearing time is missing", "at"))
+    consultant_id = ctx.payload.get(CONSULTANT_FIELD)
     if consultant_id is None:
         # Without a person there are no facts about one to judge.
-        unmet.append("no consultant is named (--consultant EMAIL)")
+        unmet.append(Unmet("no consultant is named", CONSULTANT_FIELD))
         return unmet
-    unmet += consultant_unmet(consultant_id, ctx.facts)
-    unmet += consistency_unmet(consultant_id, ctx.facts, ctx.payload.get("override"))
-    return unmet
+    facts = facts_of(ctx, ConsultantFacts)
+    return unmet + serving_unmet(consultant_id, facts, ctx.payload.get("override"))
 
 
-def hearing_is_recorded(record: RecordView, ctx: GuardContext) -> Iterable[str]:
+def hearing_is_recorded(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
     """A plan rests on the hearing's findings (spec §6(2)②)."""
     return [HEARING_NOT_RECORDED] if is_blank(record.data.get("findings")) else []
 
 
-def planned_dispatches_valid(record: RecordView, ctx: GuardContext) -> Iterable[str]:
+def planned_dispatches_valid(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
     """The optional number of planned dispatches is a whole number ≥ 0."""
     n = ctx.payload.get("planned_dispatches")
     if n is None or (is_whole(n) and n >= 0):
         return []
-    return [f"planned dispatches must be a whole number ≥ 0, not {n!r} (--planned-dispatches N)"]
+    return [
+        Unmet(f"planned dispatches must be a whole number ≥ 0, not {n!r}", "planned_dispatches")
+    ]
 
 
-def plan_is_complete(record: RecordView, ctx: GuardContext) -> Iterable[str]:
+def plan_is_complete(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
     """What the prefecture agrees to: findings, goals and the chosen expert."""
-    unmet: list[str] = []
+    unmet: list[Unmet] = []
     if is_blank(record.data.get("findings")):
         unmet.append(HEARING_NOT_RECORDED)
     if is_blank(record.data.get("goals")):
         unmet.append(PLAN_NOT_DRAFTED)
-    if record.data.get("consultant_id") is None:
+    if record.data.get(CONSULTANT_FIELD) is None:
         unmet.append(NO_CONSULTANT)
     return unmet
 
 
-def open_dispatches_unmet(facts: Mapping[str, Any], before: str) -> list[str]:
+def open_dispatches_unmet(tally: DispatchTally, before: str) -> list[Unmet]:
     """Planned or confirmed dispatches that still hang on the engagement."""
-    ids: list[int] = list(facts["open_dispatches"])
+    ids = tally.open
     if not ids:
         return []
     noun = plural(len(ids), "dispatch", "dispatches")
     verb = plural(len(ids), "is", "are")
+    them = plural(len(ids), "it", "them")
     return [
-        f"{noun} {id_list(ids)} {verb} still planned or confirmed (record or cancel "
-        f"{plural(len(ids), 'it', 'them')} {before}: dispatch record ID --summary TEXT, "
-        f"dispatch cancel ID --reason TEXT)"
+        Unmet(
+            f"{noun} {id_list(ids)} {verb} still planned or confirmed; "
+            f"record or cancel {them} {before}",
+            remedy=SETTLE_DISPATCHES,
+        )
     ]
 
 
-def support_is_done(record: RecordView, ctx: GuardContext) -> Iterable[str]:
+def support_is_done(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
     """An outcome rests on at least one held dispatch and none left hanging."""
-    unmet: list[str] = []
-    if ctx.facts["held_dispatches"] < 1:
-        unmet.append("no dispatch has been held yet (dispatch record ID --summary TEXT)")
-    unmet += open_dispatches_unmet(ctx.facts, "before reporting")
+    tally = facts_of(ctx, DispatchTally)
+    unmet: list[Unmet] = []
+    if tally.held < 1:
+        unmet.append(Unmet("no dispatch has been held yet", remedy=RECORD_DISPATCH))
+    unmet += open_dispatches_unmet(tally, "before reporting")
     return unmet
 
 
-def nothing_left_open(record: RecordView, ctx: GuardContext) -> Iterable[str]:
+def nothing_left_open(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
     """A withdrawn engagement must not leave visits in the calendar."""
-    return open_dispatches_unmet(ctx.facts, "before withdrawing")
+    return open_dispatches_unmet(facts_of(ctx, DispatchTally), "before withdrawing")
 
 
 HEARING_INVITATION = Notify(
@@ -121,7 +160,7 @@ DEFINITION = WorkflowDefinition(
     create_effects=(OpenDeadline("hearing", "ヒアリングの実施", 10),),
     transitions=[
         Transition(
-            "schedule_hearing",
+            SCHEDULE_HEARING,
             "ヒアリング日程調整",
             (REQUESTED,),
             HEARING,
@@ -131,7 +170,7 @@ DEFINITION = WorkflowDefinition(
         ),
         # Rescheduling (another time or consultant) keeps the engagement in hearing.
         Transition(
-            "schedule_hearing",
+            SCHEDULE_HEARING,
             "ヒアリング日程調整",
             (HEARING,),
             None,
@@ -140,13 +179,11 @@ DEFINITION = WorkflowDefinition(
             effects=(HEARING_INVITATION, HEARING_REASSIGNED),
         ),
         Transition(
-            "record_hearing",
+            RECORD_HEARING,
             "ヒアリング記録",
             (HEARING,),
             None,
-            guards=(
-                needs_text("findings", "the findings are empty (record-hearing --findings TEXT)"),
-            ),
+            guards=(needs_text("findings", "the findings are empty"),),
             roles=(LEAD, CONSULTANT),
             effects=(
                 MeetDeadline("hearing"),
@@ -154,12 +191,12 @@ DEFINITION = WorkflowDefinition(
             ),
         ),
         Transition(
-            "draft_plan",
+            DRAFT_PLAN,
             "支援計画作成",
             (HEARING,),
             None,
             guards=(
-                needs_text("goals", "the goals are empty (draft-plan --goals TEXT)"),
+                needs_text("goals", "the goals are empty"),
                 planned_dispatches_valid,
                 hearing_is_recorded,
             ),
@@ -167,33 +204,33 @@ DEFINITION = WorkflowDefinition(
             effects=(MeetDeadline("plan"), Notify("approval_request", to=("prefecture",))),
         ),
         Transition(
-            "approve_plan",
+            APPROVE_PLAN,
             "支援計画承認",
             (HEARING,),
             PLAN_APPROVED,
             guards=(plan_is_complete,),
             roles=(PREFECTURE,),
         ),
-        Transition("start", "支援開始", (PLAN_APPROVED,), IN_SUPPORT, roles=(LEAD,)),
+        Transition(START, "支援開始", (PLAN_APPROVED,), IN_SUPPORT, roles=(LEAD,)),
         Transition(
-            "report",
+            REPORT,
             "成果報告",
             (IN_SUPPORT,),
             REPORTED,
             guards=(
-                needs_text("outcome", "the outcome is empty (report --outcome TEXT)"),
+                needs_text("outcome", "the outcome is empty"),
                 support_is_done,
             ),
             roles=(LEAD, CONSULTANT),
             effects=(MeetDeadline("report_before_meeting"),),
         ),
         Transition(
-            "withdraw",
+            WITHDRAW,
             "取下げ",
             (REQUESTED, HEARING, PLAN_APPROVED, IN_SUPPORT),
             WITHDRAWN,
             guards=(
-                needs_text("reason", "the reason is empty (withdraw --reason TEXT)"),
+                needs_text("reason", "the reason is empty"),
                 nothing_left_open,
             ),
             roles=(LEAD, PREFECTURE),

@@ -4,10 +4,12 @@ the report meeting after support ends (spec §6(3))."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+from banso.engine.errors import Unmet
 from banso.engine.outbox import Notify
 from banso.engine.workflow import GuardContext, RecordView, State, Transition, WorkflowDefinition
-from banso.workflows.checks import has_happened, id_list, needs_text, plural
+from banso.workflows.checks import facts_of, has_happened, id_list, needs_text, plural
 from banso.workflows.roles import LEAD, PREFECTURE
 
 KIND = "meeting"
@@ -16,41 +18,56 @@ SCHEDULED = "scheduled"
 HELD = "held"
 CANCELLED = "cancelled"
 
+HOLD = "hold"
+CANCEL = "cancel"
+
+KICKOFF = "kickoff"
 MONTHLY = "monthly"
+HEARING = "hearing"
 REPORT = "report"
 
 # kind → title, in the order they happen in the year.
 MEETING_KINDS: dict[str, str] = {
-    "kickoff": "キックオフ会議",
+    KICKOFF: "キックオフ会議",
     MONTHLY: "定例報告会",
-    "hearing": "ヒアリング",
+    HEARING: "ヒアリング",
     REPORT: "事業報告会",
 }
 
 
-def kind_is_known(record: RecordView, ctx: GuardContext) -> Iterable[str]:
+@dataclass(frozen=True)
+class MonthlyMeetingFacts:
+    """The monthly regular meetings already scheduled or held in the new
+    meeting's month (cancelled ones do not count)."""
+
+    in_month: tuple[int, ...] = ()
+
+
+def kind_is_known(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
     """One of the four kinds of meeting the programme has."""
     kind = record.data.get("kind")
     if kind in MEETING_KINDS:
         return []
-    return [f"the meeting kind {kind!r} is not one of {', '.join(MEETING_KINDS)}"]
+    return [Unmet(f"the meeting kind {kind!r} is not one of {', '.join(MEETING_KINDS)}", "kind")]
 
 
-def one_monthly_meeting_a_month(record: RecordView, ctx: GuardContext) -> Iterable[str]:
+def one_monthly_meeting_a_month(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
     """Spec §8(3) asks for one regular meeting a month; a second is a mistake.
 
-    ``unreported_engagements`` (for a report meeting) is deliberately not read
-    here: the report meeting may be held while some engagements still run.
+    Only the monthly meeting is judged here: a report meeting, say, may be
+    held while some engagements still run.
     """
     if record.data.get("kind") != MONTHLY:
         return []
-    ids: list[int] = list(ctx.facts["monthly_meetings_in_month"])
+    ids = facts_of(ctx, MonthlyMeetingFacts).in_month
     if not ids:
         return []
     noun = plural(len(ids), "meeting", "meetings")
     return [
-        f"a monthly regular meeting for {record.data['month']} already exists "
-        f"({noun} {id_list(ids)})"
+        Unmet(
+            f"a monthly regular meeting for {record.data['month']} already exists "
+            f"({noun} {id_list(ids)})"
+        )
     ]
 
 
@@ -68,22 +85,22 @@ DEFINITION = WorkflowDefinition(
     create_effects=(Notify("meeting_invitation", to=("attendees",), invitation="request"),),
     transitions=[
         Transition(
-            "hold",
+            HOLD,
             "開催記録",
             (SCHEDULED,),
             HELD,
             guards=(
-                needs_text("minutes", "the minutes are empty (meeting hold ID --minutes TEXT)"),
+                needs_text("minutes", "the minutes are empty"),
                 has_happened("meeting"),
             ),
             roles=(LEAD,),
         ),
         Transition(
-            "cancel",
+            CANCEL,
             "中止",
             (SCHEDULED,),
             CANCELLED,
-            guards=(needs_text("reason", "the reason is empty (meeting cancel ID --reason TEXT)"),),
+            guards=(needs_text("reason", "the reason is empty"),),
             roles=(LEAD, PREFECTURE),
             effects=(Notify("meeting_cancelled", to=("attendees",), invitation="cancel"),),
         ),

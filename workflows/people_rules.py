@@ -9,54 +9,86 @@ the facts about the person inside the transaction; these functions only judge.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
 
+from banso.engine.errors import Unmet
 from banso.workflows.checks import given
 from banso.workflows.roles import CONSULTANT, role_label
 
+# The input that names the consultant (a person id on the record).
+CONSULTANT_FIELD = "consultant_id"
+OVERRIDE_FIELD = "override"
 
-def consultant_unmet(consultant_id: int, facts: Mapping[str, Any]) -> list[str]:
-    """Every reason the person ``consultant_id`` may not serve as a consultant.
+# Remedies that are not triggers: the master data a person fixes first.
+ADD_CONSULTANT = "add_consultant"
+APPROVE_SUBCONTRACTOR = "approve_subcontractor"
 
-    Facts: ``consultant_role`` (None when unknown), ``consultant_email`` (how
-    people know them; optional), ``consultant_active``, ``subcontractor``
-    (company name or None), ``subcontractor_approved``.
+
+@dataclass(frozen=True)
+class ConsultantFacts:
+    """What the consultant rules need to know about the person chosen.
+
+    ``role`` is None when Banso does not know the person; ``email`` is how
+    people know them (None: say "person ID"). ``subcontractor`` names their
+    company when it is not the contractor. ``assigned_consultant_id`` is who
+    already serves this organisation × theme (None: nobody yet, or the rule does
+    not apply), ``assigned_consultant`` that person's e-mail.
     """
-    role: str | None = facts["consultant_role"]
-    who = facts.get("consultant_email") or f"person {consultant_id}"
-    if role is None:
+
+    role: str | None
+    active: bool
+    email: str | None = None
+    subcontractor: str | None = None
+    subcontractor_approved: bool = False
+    assigned_consultant_id: int | None = None
+    assigned_consultant: str | None = None
+
+
+def consultant_unmet(consultant_id: int, facts: ConsultantFacts) -> list[Unmet]:
+    """Every reason the person ``consultant_id`` may not serve as a consultant."""
+    who = facts.email or f"person {consultant_id}"
+    if facts.role is None:
         # Nothing else can be said about someone Banso does not know.
-        return [f"{who} is not known to Banso (person add --role consultant)"]
-    unmet: list[str] = []
-    if role != CONSULTANT:
+        return [Unmet(f"{who} is not known to Banso", CONSULTANT_FIELD, ADD_CONSULTANT)]
+    unmet: list[Unmet] = []
+    if facts.role != CONSULTANT:
         unmet.append(
-            f"{who} is a {role} ({role_label(role)}), not a consultant "
-            f"(choose one from person list --role consultant)"
+            Unmet(
+                f"{who} is a {facts.role} ({role_label(facts.role)}), not a consultant",
+                CONSULTANT_FIELD,
+            )
         )
-    if not facts["consultant_active"]:
-        unmet.append(f"{who} is inactive (choose an active consultant)")
-    company: str | None = facts["subcontractor"]
-    if company is not None and not facts["subcontractor_approved"]:
+    if not facts.active:
+        unmet.append(Unmet(f"{who} is inactive; choose an active consultant", CONSULTANT_FIELD))
+    if facts.subcontractor is not None and not facts.subcontractor_approved:
         unmet.append(
-            f"subcontractor {company} has no written approval from the prefecture "
-            f"(subcontractor approve)"
+            Unmet(
+                f"subcontractor {facts.subcontractor} has no written approval from the prefecture",
+                remedy=APPROVE_SUBCONTRACTOR,
+            )
         )
     return unmet
 
 
 def consistency_unmet(
-    consultant_id: int, facts: Mapping[str, Any], override: str | None
-) -> list[str]:
-    """The same consultant serves an org×theme throughout, unless overridden.
-
-    Facts: ``assigned_consultant_id`` (None when nobody is assigned yet) and
-    ``assigned_consultant`` (that person's e-mail).
-    """
-    assigned: int | None = facts["assigned_consultant_id"]
+    consultant_id: int, facts: ConsultantFacts, override: str | None
+) -> list[Unmet]:
+    """The same consultant serves an org×theme throughout, unless overridden."""
+    assigned = facts.assigned_consultant_id
     if assigned is None or assigned == consultant_id or given(override):
         return []
     return [
-        f"org×theme is served by {facts['assigned_consultant']}; "
-        f"a different consultant needs --override REASON"
+        Unmet(
+            f"org×theme is served by {facts.assigned_consultant}; "
+            f"a different consultant needs an override, with its reason",
+            OVERRIDE_FIELD,
+        )
     ]
+
+
+def serving_unmet(consultant_id: int, facts: ConsultantFacts, override: str | None) -> list[Unmet]:
+    """Both: the person may serve, and consistently (a hearing, a dispatch)."""
+    unmet = consultant_unmet(consultant_id, facts)
+    if facts.role is None:
+        return unmet  # whom Banso does not know serves nobody, consistently or not
+    return unmet + consistency_unmet(consultant_id, facts, override)

@@ -2,19 +2,23 @@
 
 "最大月2回程度" per theme a month is a soft cap the lead or the prefecture may
 exceed with a reason; "年間計470回（うち標準化支援360回）" is the budget, a hard
-limit only the prefecture moves (``budget set``).
+limit only the prefecture moves (the ``set_budget`` remedy).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from banso.engine.errors import Unmet
 from banso.workflows.checks import given
 from banso.workflows.roles import LEAD, PREFECTURE
 
 # Who may lift the monthly cap: the people answerable for the budget, not the
 # consultant who would do the extra visit.
 OVERRIDE_ROLES: tuple[str, ...] = (LEAD, PREFECTURE)
+
+# The remedy for a full fiscal-year quota: the prefecture changes the budget.
+SET_BUDGET = "set_budget"
 
 _ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
 
@@ -59,28 +63,35 @@ def quota_unmet(
     standardization: bool,
     override: str | None,
     actor_role: str,
-) -> list[str]:
+) -> list[Unmet]:
     """Every quota one more dispatch would break, each naming its use and limit."""
-    unmet: list[str] = []
+    unmet: list[Unmet] = []
     lifted = given(override) and actor_role in OVERRIDE_ROLES
     if use.month_count + 1 > quotas.monthly_cap and not lifted:
-        message = (
+        reason = (
             f"monthly cap: engagement {use.engagement_id} already has {use.month_count} of "
             f"{quotas.monthly_cap} dispatches in {use.month}; a {ordinal(use.month_count + 1)} "
-            f"needs --override REASON by the lead or the prefecture"
+            f"needs an override, with its reason, by the lead or the prefecture"
         )
         if given(override):
-            message += f" (a {actor_role}'s override does not count)"
-        unmet.append(message)
+            reason += f"; a {actor_role}'s override does not count"
+        unmet.append(Unmet(reason, field="override"))
     if use.fy_count + 1 > quotas.total:
         unmet.append(
-            f"fiscal-year quota: {use.fy_count} of {quotas.total} dispatches used "
-            f"(a hard limit the prefecture sets with budget set --total)"
+            Unmet(
+                f"fiscal-year quota: {use.fy_count} of {quotas.total} dispatches used, "
+                f"a hard limit only the prefecture moves",
+                field="total",
+                remedy=SET_BUDGET,
+            )
         )
     if standardization and use.std_count + 1 > quotas.standardization:
         unmet.append(
-            f"standardisation quota: {use.std_count} of {quotas.standardization} "
-            f"standardisation dispatches used "
-            f"(a hard limit the prefecture sets with budget set --standardization)"
+            Unmet(
+                f"standardisation quota: {use.std_count} of {quotas.standardization} "
+                f"standardisation dispatches used, a hard limit only the prefecture moves",
+                field="standardization",
+                remedy=SET_BUDGET,
+            )
         )
     return unmet

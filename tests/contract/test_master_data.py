@@ -154,3 +154,17 @@ def test_a_value_longer_than_its_column_is_refused(backend: Backend) -> None:
         pytest.skip("SQLite does not enforce VARCHAR lengths (the fake follows PostgreSQL)")
     with backend.uow() as uow, pytest.raises(VIOLATION):
         uow.directory.add_org("3310070000000000X", "岡山市", "city")  # code is String(16)
+
+
+def test_assign_hands_the_work_over(backend: Backend, master: Seed) -> None:
+    m = master
+    with backend.uow() as uow:
+        uow.directory.assign_if_first(m.org, m.theme, m.consultant)
+        uow.directory.assign_if_first(m.org, m.theme, m.other_consultant)
+        assert uow.directory.assigned_consultant(m.org, m.theme) == m.consultant
+        uow.directory.assign(m.org, m.theme, m.other_consultant)
+        uow.directory.assign(m.other_org, m.theme, m.consultant)  # none yet: the first
+        uow.commit()
+    with backend.uow(readonly=True) as uow:
+        assert uow.directory.assigned_consultant(m.org, m.theme) == m.other_consultant
+        assert uow.directory.assigned_consultant(m.other_org, m.theme) == m.consultant

@@ -122,8 +122,8 @@ def test_unmet_guards_are_all_named_with_the_state_and_what_is_allowed(
         toy.fire(db, runner, record_id, "submit")
     message = str(refused.value)
     assert f"toy {record_id} is draft (下書き)" in message
-    assert toy.NEEDS_TITLE in message
-    assert toy.NEEDS_REVIEWER in message
+    assert toy.NEEDS_TITLE.reason in message
+    assert toy.NEEDS_REVIEWER.reason in message
     assert "allowed now: note, submit" in message
     assert refused.value.unmet == (toy.NEEDS_TITLE, toy.NEEDS_REVIEWER)
     assert refused.value.exit_code == 1

@@ -145,7 +145,7 @@ RENDERER = MailRenderer()
 COMMON: dict[str, Any] = {
     "recipient": {"name": "田中 花子", "org_name": "倉敷市", "dept": "デジタル推進室"},
     "lead": {"name": "山田 太郎", "email": LEAD, "company": "株式会社サンプル"},
-    "programme": {"title": "令和8年度 県・市町村 DX 推進伴走支援事業"},
+    "programme": {"title": "令和8年度 県・市町村DX推進伴走支援事業"},
 }
 
 
@@ -175,7 +175,7 @@ def hearing_invitation(key: str = "event:7:" + CONTACT) -> OutgoingMessage:
         start=at,
         end=at + timedelta(hours=1),
         summary="ヒアリング（倉敷市・生成AI）",
-        description="令和8年度 県・市町村 DX 推進伴走支援事業\nヒアリング（倉敷市・生成AI）",
+        description="令和8年度 県・市町村DX推進伴走支援事業\nヒアリング（倉敷市・生成AI）",
         location=None,
         url="https://meet.example.jp/abc-defg",
         organizer=LEAD,

@@ -147,13 +147,6 @@ def test_an_engagement_is_reported_after_a_held_dispatch_and_none_left_open(
     assert world.record("engagement", eid).state == "reported"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=CreationRefused,
-    reason="services/transitions.py _assign keeps the first consultant (assign_if_first): "
-    "after a hearing moved with --override, every dispatch of the engagement's own "
-    "consultant needs --override again",
-)
 def test_after_an_overridden_reassignment_the_new_consultant_serves(world: World) -> None:
     eid = world.engagement()
     world.hearing(eid, HANAKO)

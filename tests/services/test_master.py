@@ -69,12 +69,6 @@ def test_a_removed_consultant_may_no_longer_serve(world: World) -> None:
     assert world.record("engagement", eid).state == "requested"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=pytest.fail.Exception,  # "DID NOT RAISE": the removed lead still acts
-    reason="services/identity.py acting(): the docstring says 'active person', "
-    "but a removed person can still act",
-)
 def test_a_removed_person_may_no_longer_act(world: World) -> None:
     master.remove_person(world.services, PREFECTURE, LEAD)
     with pytest.raises((PermissionDenied, NotFound)):

@@ -240,6 +240,7 @@ class Tables:
     deadlines: dict[int, StoredDeadline] = field(default_factory=dict)
     outbox: dict[int, QueuedMessage] = field(default_factory=dict)
     outbox_keys: dict[str, int] = field(default_factory=dict)
+    files: tuple[ports.FileVersion, ...] = ()
 
     def copy(self) -> Tables:
         return Tables(
@@ -255,6 +256,7 @@ class Tables:
             deadlines=dict(self.deadlines),
             outbox=dict(self.outbox),
             outbox_keys=dict(self.outbox_keys),
+            files=self.files,
         )
 
     def exists(self, table: str, row_id: int) -> bool:
@@ -265,6 +267,7 @@ class Tables:
             "themes": self.themes,
             "subcontractors": self.subcontractors,
             "engagements": self.records["engagement"],
+            "deliverables": self.records["deliverable"],
         }
         return row_id in tables[table]
 
@@ -655,6 +658,10 @@ class MemoryDirectory:
     def assigned_consultant(self, org_id: int, theme_id: int) -> int | None:
         return self._t.assignments.get((org_id, theme_id))
 
+    def assign(self, org_id: int, theme_id: int, consultant_id: int) -> None:
+        self._t.assignments.pop((org_id, theme_id), None)
+        self.assign_if_first(org_id, theme_id, consultant_id)
+
     def assign_if_first(self, org_id: int, theme_id: int, consultant_id: int) -> None:
         if (org_id, theme_id) in self._t.assignments:
             return
@@ -662,6 +669,35 @@ class MemoryDirectory:
         self._t.check_reference("assignments.theme_id", "themes", theme_id)
         self._t.check_reference("assignments.consultant_id", "people", consultant_id)
         self._t.assignments[(org_id, theme_id)] = consultant_id
+
+
+class MemoryDeliverableFiles:
+    """services.ports.DeliverableFiles: one (deliverable, version, format) once."""
+
+    def __init__(self, tx: _Tx) -> None:
+        self._tx = tx
+
+    def add(self, file: ports.FileVersion) -> None:
+        tables = self._tx.tables
+        where = "deliverable_files.deliverable_id"
+        tables.check_reference(where, "deliverables", file.deliverable_id)
+        key = (file.deliverable_id, file.version, file.format)
+        if any((f.deliverable_id, f.version, f.format) == key for f in tables.files):
+            raise StorageViolation(f"deliverable_files: {key} is already there")
+        tables.files = (*tables.files, file)
+
+    def versions(self, deliverable_id: int) -> list[ports.FileVersion]:
+        found = [f for f in self._tx.tables.files if f.deliverable_id == deliverable_id]
+        return sorted(found, key=lambda f: (f.version, f.format))
+
+    def mark_submitted(self, deliverable_id: int, version: int, at: datetime) -> None:
+        tables = self._tx.tables
+        tables.files = tuple(
+            replace(f, submitted_at=at)
+            if (f.deliverable_id, f.version) == (deliverable_id, version)
+            else f
+            for f in tables.files
+        )
 
 
 class MemorySettings:
@@ -1039,6 +1075,7 @@ class MemoryUnitOfWork:
     settings: MemorySettings
     deadlines: MemoryDeadlines
     outbox: MemoryOutbox
+    files: MemoryDeliverableFiles
 
     def __init__(
         self,
@@ -1063,6 +1100,7 @@ class MemoryUnitOfWork:
         self.settings = MemorySettings(self._tx)
         self.deadlines = MemoryDeadlines(self._tx)
         self.outbox = MemoryOutbox(self._tx)
+        self.files = MemoryDeliverableFiles(self._tx)
         self.committed = False
         return self
 
@@ -1345,7 +1383,7 @@ class FakeDelivery:
 
 # -- the services ------------------------------------------------------------------------
 
-TITLE = "令和8年度 県・市町村 DX 推進伴走支援事業"  # the programme's name (a setting)
+TITLE = "令和8年度 県・市町村DX推進伴走支援事業"  # the programme's name (a setting)
 
 # One calendar for every test: building one costs ~0.1 s, and the reminder
 # steps are cached per calendar.

@@ -20,6 +20,7 @@ from sqlalchemy import Engine, ForeignKey, Integer, String, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from banso.engine.clock import FixedClock, parse_datetime
+from banso.engine.errors import Unmet
 from banso.engine.runner import Occurrence, TransitionRunner
 from banso.engine.workflow import (
     Actor,
@@ -90,11 +91,11 @@ def stamp(uow: SqlUnitOfWork, effect: Stamp, occurrence: Occurrence) -> None:
 
 HANDLERS: Mapping[type[Effect], EffectHandler] = {Stamp: stamp}
 
-NEEDS_TITLE = "a title (give --title)"
-NEEDS_REVIEWER = "a reviewer (give --reviewer)"
+NEEDS_TITLE = Unmet("a title is missing", field="title")
+NEEDS_REVIEWER = Unmet("a reviewer is missing", field="reviewer")
 
 
-def needs_title_and_reviewer(record: RecordView, ctx: GuardContext) -> Iterable[str]:
+def needs_title_and_reviewer(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
     """Both may be missing at once; the refusal must say both."""
     unmet = []
     if not (ctx.payload.get("title") or record.data.get("title")):

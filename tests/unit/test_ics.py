@@ -28,7 +28,7 @@ def make(**changes: Any) -> Attachment:
         "start": START,
         "end": START + timedelta(hours=2),
         "summary": "専門人材派遣（倉敷市・生成AI）",
-        "description": "令和8年度 県・市町村 DX 推進伴走支援事業\n専門人材派遣（倉敷市・生成AI）",
+        "description": "令和8年度 県・市町村DX推進伴走支援事業\n専門人材派遣（倉敷市・生成AI）",
         "location": "倉敷市役所 本庁舎5階 会議室",
         "url": None,
         "organizer": LEAD,

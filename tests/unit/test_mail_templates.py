@@ -18,7 +18,7 @@ from banso.engine.outbox import Attachment
 from banso.notifications.render import COMMON, KINDS, TEMPLATES, MailRenderer, wareki, wareki_dt
 
 AT = datetime(2026, 10, 9, 1, 0, tzinfo=UTC)  # 10:00 in Tokyo, a Friday
-PROGRAMME = "令和8年度 県・市町村 DX 推進伴走支援事業"
+PROGRAMME = "令和8年度 県・市町村DX推進伴走支援事業"
 AUTO_LINE = (
     "※本メールは伴走支援管理システム（Banso）から自動送信しています。"
     "ご不明な点はプロジェクト責任者までお問い合わせください。"
