@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import CursorResult, Engine, Result, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
@@ -119,3 +119,8 @@ def require_schema(engine: Engine) -> None:
             f"the database schema is at {current}, this Banso needs {SCHEMA_REVISION}; "
             "run `banso init` to upgrade it"
         )
+
+
+def rowcount(result: Result[Any]) -> int:
+    """Rows a DML statement changed (Session.execute is typed as returning a plain Result)."""
+    return int(cast(CursorResult[Any], result).rowcount)

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from banso.engine.calendar import DueDate
 from banso.engine.deadlines import ACTIVE, CANCELLED, MET, OPEN, STATUSES, Deadline
 from banso.engine.errors import InvalidValue, NotFound
+from banso.storage.db import rowcount
 from banso.storage.models import DeadlineRow
-from banso.storage.outbox import rowcount
 
 # Columns only, not ORM objects: the sweep reads a thousand rows at a time and
 # needs no identity map; building entities would be most of its Python cost.

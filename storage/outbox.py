@@ -19,7 +19,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Column, CursorResult, Engine, Insert, Result, Table, func, select, update
+from sqlalchemy import Column, Engine, Insert, Table, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -36,7 +36,7 @@ from banso.engine.outbox import (
     QueuedMessage,
     message_id_for,
 )
-from banso.storage.db import READONLY
+from banso.storage.db import READONLY, rowcount
 from banso.storage.models import OutboxRow
 
 OUTBOX = cast(Table, OutboxRow.__table__)
@@ -57,11 +57,6 @@ def insert_new(session: Session, table: Table, key: Column[Any]) -> Insert:
     if name == "sqlite":
         return sqlite.insert(table).on_conflict_do_nothing(index_elements=[key])
     raise NotImplementedError(f"no ON CONFLICT support for {name}")
-
-
-def rowcount(result: Result[Any]) -> int:
-    """Rows a DML statement changed (Session.execute is typed as returning a plain Result)."""
-    return int(cast(CursorResult[Any], result).rowcount)
 
 
 def encode_attachments(attachments: Sequence[Attachment]) -> list[dict[str, str]]:

@@ -15,7 +15,7 @@ from banso.engine.audit import GENESIS, AuditEvent, NewAuditEvent, seal
 from banso.engine.errors import InvalidValue, NotFound, StorageUnavailable
 from banso.engine.runner import Occurrence
 from banso.engine.workflow import Effect, RecordView
-from banso.storage.db import READONLY
+from banso.storage.db import READONLY, rowcount
 from banso.storage.deadlines import SqlDeadlines
 from banso.storage.models import AuditEventRow, AuditHead, WorkflowRecord
 from banso.storage.outbox import SqlOutbox
@@ -137,7 +137,7 @@ class SqlRecords:
             .execution_options(synchronize_session=False)
         )
         result = self.session.execute(stmt)
-        return bool(result.rowcount)  # type: ignore[attr-defined]  # CursorResult for UPDATE
+        return bool(rowcount(result))
 
 
 class SqlAuditLog:
