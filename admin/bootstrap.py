@@ -19,7 +19,9 @@ from banso.services.context import Services
 from banso.services.effects import Effects
 from banso.services.ports import (
     DeliveryReport,
+    DocumentRenderer,
     EffectHandler,
+    FileStore,
     MailComposer,
     MailDelivery,
     OutboxStore,
@@ -60,6 +62,10 @@ class Bootstrap:
             policy=reminder_policy(settings),
             title=settings.programme_title,
             mail_from=settings.mail_from,
+            renderer_factory=self.renderer,
+            file_store_factory=self.file_store,
+            addressee=settings.addressee,
+            document_number=settings.document_number,
         )
         self._handlers.update(Effects(self.services).handlers())
 
@@ -100,6 +106,17 @@ class Bootstrap:
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
+
+    # -- documents -----------------------------------------------------------------
+    def renderer(self) -> DocumentRenderer:
+        from banso.documents.render import Renderer
+
+        return Renderer(self.settings.templates_dir)
+
+    def file_store(self) -> FileStore:
+        from banso.documents.folder import FolderStore
+
+        return FolderStore(self.settings.documents_dir)
 
     # -- mail ----------------------------------------------------------------------
     def mail(self) -> MailComposer:

@@ -201,13 +201,7 @@ def theme_list(state: State) -> None:
     Example:
       banso theme list
     """
-    themes = views.themes(state.services)
-    codes = {t.id: t.code for t in themes}
-    data = [
-        {"code": t.code, "name": t.name, "standardization": t.standardization,
-         "parent": codes.get(t.parent_id) if t.parent_id else None}
-        for t in themes
-    ]  # fmt: skip
+    data = views.themes_json(state.services)
     rows = [
         [("  " if d["parent"] else "") + str(d["code"]), str(d["name"]),
          "標準化" if d["standardization"] else ""]

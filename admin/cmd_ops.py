@@ -33,22 +33,7 @@ def calendar(state: State, from_text: str | None, to_text: str | None, status: s
     first, rows = views.calendar(state.services, start, end, status)
     if end and end < first:
         raise click.BadParameter(f"{end} is before --from {first}", param_hint="--to")
-    data = [
-        {
-            "id": d.id,
-            "title": d.title,
-            "obligation": d.obligation,
-            "about": f"{d.about_kind} {d.about_id}" if d.about_kind else None,
-            "due_as_written": d.due_as_written.isoformat(),
-            "due": d.due.isoformat(),
-            "explanation": d.explanation,
-            "responsible": d.responsible,
-            "status": d.status,
-            "status_label": DEADLINE_STATUS_LABELS[d.status],
-            "next_reminder": d.next_fire_at.isoformat() if d.next_fire_at else None,
-        }
-        for d in rows
-    ]
+    data = [views.deadline_json(d) for d in rows]
     lines = [
         [
             str(d.id),
@@ -82,19 +67,7 @@ def history(state: State, kind: str, record_id: int) -> None:
       banso history engagement 12
     """
     events = views.history(state.services, kind, record_id)
-    rows = [
-        {
-            "seq": e.seq,
-            "at": e.at.isoformat(),
-            "actor": e.actor,
-            "trigger": e.trigger,
-            "from": e.from_state,
-            "to": e.to_state,
-            "version": e.version,
-            "payload": dict(e.payload),
-        }
-        for e in events
-    ]
+    rows = [views.event_json(e) for e in events]
     definition = state.services.runner.definitions.get(kind)
     lines = [f"{kind} {record_id}: {len(events)} event(s)"]
     for e in events:
@@ -165,22 +138,7 @@ def outbox_list(state: State, state_name: str | None, limit: int) -> None:
       banso outbox list --state dead
     """
     items = views.outbox(state.services, state_name, limit)
-    data = [
-        {
-            "id": q.id,
-            "state": q.state,
-            "kind": q.message.kind,
-            "to": list(q.message.to),
-            "cc": list(q.message.cc),
-            "subject": q.message.subject,
-            "attempts": q.attempts,
-            "next_attempt_at": q.next_attempt_at.isoformat() if q.next_attempt_at else None,
-            "last_error": q.last_error,
-            "sent_at": q.sent_at.isoformat() if q.sent_at else None,
-            "message_id": q.message_id,
-        }
-        for q in items
-    ]
+    data = [views.message_json(q) for q in items]
     rows = [
         [str(q.id), q.state, str(q.attempts), when(q.sent_at or q.next_attempt_at),
          ", ".join(q.message.to), q.message.subject]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import click
 
 from banso.admin.cli import State, pass_state
@@ -11,6 +14,7 @@ from banso.engine.clock import parse_datetime
 from banso.engine.era import format_fiscal_year
 from banso.services import budget as budget_uc
 from banso.services import desk, meetings, views
+from banso.services.context import Services
 from banso.workflows import DELIVERABLE_KINDS, MEETING_KINDS
 from banso.workflows import deliverable as deliverable_wf
 from banso.workflows.consultation import CHANNELS
@@ -106,6 +110,102 @@ def deliverable_list(state: State, kind: str | None, state_name: str | None) -> 
 
 register(deliverable, "deliverable")
 
+FORMATS = ("docx", "xlsx", "pptx", "pdf")
+
+
+@deliverable.command("generate")
+@click.argument("record_id", metavar="ID", type=int)
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(FORMATS),
+    help="Only these formats (repeatable); default: every format the deliverable comes in.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write into this folder (default: documents_dir, var/documents).",
+)
+@json_option
+@pass_state
+def deliverable_generate(
+    state: State, record_id: int, formats: tuple[str, ...], out: Path | None
+) -> None:
+    """Generate a new version of a deliverable's files from the data (lead); a pending or
+    returned deliverable becomes drafted. A version never replaces another.
+
+    \b
+    Example:
+      banso --as lead@contractor.example.jp deliverable generate 4 --out ./提出物
+    """
+    from banso.services import documents
+
+    done = documents.generate(_with_folder(state, out), state.user, record_id, formats or None)
+    lines = [f"deliverable {record_id}: version {done.version} written"]
+    lines += [f"  {f.location}  ({f.size:,} bytes, sha256 {f.sha256[:12]}…)" for f in done.files]
+    if done.drafted:
+        lines.append("  pending → drafted")
+    lines += [
+        f"  no {fmt} written: no Japanese font is installed (apt-get install fonts-noto-cjk)"
+        for fmt in done.skipped
+    ]
+    emit(
+        state,
+        {
+            "id": record_id,
+            "version": done.version,
+            "drafted": done.drafted,
+            "files": [views.file_json(f) for f in done.files],
+            "skipped": list(done.skipped),
+        },
+        "\n".join(lines),
+    )
+
+
+@deliverable.command("files")
+@click.argument("record_id", metavar="ID", type=int)
+@json_option
+@pass_state
+def deliverable_files(state: State, record_id: int) -> None:
+    """The generated versions of a deliverable: file, SHA-256, size, who, when, submitted.
+
+    \b
+    Example:
+      banso deliverable files 4
+    """
+    from banso.services import documents
+
+    found = documents.versions(state.services, record_id)
+    rows = [
+        [f"第{f.version}版", f.format, f.filename, f"{f.size:,}", f.sha256[:12], f.created_by,
+         when(f.created_at), when(f.submitted_at)]
+        for f in found
+    ]  # fmt: skip
+    emit(
+        state,
+        [views.file_json(f) for f in found],
+        table(rows, ["version", "format", "file", "bytes", "sha256", "by", "at", "submitted"]),
+    )
+
+
+@deliverable.command("submit")
+@click.argument("record_id", metavar="ID", type=int)
+@json_option
+@pass_state
+def deliverable_submit(state: State, record_id: int) -> None:
+    """Submit the latest version to the prefecture with its cover letter (lead); one is
+    generated first if there is none.
+
+    \b
+    Example:
+      banso --as lead@contractor.example.jp deliverable submit 3
+    """
+    from banso.services import documents
+
+    outcome, _files = documents.submit(state.services, state.user, record_id)
+    report(state, outcome)
+
 
 @click.group()
 def meeting() -> None:
@@ -144,6 +244,37 @@ def meeting_schedule(
 
 
 register(meeting, "meeting")
+
+
+@meeting.command("slides")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write into this folder (default: documents_dir, var/documents).",
+)
+@json_option
+@pass_state
+def meeting_slides(state: State, out: Path | None) -> None:
+    """Make the report meeting's slides (事業報告会資料, .pptx) from the year's records (lead).
+
+    \b
+    Example:
+      banso --as lead@contractor.example.jp meeting slides --out ./事業報告会
+    """
+    from banso.services import documents
+
+    location = documents.report_slides(_with_folder(state, out), state.user)
+    emit(state, {"file": location}, f"slides written: {location}")
+
+
+def _with_folder(state: State, out: Path | None) -> Services:
+    """The services, writing documents into ``out`` when it is given."""
+    if out is None:
+        return state.services
+    from banso.documents.folder import FolderStore
+
+    folder = out
+    return replace(state.services, file_store_factory=lambda: FolderStore(folder))
 
 
 @meeting.command("list")

@@ -87,7 +87,9 @@ def configure_logging(log_format: str = "auto", stream: TextIO | None = None) ->
         ],
         wrapper_class=structlog.stdlib.BoundLogger,
         logger_factory=structlog.stdlib.LoggerFactory(),
-        cache_logger_on_first_use=True,
+        # Not cached: a module's logger made before a reconfiguration (tests, the
+        # demo, an embedding caller) must follow the configuration of the moment.
+        cache_logger_on_first_use=False,
     )
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from banso.engine.errors import InvalidValue
-from banso.services.context import DEFAULT_TITLE
+from banso.services.context import DEFAULT_ADDRESSEE, DEFAULT_DOCUMENT_NUMBER, DEFAULT_TITLE
 
 DEFAULT_CONFIG = "banso.toml"
 
@@ -28,7 +28,10 @@ class Settings:
     mail_url: str = "file://var/mail"
     mail_from: str | None = None  # default: the project lead's address
     mail_max_attempts: int = 8
-    templates_dir: Path | None = None  # overrides for the mail templates
+    templates_dir: Path | None = None  # overrides for the mail and document templates
+    documents_dir: Path = Path("var/documents")  # where generated deliverables are written
+    addressee: str = DEFAULT_ADDRESSEE  # whom the deliverables are addressed to
+    document_number: str = DEFAULT_DOCUMENT_NUMBER  # the contractor's outgoing number, {n}
     # As mail and documents name the programme.
     programme_title: str = DEFAULT_TITLE
     smtp_user: str | None = None
@@ -50,6 +53,8 @@ _FILE_KEYS = {
     "log_format",
     "templates_dir",
     "programme_title",
+    "addressee",
+    "document_number",
 }
 _TABLES = {"programme", "reminders"}
 _REMINDER_KEYS = {"before", "on_the_day", "overdue_every", "escalate_from", "hour"}
@@ -61,6 +66,7 @@ _ENV = {
     "BANSO_LOG_FORMAT": "log_format",
     "BANSO_SMTP_USER": "smtp_user",
     "BANSO_SMTP_PASSWORD": "smtp_password",
+    "BANSO_DOCUMENTS_DIR": "documents_dir",
 }
 _LOG_FORMATS = ("auto", "json", "console")
 
@@ -94,9 +100,23 @@ def load_settings(
             values[key] = value
 
     settings = replace(Settings(), **values)
-    title = settings.programme_title
-    if not isinstance(title, str) or not title.strip() or any(c in title for c in "\r\n\t"):
-        raise InvalidValue("programme_title", title, "the programme's name on one line")
+    settings = replace(settings, documents_dir=Path(settings.documents_dir))
+    for key, what in (
+        ("programme_title", "the programme's name"),
+        ("addressee", "the addressee (岡山県 総務部 デジタル推進課)"),
+        ("document_number", "a number pattern with {n} (伴走第{n}号)"),
+    ):
+        value = getattr(settings, key)
+        if not isinstance(value, str) or not value.strip() or any(c in value for c in "\r\n\t"):
+            raise InvalidValue(key, value, f"{what} on one line")
+    try:
+        settings.document_number.format(n=1)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise InvalidValue(
+            "document_number", settings.document_number, "a pattern like 伴走第{n}号"
+        ) from exc
+    if "{n}" not in settings.document_number:
+        raise InvalidValue("document_number", settings.document_number, "a pattern with {n}")
     if settings.log_format not in _LOG_FORMATS:
         raise InvalidValue(
             "log format (BANSO_LOG_FORMAT)", settings.log_format, "auto, json or console"
@@ -128,6 +148,10 @@ def _read_file(path: Path) -> dict[str, Any]:
         elif key == "templates_dir":
             if not isinstance(value, str) or not Path(value).is_dir():
                 raise InvalidValue(f"{path}: templates_dir", value, "an existing folder")
+            values[key] = Path(value)
+        elif key == "documents_dir":
+            if not isinstance(value, str) or not value.strip():
+                raise InvalidValue(f"{path}: documents_dir", value, "a folder to write into")
             values[key] = Path(value)
         elif key in _FILE_KEYS:
             if not isinstance(value, str):

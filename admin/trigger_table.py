@@ -128,11 +128,6 @@ TRIGGERS: dict[str, tuple[TriggerCommand, ...]] = {
             "banso --as lead@contractor.example.jp deliverable draft 3",
         ),
         TriggerCommand(
-            "submit", "deliverable", "submit",
-            "Submit a drafted deliverable to the prefecture (lead).",
-            "banso --as lead@contractor.example.jp deliverable submit 3",
-        ),
-        TriggerCommand(
             "approve", "deliverable", "approve",
             "Approve a submitted deliverable (prefecture only).",
             "banso --as taro@pref.okayama.example.jp deliverable approve 3",
@@ -164,6 +159,7 @@ TRIGGERS: dict[str, tuple[TriggerCommand, ...]] = {
 OTHER_COMMANDS: dict[tuple[str, str], tuple[str, str]] = {
     ("engagement", "schedule_hearing"): ("schedule-hearing", "--at DATETIME --consultant EMAIL"),
     ("consultation", "assign"): ("assign", "--consultant EMAIL"),
+    ("deliverable", "submit"): ("submit", ""),
 }
 
 

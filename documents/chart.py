@@ -245,7 +245,10 @@ def org_chart_png(chart: c.OrgChart, font: FontFile | None) -> bytes | None:
             (chart.lead.company, 28, INK),
         ]
     else:
-        lead_lines = [("プロジェクト責任者（業務統括・県との連絡窓口）", 28, GREY), ("未定", 40, INK)]
+        lead_lines = [
+            ("プロジェクト責任者（業務統括・県との連絡窓口）", 28, GREY),
+            ("未定", 40, INK),
+        ]
     _lines_box(pen, lead, lead_lines, WHITE)
 
     spine = _MARGIN + 30

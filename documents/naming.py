@@ -4,10 +4,9 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
-from banso.engine.era import format_year
 from banso.services import content as c
+from banso.workflows.programme import monthly_label as month_label
 
 # The name each kind of content is filed under.
 BASES: dict[type, str] = {
@@ -23,12 +22,6 @@ BASES: dict[type, str] = {
 
 # Characters Windows does not allow in a file name, and the separators we use.
 _UNSAFE = re.compile(r'[\\/:*?"<>|\s_]+')
-
-
-def month_label(period: str) -> str:
-    """令和8年10月分 for "2026-10"."""
-    first = date.fromisoformat(f"{period}-01")
-    return f"{format_year(first)}{first.month}月分"
 
 
 def _part(text: str) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from banso.engine.errors import InvalidValue
 from banso.services import content as c
-from banso.services.ports import DocumentFile
+from banso.services.ports import MEDIA_TYPES, DocumentFile
 
 # What each deliverable comes in (spec §9: editable; a PDF for filing the reports).
 FORMATS: dict[type, tuple[str, ...]] = {
@@ -20,13 +20,6 @@ FORMATS: dict[type, tuple[str, ...]] = {
     c.CompletionReport: ("docx", "pdf"),
     c.ReportSlides: ("pptx",),
     c.CoverLetter: ("docx",),
-}
-
-MEDIA_TYPES = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "pdf": "application/pdf",
 }
 
 

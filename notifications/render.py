@@ -58,10 +58,10 @@ KINDS: dict[str, tuple[str, ...]] = {
     "hearing_reassigned": ("org_name", "theme_name", "at"),
     "meeting_invitation": ("meeting_label", "at", "place", "url"),
     "meeting_cancelled": ("meeting_label", "at", "reason"),
-    "approval_request": ("item_title", "org_name", "summary", "command"),
+    "approval_request": ("item_title", "org_name", "summary", "command", "files"),
     "deadline_reminder": ("title", "due", "due_as_written", "explanation", "days", "escalated"),
     "deadline_overdue": ("title", "due", "due_as_written", "explanation", "days", "escalated"),
-    "monthly_report_drafted": ("month_label", "deliverable_id"),
+    "monthly_report_drafted": ("month_label", "deliverable_id", "version", "files"),
     "daily_digest": ("today", "items"),
     "dead_letter": ("failed_subject", "failed_to", "attempts", "last_error"),
 }

@@ -7,21 +7,14 @@ from typing import Any
 
 from banso.engine.clock import tokyo_date
 from banso.engine.era import fiscal_year
-from banso.engine.errors import InvalidValue, Refused, StorageUnavailable
+from banso.engine.errors import InvalidValue, Refused
 from banso.services.context import Services
 from banso.services.dispatches import year_use
 from banso.services.identity import acting
-from banso.services.ports import UnitOfWork
+from banso.services.stored import setting
 from banso.services.transitions import audit_change
 from banso.workflows.programme import COUNTED
 from banso.workflows.roles import PREFECTURE
-
-
-def _setting(uow: UnitOfWork, key: str, *, lock: bool = False) -> dict[str, Any]:
-    value = uow.settings.get(key, lock=lock)
-    if value is None:
-        raise StorageUnavailable(f"programme setting {key!r} is missing", needs_init=True)
-    return value
 
 
 def budget(services: Services) -> dict[str, Any]:
@@ -29,7 +22,7 @@ def budget(services: Services) -> dict[str, Any]:
     today = tokyo_date(services.clock.now())
     fy = fiscal_year(today)
     with services.uow(readonly=True) as uow:
-        quota, contract = _setting(uow, "quota"), _setting(uow, "contract")
+        quota, contract = setting(uow, "quota"), setting(uow, "contract")
         dispatches = uow.records.find("dispatch", where={"fiscal_year": fy}, states=COUNTED)
         consultations = uow.records.count("consultation", where={"fiscal_year": fy})
         theme_of: dict[int, Any] = {}
@@ -94,7 +87,7 @@ def set_quotas(
             raise InvalidValue(option, value, "a whole number ≥ 0")
     with services.uow() as uow:
         actor = acting(uow, user, "change the budget", (PREFECTURE,))
-        quota = _setting(uow, "quota", lock=True)
+        quota = setting(uow, "quota", lock=True)
         fy = fiscal_year(tokyo_date(services.clock.now()))
         used, std_used = year_use(uow, fy)
         for option, value, floor in (

@@ -54,6 +54,7 @@ class Services:
     file_store_factory: Callable[[], FileStore] = _no_file_store
     addressee: str = DEFAULT_ADDRESSEE
     document_number: str = DEFAULT_DOCUMENT_NUMBER  # {n}: the n-th document sent
+    attach_limit: int = 5_000_000  # bytes of files a submission mail carries; above: named only
 
     @cached_property
     def mail(self) -> MailComposer:

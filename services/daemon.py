@@ -16,13 +16,15 @@ import structlog
 
 from banso.engine.clock import TOKYO, tokyo_date
 from banso.engine.deadlines import ACTIVE, Deadline
-from banso.engine.errors import ConflictError, TransitionRefused
+from banso.engine.errors import Refused
 from banso.engine.outbox import OutgoingMessage, QueuedMessage
 from banso.engine.reminders import Step, sweep
 from banso.engine.workflow import SYSTEM
+from banso.services import documents
 from banso.services.context import Services
 from banso.services.mail import Recipient, common, recipient
 from banso.services.ports import UnitOfWork
+from banso.workflows import deliverable as dw
 from banso.workflows.programme import LEAD, monthly_label
 from banso.workflows.roles import CONSULTANT, PREFECTURE
 from banso.workflows.roles import LEAD as LEAD_ROLE
@@ -162,19 +164,21 @@ def draft_monthly_reports(services: Services, now: datetime) -> list[str]:
 
 
 def _draft(services: Services, period: str, now: datetime) -> bool:
-    with services.uow() as uow:
+    with services.uow(readonly=True) as uow:
         found = uow.records.find(
             "deliverable",
             where={"kind": "monthly_report", "period": period},
             states=("pending",),
         )
-        if not found:
-            return False
-        report = found[0]
-        try:
-            services.runner.fire(uow, "deliverable", report.id, "draft", actor=SYSTEM)
-        except (ConflictError, TransitionRefused):
-            return False  # another daemon drafted it a moment ago
+    if not found:
+        return False
+    report = found[0]
+    try:
+        # The report is generated from the month's records: pending → drafted.
+        made = documents.generate(services, None, report.id, actor=SYSTEM, only_from=(dw.PENDING,))
+    except Refused:  # a conflict, or no longer pending: drafted a moment ago by another
+        return False
+    with services.uow() as uow:
         leads = People(uow).roles.get(LEAD_ROLE, [])
         if leads:
             message = services.mail.compose(
@@ -186,6 +190,8 @@ def _draft(services: Services, period: str, now: datetime) -> bool:
                     "recipient": leads[0].context(),
                     "month_label": monthly_label(period),
                     "deliverable_id": report.id,
+                    "version": made.version,
+                    "files": [f.location for f in made.files],
                 },
                 about_kind="deliverable",
                 about_id=report.id,

@@ -18,13 +18,14 @@ import structlog
 
 from banso.engine.clock import tokyo_date
 from banso.engine.era import fiscal_year
-from banso.engine.errors import InvalidValue, StorageUnavailable
+from banso.engine.errors import InvalidValue, Refused
 from banso.engine.workflow import SYSTEM, Actor, RecordView
 from banso.services import content as c
 from banso.services.context import Services
 from banso.services.dispatches import year_use
 from banso.services.identity import acting
-from banso.services.ports import FileVersion, MissingFont, Person, UnitOfWork
+from banso.services.ports import DocumentFile, FileVersion, MissingFont, Person, UnitOfWork
+from banso.services.stored import contract
 from banso.services.transitions import fire_in
 from banso.workflows import MEETING_KINDS
 from banso.workflows import deliverable as dw
@@ -54,20 +55,13 @@ SUBCONTRACTING = (
 )
 
 
-def _contract(uow: UnitOfWork) -> dict[str, Any]:
-    contract = uow.settings.get("contract")
-    if contract is None:
-        raise StorageUnavailable("programme setting 'contract' is missing", needs_init=True)
-    return contract
-
-
 class Gather:
     """Reads what the documents say, inside one read-only unit of work."""
 
     def __init__(self, services: Services, uow: UnitOfWork) -> None:
         self.services = services
         self.uow = uow
-        self.contract = _contract(uow)
+        self.contract = contract(uow)
         self.start = date.fromisoformat(self.contract["start"])
         self.end = date.fromisoformat(self.contract["end"])
         self.fy = fiscal_year(self.start)
@@ -123,10 +117,27 @@ class Gather:
     def dispatches(self, **where: Any) -> list[RecordView]:
         return self.uow.records.find("dispatch", where=where, states=COUNTED, order_by=("at",))
 
-    def quota(self) -> c.QuotaUse:
+    def quota(self, until: str | None = None) -> c.QuotaUse:
+        """Use against the quotas; ``until`` ("2026-10"): as it stood at that month's end."""
         quota = self.uow.settings.get("quota") or {}
-        used, std_used = year_use(self.uow, self.fy)
-        held = self.uow.records.find("dispatch", where={"fiscal_year": self.fy}, states=("held",))
+        if until is None:
+            used, std_used = year_use(self.uow, self.fy)
+        else:
+            counted = [
+                d
+                for d in self.uow.records.find(
+                    "dispatch", where={"fiscal_year": self.fy}, states=COUNTED
+                )
+                if d.data["month"] <= until
+            ]
+            used, std_used = len(counted), sum(bool(d.data["standardization"]) for d in counted)
+        held = [
+            d
+            for d in self.uow.records.find(
+                "dispatch", where={"fiscal_year": self.fy}, states=("held",)
+            )
+            if until is None or d.data["month"] <= until
+        ]
         by_month = Counter(d.data["month"] for d in held)
         months = sorted(by_month)
         return c.QuotaUse(
@@ -216,6 +227,7 @@ class Gather:
                 status=DEADLINE_STATUS_LABELS.get(d.status, d.status),
             )
             for d in self.uow.deadlines.list(start, end)
+            if d.status != "cancelled"
         )
 
     def approval(self, kind: str, record_id: int, trigger: str) -> c.Approval | None:
@@ -344,7 +356,7 @@ class Gather:
             ),
             consultations=self.consultations(period),
             engagements=self.engagement_lines(),
-            quota=self.quota(),
+            quota=self.quota(until=period),
             deadlines=self.deadlines(first, last),
             meeting=monthly[0] if monthly else None,
             next_month=tuple(next_month),
@@ -409,7 +421,8 @@ class Gather:
         if kind == "implementation_plan":
             return self.implementation_plan(version)
         if kind == "expert_roster":
-            return self.roster(deliverable.data["title"], version)
+            # The roster's own 版 (a new one whenever the consultants change).
+            return self.roster(deliverable.data["title"], deliverable.data["roster_version"] or 1)
         if kind == "support_plan":
             return self.support_plan(deliverable, version)
         if kind == "monthly_report":
@@ -443,6 +456,36 @@ def next_version(uow: UnitOfWork, deliverable_id: int) -> int:
     return max((f.version for f in uow.files.versions(deliverable_id)), default=0) + 1
 
 
+# A deliverable under review or approved keeps the version the prefecture has.
+GENERATES_FROM = (dw.PENDING, dw.DRAFTED, dw.RETURNED)
+
+
+def _store(
+    services: Services,
+    uow: UnitOfWork,
+    made: DocumentFile,
+    *,
+    deliverable_id: int,
+    version: int,
+    fmt: str,
+    who: Actor,
+) -> FileVersion:
+    """Keep one rendered file (called once nothing can refuse the change any more)."""
+    file = FileVersion(
+        deliverable_id=deliverable_id,
+        version=version,
+        format=fmt,
+        filename=made.filename,
+        sha256=hashlib.sha256(made.data).hexdigest(),
+        size=len(made.data),
+        location=services.files.save(made.filename, made.data),
+        created_by=who.email,
+        created_at=services.clock.now(),
+    )
+    uow.files.add(file)
+    return file
+
+
 def generate(
     services: Services,
     user: str | None,
@@ -450,6 +493,7 @@ def generate(
     formats: tuple[str, ...] | None = None,
     *,
     actor: Actor | None = None,
+    only_from: tuple[str, ...] = GENERATES_FROM,
 ) -> Generated:
     """Write a new version of the deliverable's files and record it (SHA-256, size, who,
     when); a pending or returned deliverable becomes drafted. A version never replaces
@@ -458,44 +502,38 @@ def generate(
     with services.uow() as uow:
         who = actor or acting(uow, user, "generate a deliverable", (LEAD,))
         deliverable = uow.records.get("deliverable", deliverable_id)
+        if deliverable.state not in only_from:
+            label = services.runner.definition("deliverable").label_of(deliverable.state)
+            raise Refused(
+                f"deliverable {deliverable_id} is {deliverable.state} ({label}): a new version "
+                f"is made only while it is {' or '.join(only_from)}"
+            )
         version = next_version(uow, deliverable_id)
-        gather = Gather(services, uow)
-        content = gather.content(deliverable, version)
+        content = Gather(services, uow).content(deliverable, version)
         renderer = services.renderer
         wanted = formats or renderer.formats(content)
         unknown = [f for f in wanted if f not in renderer.formats(content)]
         if unknown:
             allowed = ", ".join(renderer.formats(content))
             raise InvalidValue("--format", unknown[0], f"one of {allowed} for this deliverable")
-        now = services.clock.now()
-        written: list[FileVersion] = []
+        made: list[tuple[str, DocumentFile]] = []
         skipped: list[str] = []
         for fmt in wanted:
             try:
-                made = renderer.render(content, fmt)
+                made.append((fmt, renderer.render(content, fmt)))
             except MissingFont:
-                if formats:  # asked for by name: say so, and keep nothing of this version
+                if formats:  # asked for by name: refused, and nothing of this version kept
                     raise
                 skipped.append(fmt)
                 log.warning("document.no_japanese_font", deliverable=deliverable_id, format=fmt)
-                continue
-            location = services.files.save(made.filename, made.data)
-            file = FileVersion(
-                deliverable_id=deliverable_id,
-                version=version,
-                format=fmt,
-                filename=made.filename,
-                sha256=hashlib.sha256(made.data).hexdigest(),
-                size=len(made.data),
-                location=location,
-                created_by=who.email,
-                created_at=now,
-            )
-            uow.files.add(file)
-            written.append(file)
         drafted = deliverable.state in (dw.PENDING, dw.RETURNED)
         if drafted:
             fire_in(services, uow, who, "deliverable", deliverable_id, dw.DRAFT)
+        written = [
+            _store(services, uow, file, deliverable_id=deliverable_id, version=version,
+                   fmt=fmt, who=who)
+            for fmt, file in made
+        ]  # fmt: skip
         uow.commit()
     return Generated(deliverable_id, version, tuple(written), drafted, tuple(skipped))
 
@@ -521,38 +559,43 @@ def draft_by_generating(services: Services, deliverable_id: int) -> Generated:
 
 
 def submit(services: Services, user: str | None, deliverable_id: int) -> tuple[Any, Generated]:
-    """Submit the latest version to the prefecture (generating one first if there is
-    none), with its cover letter; the submission mail carries the files."""
+    """Submit the latest version to the prefecture with its cover letter (送付状). A
+    deliverable with no version yet, or whose latest version was submitted before (it
+    came back), gets a new one first; the submission mail carries the files."""
     with services.uow(readonly=True) as uow:
-        acting(uow, user, "submit a deliverable", (LEAD,))
-        has_version = bool(uow.files.versions(deliverable_id))
-    generated = None if has_version else generate(services, user, deliverable_id)
+        actor = acting(uow, user, "submit a deliverable", (LEAD,))
+        deliverable = uow.records.get("deliverable", deliverable_id)
+        if deliverable.state not in GENERATES_FROM:
+            # Refused as the trigger refuses it, before anything is made.
+            fire_in(services, uow, actor, "deliverable", deliverable_id, dw.SUBMIT)
+        files = latest(uow, deliverable_id)
+        fresh = not files or any(f.submitted_at for f in files)
+    generated = generate(services, user, deliverable_id) if fresh else None
     with services.uow() as uow:
         actor = acting(uow, user, "submit a deliverable", (LEAD,))
         deliverable = uow.records.get("deliverable", deliverable_id)
-        files = latest(uow, deliverable_id)
+        files = [f for f in latest(uow, deliverable_id) if f.format != COVER]
         version = files[0].version if files else next_version(uow, deliverable_id)
-        if not any(f.format == COVER for f in files):
-            # The n-th document the contractor sends: its outgoing number (送付状).
-            sent = uow.records.count("deliverable", states=(dw.SUBMITTED, dw.APPROVED))
-            letter = Gather(services, uow).cover_letter(
-                deliverable.data["title"], tuple(f.filename for f in files), sent + 1
-            )
-            made = services.renderer.render(letter, "docx")
-            uow.files.add(
-                FileVersion(
-                    deliverable_id=deliverable_id,
-                    version=version,
-                    format=COVER,
-                    filename=made.filename,
-                    sha256=hashlib.sha256(made.data).hexdigest(),
-                    size=len(made.data),
-                    location=services.files.save(made.filename, made.data),
-                    created_by=actor.email,
-                    created_at=services.clock.now(),
-                )
-            )
+        # The contractor's outgoing numbers: one counter, held while it is used.
+        sent = (uow.settings.get("documents_sent", lock=True) or {}).get("count", 0) + 1
+        letter = Gather(services, uow).cover_letter(
+            deliverable.data["title"], tuple(f.filename for f in files), sent
+        )
+        cover = services.renderer.render(letter, "docx")
+        uow.settings.put("documents_sent", {"count": sent})
+        # Kept before the transition: the submission mail it causes carries the letter.
+        _store(services, uow, cover, deliverable_id=deliverable_id, version=version,
+               fmt=COVER, who=actor)  # fmt: skip
         outcome = fire_in(services, uow, actor, "deliverable", deliverable_id, dw.SUBMIT)
         uow.files.mark_submitted(deliverable_id, version, services.clock.now())
         uow.commit()
     return outcome, generated or Generated(deliverable_id, version, tuple(files), False)
+
+
+def report_slides(services: Services, user: str | None) -> str:
+    """事業報告会資料: the year so far as slides (lead); returns where the file is."""
+    with services.uow(readonly=True) as uow:
+        acting(uow, user, "make the report-meeting slides", (LEAD,))
+        content = Gather(services, uow).slides(1)
+    made = services.renderer.render(content, "pptx")
+    return services.files.save(made.filename, made.data)

@@ -21,20 +21,11 @@ from banso.engine.reminders import first_step
 from banso.engine.runner import Occurrence
 from banso.services import mail
 from banso.services.context import Services
-from banso.services.ports import EffectHandler, UnitOfWork
+from banso.services.ports import MEDIA_TYPES, EffectHandler, UnitOfWork
+from banso.services.stored import contract
 from banso.workflows.programme import LEAD
 
 log = structlog.get_logger()
-
-
-def contract(uow: UnitOfWork) -> dict[str, Any]:
-    """The stored contract settings (written by `init`)."""
-    from banso.engine.errors import StorageUnavailable
-
-    value = uow.settings.get("contract")
-    if value is None:
-        raise StorageUnavailable("programme setting 'contract' is missing", needs_init=True)
-    return value
 
 
 class Effects:
@@ -138,9 +129,13 @@ class Effects:
         context = mail.context(uow, effect.template, occ)
         if context is None:
             return
+        if effect.template == "approval_request":
+            context, files = self.submitted_files(uow, occ, context)
+        else:
+            files = ()
         recipients = [r for role in effect.to for r in mail.recipients(uow, role, occ)]
         cc = tuple(r.email for role in effect.cc for r in mail.recipients(uow, role, occ))
-        attachments: tuple[Attachment, ...] = ()
+        attachments: tuple[Attachment, ...] = files
         if effect.invitation and recipients:
             attachments = (
                 mail.invitation(self.services, uow, effect.invitation, occ, context, recipients),
@@ -171,6 +166,30 @@ class Effects:
                 )
             return
         uow.outbox.enqueue(messages, occ.at)
+
+    def submitted_files(
+        self, uow: UnitOfWork, occ: Occurrence, context: dict[str, Any]
+    ) -> tuple[dict[str, Any], tuple[Attachment, ...]]:
+        """A submitted deliverable's latest files (its cover letter first) go with the
+        mail, unless together they are larger than the limit: then they are named only."""
+        from banso.services.documents import COVER, latest
+
+        if occ.kind != "deliverable":
+            return {**context, "files": []}, ()
+        files = sorted(latest(uow, occ.record.id), key=lambda f: f.format != COVER)
+        attach = sum(f.size for f in files) <= self.services.attach_limit
+        listed = [{"name": f.filename, "size": f.size, "attached": attach} for f in files]
+        if not attach:
+            return {**context, "files": listed}, ()
+        attachments = tuple(
+            Attachment(
+                f.filename,
+                MEDIA_TYPES["docx" if f.format == COVER else f.format],
+                self.services.files.load(f.location),
+            )
+            for f in files
+        )
+        return {**context, "files": listed}, attachments
 
 
 def responsible(uow: UnitOfWork, field: str | None, data: Any) -> str:

@@ -374,6 +374,15 @@ class MailDelivery(Protocol):
 # -- documents -----------------------------------------------------------------
 
 
+# The media type of each format a deliverable comes in (mail attachments carry it).
+MEDIA_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "pdf": "application/pdf",
+}
+
+
 @dataclass(frozen=True)
 class DocumentFile:
     """One generated file: ``月次業務報告書_令和8年10月分_第2版.docx`` and its bytes."""

@@ -5,6 +5,7 @@ Each read is one read-only unit of work; the command line decides how to show it
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 from typing import Any
 
@@ -16,7 +17,8 @@ from banso.engine.workflow import RecordView
 from banso.services.context import Services
 from banso.services.engagements import org_named, theme_named
 from banso.services.identity import acting
-from banso.services.ports import Org, Subcontractor, Theme, UnitOfWork
+from banso.services.ports import FileVersion, Org, Subcontractor, Theme, UnitOfWork
+from banso.workflows.labels import DEADLINE_STATUS_LABELS
 from banso.workflows.roles import LEAD, PREFECTURE
 
 
@@ -174,3 +176,69 @@ def retry_message(services: Services, user: str | None, message_id: int) -> str:
         actor = acting(uow, user, "retry a message", (LEAD, PREFECTURE))
     services.outbox_store().retry(message_id, services.clock.now())
     return actor.email
+
+
+# -- as JSON (`--json` and the exports read these) ---------------------------------------
+
+
+def deadline_json(d: Deadline) -> dict[str, Any]:
+    return {
+        "id": d.id,
+        "title": d.title,
+        "obligation": d.obligation,
+        "about": f"{d.about_kind} {d.about_id}" if d.about_kind else None,
+        "due_as_written": d.due_as_written.isoformat(),
+        "due": d.due.isoformat(),
+        "explanation": d.explanation,
+        "responsible": d.responsible,
+        "status": d.status,
+        "status_label": DEADLINE_STATUS_LABELS[d.status],
+        "next_reminder": plain(d.next_fire_at),
+    }
+
+
+def message_json(q: QueuedMessage) -> dict[str, Any]:
+    return {
+        "id": q.id,
+        "state": q.state,
+        "kind": q.message.kind,
+        "to": list(q.message.to),
+        "cc": list(q.message.cc),
+        "subject": q.message.subject,
+        "attempts": q.attempts,
+        "next_attempt_at": plain(q.next_attempt_at),
+        "last_error": q.last_error,
+        "sent_at": plain(q.sent_at),
+        "message_id": q.message_id,
+    }
+
+
+def event_json(e: AuditEvent) -> dict[str, Any]:
+    return {
+        "seq": e.seq,
+        "at": e.at.isoformat(),
+        "actor": e.actor,
+        "trigger": e.trigger,
+        "from": e.from_state,
+        "to": e.to_state,
+        "version": e.version,
+        "payload": dict(e.payload),
+    }
+
+
+def file_json(f: FileVersion) -> dict[str, Any]:
+    return {k: plain(v) for k, v in asdict(f).items()}
+
+
+def themes_json(services: Services) -> list[dict[str, Any]]:
+    found = themes(services)
+    codes = {t.id: t.code for t in found}
+    return [
+        {
+            "code": t.code,
+            "name": t.name,
+            "standardization": t.standardization,
+            "parent": codes.get(t.parent_id) if t.parent_id else None,
+        }
+        for t in found
+    ]

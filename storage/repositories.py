@@ -8,9 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from banso.engine.errors import NotFound
+from banso.engine.errors import ConflictError, NotFound
 from banso.services import ports
 from banso.storage.models import (
     Assignment,
@@ -233,7 +234,18 @@ class SqlDeliverableFiles:
 
     def add(self, file: ports.FileVersion) -> None:
         self.session.add(DeliverableFileRow(**asdict(file)))
-        self.session.flush()
+        try:
+            self.session.flush()
+        except IntegrityError as exc:
+            # Another process wrote this version first (two generates at once).
+            raise ConflictError(
+                kind="deliverable",
+                record_id=file.deliverable_id,
+                seen_version=file.version - 1,
+                current_version=file.version,
+                changed_by=None,
+                changed_at=None,
+            ) from exc
 
     def versions(self, deliverable_id: int) -> list[ports.FileVersion]:
         rows = self.session.scalars(

@@ -241,6 +241,10 @@ def test_kill_9_at_random_points_loses_and_duplicates_nothing(db_url: str, tmp_p
     banso = programme_templates().fresh(db_url, tmp_path, user=LEAD)
     mail = tmp_path / "mail"  # the runner's file:// folder
     rng = random.Random(20260601)
+    # The day's duties first (April's and May's reports are generated, as documents, on
+    # the first sweep of 06-01): run 0 then times a sweep like the killed runs'.
+    warm = banso("daemon", "--once", now=T0.isoformat())
+    assert warm.code == 0, warm
     inserted = insert_due(banso.url, PER_RUN, 0)
 
     # Run 0 is not killed: it tells when the sweep ends (its log line) and the run.

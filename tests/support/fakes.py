@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 from banso.engine.audit import GENESIS, AuditEvent, NewAuditEvent, seal
 from banso.engine.calendar import BusinessCalendar, DueDate
@@ -1390,6 +1390,51 @@ TITLE = "令和8年度 県・市町村DX推進伴走支援事業"  # the program
 CALENDAR = BusinessCalendar()
 
 
+class FakeRenderer:
+    """services.ports.DocumentRenderer that records what it was given: each content
+    comes out as one small file per format (the real renderers have their own tests)."""
+
+    FORMATS: ClassVar[dict[str, tuple[str, ...]]] = {
+        "Roster": ("xlsx",),
+        "MonthlyReport": ("docx", "pdf"),
+        "CompletionReport": ("docx", "pdf"),
+        "ReportSlides": ("pptx",),
+    }
+
+    def __init__(self, *, font: bool = True) -> None:
+        self.font = font  # False: a PDF is refused as on a machine without a CJK font
+        self.rendered: list[tuple[object, str]] = []
+
+    def formats(self, content: object) -> tuple[str, ...]:
+        return self.FORMATS.get(type(content).__name__, ("docx",))
+
+    def render(self, content: object, fmt: str) -> ports.DocumentFile:
+        if fmt == "pdf" and not self.font:
+            raise ports.MissingFont()
+        self.rendered.append((content, fmt))
+        title = content.head.title  # type: ignore[attr-defined]  # every content has a head
+        version = content.head.version  # type: ignore[attr-defined]
+        return ports.DocumentFile(f"{title}_第{version}版.{fmt}", fmt, repr(content).encode())
+
+
+class MemoryFileStore:
+    """services.ports.FileStore in memory: a name taken twice gets a suffix, as on disk."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+
+    def save(self, name: str, data: bytes) -> str:
+        location, n = name, 1
+        while location in self.files:
+            n += 1
+            location = f"{name} ({n})"
+        self.files[location] = data
+        return location
+
+    def load(self, location: str) -> bytes:
+        return self.files[location]
+
+
 def memory_services(
     now: datetime,
     *,
@@ -1399,6 +1444,8 @@ def memory_services(
     policy: ReminderPolicy | None = None,
     title: str = TITLE,
     mail_from: str | None = None,
+    renderer: FakeRenderer | None = None,
+    files: MemoryFileStore | None = None,
 ) -> Services:
     """Services on the fakes, at a FixedClock pinned to ``now`` (move it with
     ``services.clock.set``), wired as admin.bootstrap.Bootstrap wires SQL."""
@@ -1428,6 +1475,8 @@ def memory_services(
         calendar=CALENDAR,
         title=title,
         mail_from=mail_from,
+        renderer_factory=lambda: renderer or FakeRenderer(),
+        file_store_factory=lambda: files or MemoryFileStore(),
     )
     factory.effect_handlers.update(Effects(services).handlers())
     return services

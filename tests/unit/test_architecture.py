@@ -109,6 +109,9 @@ def _imported_by(argv: list[str], tmp_path: Path) -> set[str]:
     return set(json.loads(done.stderr.strip().splitlines()[-1]))
 
 
+DOCUMENT_LIBRARIES = {"docx", "docxtpl", "openpyxl", "pptx", "weasyprint", "PIL"}
+
+
 def _tops(modules: set[str]) -> set[str]:
     return {m.split(".")[0] for m in modules}
 
@@ -116,7 +119,7 @@ def _tops(modules: set[str]) -> set[str]:
 def test_help_imports_no_sqlalchemy(tmp_path: Path) -> None:
     loaded = _tops(_imported_by(["--help"], tmp_path))
     assert "click" in loaded
-    assert not loaded & {"sqlalchemy", "alembic", "jinja2", "apscheduler", "docx", "openpyxl"}
+    assert not loaded & {"sqlalchemy", "alembic", "jinja2", "apscheduler", *DOCUMENT_LIBRARIES}
 
 
 def test_showing_an_engagement_loads_no_mail_document_or_scheduler_library(
@@ -134,3 +137,16 @@ def test_showing_an_engagement_loads_no_mail_document_or_scheduler_library(
     assert "sqlalchemy" in tops  # it did reach the database
     assert not tops & {"jinja2", "apscheduler", "docx", "openpyxl", "weasyprint", "icalendar"}
     assert not {m for m in loaded if m.startswith(("banso.notifications", "banso.documents"))}
+
+
+def test_listing_a_deliverables_files_loads_no_document_library(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'banso.db'}"
+    subprocess.run(
+        [str(Path(sys.executable).with_name("banso")), "--db", db, "init"],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+    )
+    loaded = _tops(_imported_by(["--db", db, "deliverable", "files", "1"], tmp_path))
+    assert "sqlalchemy" in loaded
+    assert not loaded & DOCUMENT_LIBRARIES

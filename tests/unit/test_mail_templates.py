@@ -116,6 +116,9 @@ EXTRA: dict[str, dict[str, Any]] = {
         "org_name": "倉敷市",
         "summary": "生成AIの庁内利用ガイドラインを策定する。\n職員研修を2回実施する。",
         "command": "banso engagement approve-plan 12",
+        "files": [
+            {"name": "支援計画書_倉敷市・生成AI_第1版.docx", "size": 31234, "attached": True}
+        ],
     },
     "deadline_reminder": {
         "title": "支援計画書の提出（倉敷市・生成AI）",
@@ -133,7 +136,12 @@ EXTRA: dict[str, dict[str, Any]] = {
         "days": 3,
         "escalated": True,
     },
-    "monthly_report_drafted": {"month_label": "令和8年4月分", "deliverable_id": 7},
+    "monthly_report_drafted": {
+        "month_label": "令和8年4月分",
+        "deliverable_id": 7,
+        "version": 1,
+        "files": ["var/documents/月次業務報告書_令和8年4月分_第1版.docx"],
+    },
     "daily_digest": {
         "today": date(2026, 10, 9),
         "items": [
