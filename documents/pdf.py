@@ -18,9 +18,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError
 
 from banso.engine.era import format_date, format_fiscal_year, format_year
+from banso.engine.errors import InvalidValue
 from banso.services import content as c
 from banso.services.ports import MissingFont
 from banso.workflows.programme import monthly_label as month_label
@@ -162,8 +163,7 @@ def _dispatch_totals(lines: Iterable[c.DispatchLine]) -> dict[str, Any]:
 
 
 def _common(head: c.Head) -> dict[str, Any]:
-    start = date(head.fiscal_year, 4, 1)
-    end = date(head.fiscal_year + 1, 3, 31)
+    start, end = head.period()
     return {
         "head": head,
         "fiscal_year_label": format_fiscal_year(head.fiscal_year),
@@ -225,8 +225,11 @@ def stylesheet(templates_dir: Path | None) -> tuple[str, Path]:
 
 def html(content: c.MonthlyReport | c.CompletionReport, templates_dir: Path | None = None) -> str:
     """The report as HTML, before layout (for a look in a browser, and the tests)."""
-    template = environment(templates_dir).get_template(TEMPLATE_NAMES[type(content)])
-    return template.render(context(content))
+    name = TEMPLATE_NAMES[type(content)]
+    try:
+        return environment(templates_dir).get_template(name).render(context(content))
+    except TemplateError as exc:  # a contractor's own template that does not hold
+        raise InvalidValue(f"template {name}", str(exc), "a template that renders") from exc
 
 
 def render(

@@ -173,10 +173,6 @@ def _month_end(period: str) -> date:
     return date.fromordinal(first.toordinal() - 1)
 
 
-def _fiscal_span(fiscal_year: int) -> tuple[date, date]:
-    return date(fiscal_year, 4, 1), date(fiscal_year + 1, 3, 31)
-
-
 def _tally(labels: Iterable[str]) -> str:
     """ "メール 1件、電話 1件", in the order the labels first appear."""
     counts = Counter(labels)
@@ -406,7 +402,7 @@ def _monthly_report(content: c.MonthlyReport, picture: Picture) -> Context:
         ],
         "next_month_name": _month(_next_period(content.period)),
         "contract_ends": content.contract_ends,
-        "contract_end": format_date(_fiscal_span(fy)[1]),
+        "contract_end": format_date(content.head.period()[1]),
     }
 
 
@@ -414,7 +410,7 @@ def _completion_report(content: c.CompletionReport, picture: Picture) -> Context
     fy = content.head.fiscal_year
     return {
         "head": _head(content.head),
-        "span": _span(*_fiscal_span(fy)),
+        "span": _span(*content.head.period()),
         "engagements": [
             {
                 "org": e.org_name,

@@ -16,7 +16,9 @@ translate backend errors into them with ``raise ... from exc``, and the
      │    ├── AlreadyRunning          a second daemon on a single-writer database
      │    └── ChainBroken             the audit hash chain does not verify (engine.audit)
      │    (notifications.transport.DeliveryError, raised by a mail transport and
-     │     handled by the sender, also derives from BansoError)
+     │     handled by the sender, and services.ports.MissingFont, exit 2, raised by a
+     │     document renderer asked for a PDF without a Japanese font, also derive
+     │     from BansoError, beside the ports that raise them)
      ├── BadInput                     exit 2: the input is wrong; nothing was changed
      │    ├── NotFound                unknown id, code or e-mail (the repositories)
      │    └── InvalidValue            a value (date, option, cell) is malformed

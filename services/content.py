@@ -22,6 +22,11 @@ class Head:
     issued: date  # the date the document bears
     title: str  # 月次業務報告書（令和8年10月分）
     version: int = 1  # 第N版 of this deliverable
+    contract: tuple[date, date] | None = None  # the contract's period (None: the fiscal year)
+
+    def period(self) -> tuple[date, date]:
+        """The contract's first and last day (the fiscal year's, if not given)."""
+        return self.contract or (date(self.fiscal_year, 4, 1), date(self.fiscal_year + 1, 3, 31))
 
 
 @dataclass(frozen=True)

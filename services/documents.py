@@ -77,6 +77,7 @@ class Gather:
             issued=self.today,
             title=title,
             version=version,
+            contract=(self.start, self.end),
         )
 
     def member(self, p: Person) -> c.Member:

@@ -551,3 +551,12 @@ def test_the_charts_are_png_pictures_that_grow_with_the_team() -> None:
     assert small_image.width == large_image.width == chart.WIDTH
     assert large_image.height > small_image.height
     assert Image.open(BytesIO(quota)).format == "PNG"
+
+
+def test_the_last_months_report_gives_the_contracts_own_end() -> None:
+    sample = samples.monthly_report("2027-03")
+    head = replace(sample.head, contract=(date(2026, 5, 1), date(2027, 3, 19)))
+    report = replace(sample, head=head, contract_ends=True)
+    document = docx.Document(BytesIO(word.render(report, None)))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "契約期間は令和9年3月19日をもって" in text
