@@ -87,10 +87,9 @@ def engagement_show(state: State, record_id: int) -> None:
         f"  dispatches  {len(data['dispatches'])}",
     ]
     lines += [
-        f"    {d['id']}: {when(d['at'])} {d['mode']} {d['state']}" for d in data["dispatches"]
+        f"    {d['id']}: {when(parse_datetime(d['at']))} {d['mode']} {d['state']}"
+        for d in data["dispatches"]
     ]
-    for d in data["dispatches"]:
-        d["at"] = d["at"].isoformat()
     emit(state, data, "\n".join(lines))
 
 

@@ -130,7 +130,10 @@ def _engagement_text(services: Services, e: dict[str, Any]) -> str:
         f"  outcome     {e['outcome'] or '—'}",
         f"  dispatches  {len(e['dispatches'])}",
     ]
-    lines += [f"    {d['id']}: {show(d['at'])} {d['mode']} {d['state']}" for d in e["dispatches"]]
+    lines += [
+        f"    {d['id']}: {show(parse_datetime(d['at']))} {d['mode']} {d['state']}"
+        for d in e["dispatches"]
+    ]
     return "\n".join(lines)
 
 

@@ -76,12 +76,12 @@ def engagements(
 
 
 def engagement(services: Services, engagement_id: int) -> dict[str, Any]:
-    """One engagement and its dispatches (``hearing_at`` kept as a datetime for showing)."""
+    """One engagement and its dispatches, as JSON (times ISO 8601)."""
     with services.uow(readonly=True) as uow:
         view = uow.records.get("engagement", engagement_id)
         data = _engagement_json(services, uow, view)
         data["dispatches"] = [
-            {"id": d.id, "state": d.state, "at": d.data["at"], "mode": d.data["mode"]}
+            {"id": d.id, "state": d.state, "at": plain(d.data["at"]), "mode": d.data["mode"]}
             for d in uow.records.find(
                 "dispatch", where={"engagement_id": engagement_id}, order_by=("at",)
             )
