@@ -28,6 +28,7 @@ from banso.services.ports import (
     UnitOfWork,
 )
 from banso.workflows import DEFINITIONS
+from banso.workflows.mailing import mail_settings
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -61,6 +62,7 @@ class Bootstrap:
             delivery_factory=self.delivery,
             policy=reminder_policy(settings),
             title=settings.programme_title,
+            mail_settings=mail_settings(settings.mail),
             mail_from=settings.mail_from,
             renderer_factory=self.renderer,
             file_store_factory=self.file_store,
@@ -141,9 +143,17 @@ class Bootstrap:
         def transport() -> Transport:
             return open_transport(s.mail_url, user=s.smtp_user, password=s.smtp_password)
 
-        def send(*, now: datetime, sender: str) -> DeliveryReport:
+        domain = self.services.mail_settings.message_id_domain
+
+        def send(*, now: datetime, sender: str, display_name: str = "") -> DeliveryReport:
             done = deliver(
-                store, transport, now=now, sender=sender, max_attempts=s.mail_max_attempts
+                store,
+                transport,
+                now=now,
+                sender=sender,
+                display_name=display_name,
+                message_id_domain=domain,
+                max_attempts=s.mail_max_attempts,
             )
             return DeliveryReport(sent=done.sent, retried=done.retried, dead=list(done.dead))
 

@@ -207,6 +207,28 @@ def deliverable_submit(state: State, record_id: int) -> None:
     report(state, outcome)
 
 
+@deliverable.command("notify-delay")
+@click.argument("record_id", metavar="ID", type=int)
+@click.option("--until", "until_text", required=True, metavar="DATE", help="The new date.")
+@click.option("--reason", required=True, metavar="TEXT", help="Why it is late.")
+@pass_state
+def deliverable_notify_delay(state: State, record_id: int, until_text: str, reason: str) -> None:
+    """Tell the prefecture that a deliverable will be late (lead): one 【提出遅延のご連絡】
+    with the new date and the month's figures so far.
+
+    \b
+    Example:
+      banso --as lead@contractor.example.jp deliverable notify-delay 7 --until 2026-10-16 \\
+        --reason 集計の確認に時間を要しているため
+    """
+    from banso.engine.clock import parse_date
+    from banso.services.delays import notify_delay
+
+    until = parse_date(until_text, "--until")
+    key = notify_delay(state.services, state.user, record_id, until=until, reason=reason)
+    emit(state, {"queued": key}, f"Delay notice for deliverable {record_id} queued ({key}).")
+
+
 @click.group()
 def meeting() -> None:
     """Meetings: kickoff, the monthly regular meeting, hearings, the report meeting."""

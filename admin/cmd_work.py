@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
 from banso.admin.cli import State, pass_state
+from banso.admin.invite_options import invite_options, pop_invite
 from banso.admin.output import emit, json_option, report, state_text, table, when
 from banso.admin.triggers import register
 from banso.engine.clock import parse_datetime
@@ -100,10 +102,16 @@ def engagement_show(state: State, record_id: int) -> None:
 )
 @click.option("--consultant", required=True, metavar="EMAIL")
 @click.option("--override", metavar="REASON", help="Use a consultant other than the assigned one.")
+@invite_options
 @json_option
 @pass_state
 def engagement_schedule_hearing(
-    state: State, record_id: int, at_text: str, consultant: str, override: str | None
+    state: State,
+    record_id: int,
+    at_text: str,
+    consultant: str,
+    override: str | None,
+    **invite: Any,
 ) -> None:
     """Schedule (or move) the online hearing with a consultant (lead).
 
@@ -113,8 +121,15 @@ def engagement_schedule_hearing(
           --at 2026-05-12T10:00 --consultant hanako@contractor.example.jp
     """
     at = parse_datetime(at_text, "--at")
+    details = pop_invite(invite, at)
     outcome = engagements.schedule_hearing(
-        state.services, state.user, record_id, at=at, consultant=consultant, override=override
+        state.services,
+        state.user,
+        record_id,
+        at=at,
+        consultant=consultant,
+        override=override,
+        invite=details,
     )
     report(state, outcome)
 
@@ -137,6 +152,7 @@ def dispatch() -> None:
     metavar="REASON",
     help="Past the monthly cap (lead/prefecture) or another consultant.",
 )
+@invite_options
 @json_option
 @pass_state
 def dispatch_plan(
@@ -146,6 +162,7 @@ def dispatch_plan(
     mode: str,
     consultant: str | None,
     override: str | None,
+    **invite: Any,
 ) -> None:
     """Plan a dispatch for an engagement in support; quotas are checked as it is planned.
 
@@ -154,6 +171,7 @@ def dispatch_plan(
       banso --as hanako@contractor.example.jp dispatch plan 12 --at 2026-06-03T13:30 --mode onsite
     """
     at = parse_datetime(at_text, "--at")
+    details = pop_invite(invite, at)
     outcome = dispatches.plan_dispatch(
         state.services,
         state.user,
@@ -162,6 +180,7 @@ def dispatch_plan(
         mode=mode,
         consultant=consultant,
         override=override,
+        invite=details,
     )
     report(state, outcome)
 

@@ -41,6 +41,7 @@ class Settings:
     config_path: Path | None = None
     programme: Mapping[str, Any] = field(default_factory=dict)
     reminders: Mapping[str, Any] = field(default_factory=dict)
+    mail: Mapping[str, Any] = field(default_factory=dict)  # [mail]: workflows.mailing
 
 
 # What banso.toml may set at its top level; the [programme] and [reminders]
@@ -56,7 +57,7 @@ _FILE_KEYS = {
     "addressee",
     "document_number",
 }
-_TABLES = {"programme", "reminders"}
+_TABLES = {"programme", "reminders", "mail"}
 _REMINDER_KEYS = {"before", "on_the_day", "overdue_every", "escalate_from", "hour"}
 _ENV = {
     "BANSO_DATABASE_URL": "database_url",
@@ -159,7 +160,7 @@ def _read_file(path: Path) -> dict[str, Any]:
             values[key] = value
         else:
             allowed = ", ".join(
-                sorted([*_FILE_KEYS, "mail_max_attempts", "[programme]", "[reminders]"])
+                sorted([*_FILE_KEYS, "mail_max_attempts", "[programme]", "[reminders]", "[mail]"])
             )
             raise InvalidValue(f"{path}: key {key!r}", value, f"one of {allowed}")
     return values

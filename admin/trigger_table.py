@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from banso.workflows.consultation import CHANNELS as CONSULTATION_CHANNELS
+from banso.workflows.mailing import CANCEL_REASONS
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,12 @@ class TriggerCommand:
 
 
 REASON = Opt("--reason", "reason", "TEXT")
+# The wording the organisation reads; the --reason text stays inside the contractor.
+REASON_CODE = Opt(
+    "--reason-code", "reason_code", "CODE",
+    "What the cancellation mail outside says (default other: 諸般の事情により).",
+    type=click.Choice(list(CANCEL_REASONS)), required=False,
+)  # fmt: skip
 CHANNELS = click.Choice(CONSULTATION_CHANNELS)
 
 TRIGGERS: dict[str, tuple[TriggerCommand, ...]] = {
@@ -100,8 +107,9 @@ TRIGGERS: dict[str, tuple[TriggerCommand, ...]] = {
         TriggerCommand(
             "cancel", "dispatch", "cancel",
             "Cancel a planned or confirmed dispatch; its quota slot is freed.",
-            "banso --as lead@contractor.example.jp dispatch cancel 31 --reason 台風のため延期",
-            (REASON,),
+            "banso --as lead@contractor.example.jp dispatch cancel 31 --reason 台風のため延期 "
+            "--reason-code weather",
+            (REASON, REASON_CODE),
         ),
     ),
     "consultation": (
@@ -148,8 +156,9 @@ TRIGGERS: dict[str, tuple[TriggerCommand, ...]] = {
         ),
         TriggerCommand(
             "cancel", "meeting", "cancel", "Cancel a scheduled meeting (lead or prefecture).",
-            "banso --as lead@contractor.example.jp meeting cancel 7 --reason 日程再調整",
-            (REASON,),
+            "banso --as lead@contractor.example.jp meeting cancel 7 --reason 日程再調整 "
+            "--reason-code schedule",
+            (REASON, REASON_CODE),
         ),
     ),
 }  # fmt: skip

@@ -61,6 +61,7 @@ def invitation(
     organizer: str,
     attendees: Sequence[str],
     stamp: datetime,
+    tentative: bool = False,
 ) -> Attachment:
     """An ``invite.ics`` attachment: METHOD:REQUEST (new or changed) or CANCEL.
 
@@ -100,7 +101,9 @@ def invitation(
         attendee.params["PARTSTAT"] = "NEEDS-ACTION"
         attendee.params["RSVP"] = "TRUE"
         event.add("attendee", attendee)
-    event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
+    # A dispatch still being arranged is TENTATIVE until it is confirmed.
+    status = "CANCELLED" if method == "CANCEL" else ("TENTATIVE" if tentative else "CONFIRMED")
+    event.add("status", status)
     event.add("transp", "OPAQUE")
 
     calendar = Calendar()

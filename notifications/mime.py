@@ -12,11 +12,12 @@ from datetime import datetime
 from email.header import Header
 from email.message import EmailMessage, Message
 from email.policy import SMTP
-from email.utils import format_datetime
+from email.utils import format_datetime, formataddr
 
 from banso.engine.clock import TOKYO, SystemClock
 from banso.engine.outbox import Attachment, QueuedMessage
 from banso.notifications.headers import check_address, check_addresses, check_header
+from banso.workflows.mailing import public_message_id
 
 
 def _encoded(text: str) -> str:
@@ -51,21 +52,37 @@ def _attach(msg: EmailMessage, attachment: Attachment) -> None:
     )
 
 
-def build(queued: QueuedMessage, *, sender: str, date: datetime | None = None) -> EmailMessage:
+def build(
+    queued: QueuedMessage,
+    *,
+    sender: str,
+    date: datetime | None = None,
+    display_name: str = "",
+    message_id_domain: str | None = None,
+) -> EmailMessage:
     """The mail for ``queued``, from ``sender``; every header value checked again
     (the row may have been edited since it was rendered).
 
-    ``date`` (the Date header) defaults to when the message was queued.
+    ``date`` (the Date header) defaults to when the message was queued;
+    ``display_name`` goes before the address in From (「株式会社伴走デジタル 伴走一郎」);
+    ``message_id_domain`` replaces the outbox's placeholder domain.
     """
     m = queued.message
     when = date or queued.created_at or SystemClock().now()
+    address = check_address("From", sender)
+    if display_name:
+        name = check_header("From display name", display_name)
+        address = formataddr((name, address), charset="utf-8")
+    message_id = queued.message_id
+    if message_id_domain:
+        message_id = public_message_id(message_id, message_id_domain)
     headers = [
-        ("From", check_address("From", sender)),
+        ("From", address),
         ("To", ", ".join(check_addresses("to", m.to, required=True))),
         ("Cc", ", ".join(check_addresses("cc", m.cc, required=False))),
         ("Subject", _encoded(check_header("subject", m.subject))),
         ("Date", format_datetime(when.astimezone(TOKYO))),
-        ("Message-ID", check_header("Message-ID", queued.message_id)),
+        ("Message-ID", check_header("Message-ID", message_id)),
         # RFC 3834: sent by a program; out-of-office replies should not answer it.
         ("Auto-Submitted", "auto-generated"),
     ]

@@ -42,28 +42,73 @@ SUFFIX = ".txt.j2"
 
 # The keys each kind needs besides recipient, lead and programme: the contract
 # with whoever renders them (services.mail, services.daemon).
+_EVENT = (
+    "at",
+    "end",
+    "place",
+    "url",
+    "purpose",
+    "prepare",
+    "attendees_ours",
+    "attendees_theirs",
+    "theirs_label",
+    "reply_by",
+)
+_PEOPLE = ("consultant_name", "consultant_company", "subcontracted", "contact")
 KINDS: dict[str, tuple[str, ...]] = {
-    "hearing_invitation": ("org_name", "theme_name", "at", "consultant_name", "url", "rescheduled"),
-    "dispatch_invitation": (
+    "hearing_invitation": ("org_name", "theme_name", *_EVENT, *_PEOPLE, "rescheduled"),
+    "dispatch_invitation": ("org_name", "theme_name", *_EVENT, *_PEOPLE, "mode", "confirmed"),
+    "dispatch_cancelled": ("org_name", "theme_name", "at", "reason", "reason_external"),
+    "hearing_reassigned": ("org_name", "theme_name", "at"),
+    "meeting_invitation": ("meeting_label", *_EVENT),
+    "meeting_cancelled": ("meeting_label", "at", "reason", "reason_external"),
+    "approval_request": (
+        "item_title",
+        "org_name",
+        "details",
+        "ask_label",
+        "reply_line",
+        "files",
+    ),
+    "decision_recorded": ("item_title", "decision_label", "reason", "next_step"),
+    "plan_approved": (
         "org_name",
         "theme_name",
-        "at",
-        "mode",
-        "place",
-        "url",
         "consultant_name",
-        "confirmed",
+        "consultant_company",
+        "planned",
     ),
-    "dispatch_cancelled": ("org_name", "theme_name", "at", "reason"),
-    "hearing_reassigned": ("org_name", "theme_name", "at"),
-    "meeting_invitation": ("meeting_label", "at", "place", "url"),
-    "meeting_cancelled": ("meeting_label", "at", "reason"),
-    "approval_request": ("item_title", "org_name", "summary", "command", "files"),
-    "deadline_reminder": ("title", "due", "due_as_written", "explanation", "days", "escalated"),
-    "deadline_overdue": ("title", "due", "due_as_written", "explanation", "days", "escalated"),
+    "visit_record": ("org_name", "theme_name", "at", "summary"),
+    "consultation_assigned": (
+        "org_name",
+        "topic",
+        "due",
+        "contact_name",
+        "contact_email",
+        "contact_phone",
+    ),
+    "delay_notice": (
+        "item_title",
+        "due",
+        "until",
+        "reason",
+        "today",
+        "figures",
+        "figures_label",
+    ),
+    "deadline_reminder": ("title", "due", "explanation", "days"),
+    "deadline_overdue": ("title", "due", "explanation", "days", "delay_command", "last_notice"),
     "monthly_report_drafted": ("month_label", "deliverable_id", "version", "files"),
-    "daily_digest": ("today", "items"),
-    "dead_letter": ("failed_subject", "failed_to", "attempts", "last_error"),
+    "daily_digest": ("today", "groups"),
+    "dead_letter": (
+        "failed_subject",
+        "failed_to",
+        "attempts",
+        "last_error",
+        "what_happened",
+        "message_id",
+        "outbox_id",
+    ),
 }
 COMMON = ("recipient", "lead", "programme")
 
@@ -88,6 +133,17 @@ def wareki_dt(moment: datetime, time: bool = True) -> str:
     local = moment.astimezone(TOKYO)
     day = wareki(local.date(), weekday=True)
     return f"{day}{local.hour}:{local.minute:02d}" if time else day
+
+
+def wareki_span(start: datetime, end: datetime | None = None) -> str:
+    """令和8年5月11日（月）14:00〜15:00 (the end's day too if it is another day)."""
+    text = wareki_dt(start)
+    if end is None:
+        return text
+    a, b = start.astimezone(TOKYO), end.astimezone(TOKYO)
+    if a.date() == b.date():
+        return f"{text}〜{b.hour}:{b.minute:02d}"
+    return f"{text}〜{wareki_dt(end)}"
 
 
 def mode_label(mode: str) -> str:
@@ -137,7 +193,11 @@ class MailRenderer:
             auto_reload=False,
         )
         self.env.filters.update(
-            wareki=wareki, wareki_dt=wareki_dt, mode_label=mode_label, status_label=status_label
+            wareki=wareki,
+            wareki_dt=wareki_dt,
+            wareki_span=wareki_span,
+            mode_label=mode_label,
+            status_label=status_label,
         )
         self._templates: dict[str, Template] = {}
 
@@ -168,6 +228,11 @@ class MailRenderer:
             raise UndefinedError(f"mail {kind}: the context lacks {', '.join(missing)}")
         try:
             subject = "".join(template.blocks["subject"](template.new_context(values))).strip()
+            # The programme's tag leads every subject (【DX伴走支援】), so that a
+            # municipal inbox can sort Banso's mail.
+            tag = (values.get("programme") or {}).get("tag") or ""
+            if tag and not subject.startswith(tag):
+                subject = tag + subject
             text = template.render(values)
         except Exception as exc:
             exc.add_note(f"while rendering mail template {kind!r}")

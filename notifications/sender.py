@@ -105,6 +105,8 @@ def deliver(
     *,
     now: datetime,
     sender: str,
+    display_name: str = "",
+    message_id_domain: str | None = None,
     limit: int = 200,
     lease: timedelta = timedelta(minutes=5),
     max_attempts: int = 8,
@@ -142,7 +144,13 @@ def deliver(
                         run.failed(rest, str(exc), permanent=False)
                     break
             try:
-                msg = build(q, sender=sender, date=now)
+                msg = build(
+                    q,
+                    sender=sender,
+                    date=now,
+                    display_name=display_name,
+                    message_id_domain=message_id_domain,
+                )
             except InvalidValue as exc:
                 # A stored message with a bad header value can never be sent.
                 run.failed(q, str(exc), permanent=True)

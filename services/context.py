@@ -22,6 +22,7 @@ from banso.services.ports import (
     OutboxStore,
     UnitOfWorkFactory,
 )
+from banso.workflows.mailing import MailSettings
 
 # The default of the `programme_title` setting (banso.toml), which mail and documents show.
 DEFAULT_TITLE = "令和8年度 県・市町村DX推進伴走支援事業"
@@ -54,6 +55,7 @@ class Services:
     file_store_factory: Callable[[], FileStore] = _no_file_store
     addressee: str = DEFAULT_ADDRESSEE
     document_number: str = DEFAULT_DOCUMENT_NUMBER  # {n}: the n-th document sent
+    mail_settings: MailSettings = field(default_factory=MailSettings)
     attach_limit: int = 5_000_000  # bytes of files a submission mail carries; above: named only
 
     @cached_property

@@ -8,25 +8,27 @@ caught up on its first run. Each job run is one short unit of work.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import structlog
 
 from banso.engine.clock import TOKYO, tokyo_date
-from banso.engine.deadlines import ACTIVE, Deadline
+from banso.engine.deadlines import ACTIVE, MISSED, Deadline
 from banso.engine.errors import Refused
 from banso.engine.outbox import OutgoingMessage, QueuedMessage
 from banso.engine.reminders import Step, sweep
 from banso.engine.workflow import SYSTEM
 from banso.services import documents
 from banso.services.context import Services
-from banso.services.mail import Recipient, common, recipient
+from banso.services.mail import Recipient, common, display_name, recipient
 from banso.services.ports import UnitOfWork
 from banso.workflows import deliverable as dw
+from banso.workflows.mailing import digest_groups, explain_due, public_message_id, who_hears
 from banso.workflows.programme import LEAD, monthly_label
-from banso.workflows.roles import CONSULTANT, PREFECTURE
+from banso.workflows.roles import CONSULTANT
 from banso.workflows.roles import LEAD as LEAD_ROLE
 
 log = structlog.get_logger()
@@ -72,15 +74,32 @@ class People:
         return [self.by_email[who]]
 
 
+@dataclass(frozen=True)
+class Terms:
+    """What the reminder rules need of the programme, read once per sweep."""
+
+    contract_end: date
+    completion_ids: frozenset[int]
+    cap: int
+
+
+def _terms(services: Services, uow: UnitOfWork) -> Terms:
+    contract = uow.settings.get("contract") or {}
+    end = date.fromisoformat(contract["end"]) if contract.get("end") else date.max
+    completion = uow.records.find("deliverable", where={"kind": "completion_report"})
+    return Terms(end, frozenset(r.id for r in completion), services.mail_settings.overdue_cap)
+
+
 def run_sweep(services: Services, now: datetime) -> PassReport:
-    """Reminders and escalations that are due, then the daily duties."""
+    """Reminders and overdue notices that are due, then the daily duties."""
     report = PassReport(at=now)
     with services.uow() as uow:
         people = People(uow)
         shared = common(services, uow)
+        terms = _terms(services, uow)
 
         def compose(deadline: Deadline, step: Step) -> list[OutgoingMessage]:
-            return _reminder(services, people, shared, deadline, step)
+            return _reminder(services, people, shared, terms, deadline, step)
 
         result = sweep(
             uow.deadlines,
@@ -104,36 +123,66 @@ def run_sweep(services: Services, now: datetime) -> PassReport:
 
 
 def _reminder(
-    services: Services, people: People, shared: dict[str, Any], d: Deadline, step: Step
+    services: Services,
+    people: People,
+    shared: dict[str, Any],
+    terms: Terms,
+    d: Deadline,
+    step: Step,
 ) -> list[OutgoingMessage]:
+    # Internal targets stay inside the contractor: the responsible person only,
+    # never a copy to the prefecture (workflows.mailing.who_hears).
+    completion = d.about_kind == "deliverable" and d.about_id in terms.completion_ids
+    hearing = who_hears(
+        d.obligation,
+        completion,
+        step.kind,
+        step.overdue_number,
+        step.day,
+        terms.contract_end,
+        terms.cap,
+    )
+    if not hearing.send:
+        return []
     to = people.responsible(d.responsible)
     if not to:
         log.warning("reminder.no_recipient", deadline=d.id)
         return []
     cc: tuple[str, ...] = ()
-    if step.escalate:
-        # Escalation: copy the prefecture and the lead (once each, never the addressee).
+    if step.escalate and step.kind == "overdue":
+        # Escalation stays inside too: the lead is copied, never the prefecture.
         seen = {r.email for r in to}
         cc = tuple(
-            dict.fromkeys(
-                r.email
-                for r in people.roles.get(PREFECTURE, []) + people.roles.get(LEAD_ROLE, [])
-                if r.email not in seen
-            )
+            dict.fromkeys(r.email for r in people.roles.get(LEAD_ROLE, []) if r.email not in seen)
         )
     kind = "deadline_overdue" if step.kind == "overdue" else "deadline_reminder"
+    delay = None
+    if hearing.ask_delay_notice:
+        target = d.about_id if d.about_kind == "deliverable" else None
+        delay = (
+            f"banso deliverable notify-delay {target} --until YYYY-MM-DD --reason 理由"
+            if target is not None
+            else "（定例報告会の開催遅延は、県のご担当者様へ直接ご連絡ください）"
+        )
     context = {
         **shared,
         "recipient": to[0].context()
         if len(to) == 1
-        else {"name": None, "org_name": to[0].org_name, "dept": None},
+        else {
+            "name": None,
+            "org_name": to[0].org_name,
+            "dept": None,
+            "internal": True,
+            "first": False,
+        },
         "title": d.title,
         "due": d.due,
-        "due_as_written": d.due_as_written,
-        "explanation": d.explanation,
+        "explanation": explain_due(d.explanation, d.due, d.due_as_written),
         "days": step.business_days,
-        "escalated": step.escalate,
     }
+    if kind == "deadline_overdue":
+        context["delay_command"] = delay
+        context["last_notice"] = step.overdue_number == terms.cap
     return [
         services.mail.compose(
             key=f"deadline:{d.id}:{step.index}",
@@ -151,7 +200,8 @@ def draft_monthly_reports(services: Services, now: datetime) -> list[str]:
     """From a month's first day on: every earlier monthly report still pending →
     drafted, oldest first, and the lead is told of each. Catches up after
     downtime across several months; never drafts twice."""
-    current = f"{tokyo_date(now):%Y-%m}"
+    today = tokyo_date(now)
+    current = f"{today:%Y-%m}"
     with services.uow(readonly=True) as uow:
         pending = uow.records.find(
             "deliverable",
@@ -159,7 +209,16 @@ def draft_monthly_reports(services: Services, now: datetime) -> list[str]:
             states=("pending",),
             order_by=("period",),
         )
-    periods = [p.data["period"] for p in pending if p.data["period"] < current]
+        contract = uow.settings.get("contract") or {}
+    # The last month's report falls due on the contract end (clamped), before the
+    # next month begins: it is drafted from the [mail] march_report_from_day on.
+    last = contract.get("end", "")[:7]
+    early = today.day >= services.mail_settings.march_report_from_day
+    periods = [
+        p.data["period"]
+        for p in pending
+        if p.data["period"] < current or (early and p.data["period"] == current == last)
+    ]
     return [p for p in periods if _draft(services, p, now)]
 
 
@@ -202,47 +261,94 @@ def _draft(services: Services, period: str, now: datetime) -> bool:
     return True
 
 
+RECORD_KINDS = ("engagement", "dispatch", "consultation", "deliverable", "meeting")
+
+
+def _topic(uow: UnitOfWork, d: Deadline) -> str | None:
+    """What the item is about, in the words of its record (the request, the topic)."""
+    if d.about_kind not in RECORD_KINDS or d.about_id is None:
+        return None
+    try:
+        data = uow.records.get(d.about_kind, d.about_id).data
+    except Exception:  # a record gone is no reason to hold up a digest
+        return None
+    text = data.get("request") or data.get("topic") or data.get("summary")
+    if not text:
+        return None
+    text = " ".join(str(text).split())
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+def _fingerprint(rows: list[Deadline]) -> str:
+    raw = "|".join(
+        f"{d.id}:{d.status}:{d.due.isoformat()}" for d in sorted(rows, key=lambda x: x.id)
+    )
+    return hashlib.sha256(raw.encode()).hexdigest()[:12]
+
+
+def _last_fingerprint(keys: set[str], prefix: str) -> str | None:
+    """The fingerprint of the latest digest among ``keys`` (digest:EMAIL:DATE:FP)."""
+    latest: tuple[str, str] | None = None
+    for key in keys:
+        parts = key[len(prefix) :].split(":")
+        if len(parts) == 2 and (latest is None or parts[0] > latest[0]):
+            latest = (parts[0], parts[1])
+    return latest[1] if latest else None
+
+
 def digests(services: Services, now: datetime) -> int:
-    """One mail a day per consultant and lead listing their open deadlines of the week."""
+    """A mail per consultant and lead listing their open deadlines of the week,
+    only on a day the list changed; the lead's also carries every overdue item
+    of the consultants (whose own notices stop after the cap)."""
     today = tokyo_date(now)
     horizon = today + timedelta(days=7)
     with services.uow() as uow:
         people = People(uow)
         shared = common(services, uow)
         messages: list[OutgoingMessage] = []
-        # Only the first sweep of the day builds digests: later ones skip
-        # everyone whose digest is already queued, without querying or rendering.
-        done = uow.outbox.queued_keys("digest:", f":{today.isoformat()}")
         # A removed person's deadlines are reminded to the lead (People.responsible),
         # so the lead's digest lists them too.
         orphaned = [p.email for p in uow.directory.people() if not p.active]
+        consultants = [r.email for r in people.roles.get(CONSULTANT, [])]
         for role in (CONSULTANT, LEAD_ROLE):
             for r in people.roles.get(role, []):
-                key = f"digest:{r.email}:{today.isoformat()}"
-                if key in done:
-                    continue
+                prefix = f"digest:{r.email}:"
+                earlier = uow.outbox.queued_keys(prefix)
+                if any(k.startswith(f"{prefix}{today.isoformat()}") for k in earlier):
+                    continue  # today's is queued already
                 owners = [r.email, LEAD, *orphaned] if role == LEAD_ROLE else [r.email]
                 rows = uow.deadlines.owned_by(owners, ACTIVE, horizon)
+                if role == LEAD_ROLE and consultants:
+                    known = {d.id for d in rows}
+                    rows += [
+                        d
+                        for d in uow.deadlines.owned_by(consultants, (MISSED,), horizon)
+                        if d.id not in known
+                    ]
                 if not rows:
                     continue
+                fingerprint = _fingerprint(rows)
+                if _last_fingerprint(earlier, prefix) == fingerprint:
+                    continue  # nothing changed since the last digest
+                items = [
+                    {
+                        "title": d.title,
+                        "due": d.due,
+                        "status": d.status,
+                        "topic": _topic(uow, d),
+                    }
+                    for d in sorted(rows, key=lambda x: (x.due, x.id))
+                ]
                 messages.append(
                     services.mail.compose(
-                        key=key,
+                        key=f"{prefix}{today.isoformat()}:{fingerprint}",
                         kind="daily_digest",
                         to=(r.email,),
                         context={
                             **shared,
                             "recipient": r.context(),
                             "today": today,
-                            "items": [
-                                {
-                                    "title": d.title,
-                                    "due": d.due,
-                                    "status": d.status,
-                                    "explanation": d.explanation,
-                                }
-                                for d in rows
-                            ],
+                            "groups": digest_groups(items, today),
                         },
                     )
                 )
@@ -258,8 +364,9 @@ def send_pass(services: Services, now: datetime, report: PassReport | None = Non
     report = report or PassReport(at=now)
     with services.uow(readonly=True) as uow:
         lead_email = common(services, uow)["lead"]["email"]
+        name = display_name(services, uow)
     sender = services.mail_from or lead_email or "banso@localhost"
-    result = services.delivery(now=now, sender=sender)
+    result = services.delivery(now=now, sender=sender, display_name=name)
     report.sent, report.retried, report.dead = result.sent, result.retried, len(result.dead)
     if result.dead:
         tell_lead_of_dead(services, now, result.dead)
@@ -284,6 +391,11 @@ def tell_lead_of_dead(services: Services, now: datetime, dead: list[QueuedMessag
                     "failed_to": list(q.message.to),
                     "attempts": q.attempts,
                     "last_error": q.last_error or "",
+                    "what_happened": what_happened(q.last_error or ""),
+                    "message_id": public_message_id(
+                        q.message_id, services.mail_settings.message_id_domain
+                    ),
+                    "outbox_id": q.id,
                 },
             )
             for q in dead
@@ -292,6 +404,31 @@ def tell_lead_of_dead(services: Services, now: datetime, dead: list[QueuedMessag
         ]
         uow.outbox.enqueue(messages, now)
         uow.commit()
+
+
+def what_happened(error: str) -> str:
+    """The last error of a dead message, said in Japanese for the lead."""
+    text = error.lower()
+    if any(
+        w in text
+        for w in (
+            "user unknown",
+            "no such user",
+            "mailbox unavailable",
+            "550",
+            "551",
+            "553",
+            "recipient",
+        )
+    ):
+        return "宛先が存在しません"
+    if any(
+        w in text for w in ("connect", "refused", "timed out", "timeout", "unreachable", "network")
+    ):
+        return "メールサーバーに接続できませんでした"
+    if any(w in text for w in ("auth", "535", "534")):
+        return "メールサーバーの認証に失敗しました"
+    return "送信できませんでした"
 
 
 def once(services: Services) -> PassReport:

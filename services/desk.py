@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from banso.engine.clock import tokyo_date
 from banso.engine.era import fiscal_year
 from banso.engine.runner import Outcome
@@ -12,9 +14,15 @@ from banso.services.transitions import fire_in
 
 
 def new_consultation(
-    services: Services, user: str | None, org_code: str, topic: str, channel: str | None
+    services: Services,
+    user: str | None,
+    org_code: str,
+    topic: str,
+    channel: str | None,
+    contact: Mapping[str, str | None] | None = None,
 ) -> Outcome:
-    """Enter a consultation the prefecture received (prefecture only)."""
+    """Enter a consultation the prefecture received (prefecture only); ``contact``:
+    the organisation's contact_name, contact_email and contact_phone."""
     with services.uow() as uow:
         actor = acting(uow, user, "enter a consultation")
         org = org_named(uow, org_code)
@@ -23,6 +31,7 @@ def new_consultation(
             "topic": topic,
             "channel": channel,
             "fiscal_year": fiscal_year(tokyo_date(services.clock.now())),
+            **{k: v for k, v in (contact or {}).items() if v},
         }
         outcome = services.runner.create(uow, "consultation", actor=actor, data=data)
         uow.commit()

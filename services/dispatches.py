@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
+from typing import Any
 
 from banso.engine.clock import tokyo_date
 from banso.engine.era import fiscal_year
@@ -58,6 +60,7 @@ def plan_dispatch(
     mode: str,
     consultant: str | None = None,
     override: str | None = None,
+    invite: Mapping[str, Any] | None = None,
 ) -> Outcome:
     """A dispatch for an engagement in support; quotas are checked as it is planned."""
     day = tokyo_date(at)
@@ -96,6 +99,7 @@ def plan_dispatch(
             "mode": mode,
             "month": month,
             "fiscal_year": fy,
+            "invite": dict(invite or {}),
             "standardization": theme_counts_as_standardization(uow, eng.data["theme_id"]),
         }
         outcome = services.runner.create(

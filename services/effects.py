@@ -16,6 +16,7 @@ import structlog
 from banso.engine.calendar import DueDate, HolidayRule
 from banso.engine.clock import tokyo_date
 from banso.engine.deadlines import CancelDeadline, MeetDeadline, OpenDeadline, ReopenDeadline
+from banso.engine.era import format_date
 from banso.engine.outbox import Attachment, Notify, OutgoingMessage
 from banso.engine.reminders import first_step
 from banso.engine.runner import Occurrence
@@ -91,8 +92,12 @@ class Effects:
         start = tokyo_date(base)
         about = mail.describe(uow, occ.kind, occ.record.data)
         origin = "起算日" if effect.base == "now" else "実施日"
-        basis = f"{origin}{start.isoformat()}から{days}営業日以内"
+        basis = f"{origin}（{format_date(start)}）から{days}営業日以内"
         due = self.due_date(uow, self.services.calendar.add_business_days(start, days), basis)
+        # A record of a visit cannot be made before the visit: its reminders start after it.
+        opened = (
+            max(occ.at, base) if effect.base != "now" and isinstance(base, datetime) else occ.at
+        )
         self.open(
             uow,
             obligation=effect.obligation,
@@ -102,7 +107,7 @@ class Effects:
             org_id=about.org_id,
             due=due,
             responsible=responsible(uow, effect.responsible, occ.record.data),
-            now=occ.at,
+            now=opened,
         )
 
     def meet_deadline(self, uow: UnitOfWork, effect: MeetDeadline, occ: Occurrence) -> None:
@@ -126,14 +131,16 @@ class Effects:
 
     # -- mail ----------------------------------------------------------------
     def notify(self, uow: UnitOfWork, effect: Notify, occ: Occurrence) -> None:
-        context = mail.context(uow, effect.template, occ)
+        context = mail.context(uow, effect.template, occ, self.services)
         if context is None:
             return
         if effect.template == "approval_request":
             context, files = self.submitted_files(uow, occ, context)
         else:
             files = ()
-        recipients = [r for role in effect.to for r in mail.recipients(uow, role, occ)]
+        recipients = [
+            mail.first_time(uow, r) for role in effect.to for r in mail.recipients(uow, role, occ)
+        ]
         cc = tuple(r.email for role in effect.cc for r in mail.recipients(uow, role, occ))
         attachments: tuple[Attachment, ...] = files
         if effect.invitation and recipients:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -87,8 +87,10 @@ def schedule_hearing(
     at: datetime,
     consultant: str,
     override: str | None = None,
+    invite: Mapping[str, Any] | None = None,
 ) -> Outcome:
-    """Schedule (or move) the online hearing with a consultant (lead)."""
+    """Schedule (or move) the online hearing with a consultant (lead); ``invite``: the
+    invitation's URL, end, purpose … (see admin.invite_options)."""
     with services.uow() as uow:
         person = person_named(uow, consultant)
         actor = acting_to_fire(uow, user, "engagement", engagement_id, "schedule_hearing")
@@ -100,7 +102,11 @@ def schedule_hearing(
             engagement_id,
             "schedule_hearing",
             payload={"at": at, "consultant": consultant, "override": override},
-            changes={"hearing_at": at, "consultant_id": person.id},
+            changes={
+                "hearing_at": at,
+                "consultant_id": person.id,
+                "hearing_invite": dict(invite or {}),
+            },
         )
         uow.commit()
     return outcome

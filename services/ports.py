@@ -353,6 +353,7 @@ class MailComposer(Protocol):
         organizer: str,
         attendees: Sequence[str],
         stamp: datetime,
+        tentative: bool = False,
     ) -> Attachment:
         """An iCalendar invitation (REQUEST or CANCEL) to attach."""
         ...
@@ -368,7 +369,7 @@ class DeliveryReport:
 class MailDelivery(Protocol):
     """Sends what is due in the outbox over the configured transport."""
 
-    def __call__(self, *, now: datetime, sender: str) -> DeliveryReport: ...
+    def __call__(self, *, now: datetime, sender: str, display_name: str = "") -> DeliveryReport: ...
 
 
 # -- documents -----------------------------------------------------------------

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from banso.engine.clock import tokyo_date
+from banso.engine.era import format_date
 from banso.engine.errors import InvalidValue
 from banso.engine.runner import Outcome
 from banso.engine.workflow import SYSTEM, Actor
@@ -139,7 +140,7 @@ def new_roster_version(services: Services, uow: UnitOfWork, why: str) -> str | N
         uow,
         {"kind": "expert_roster", "title": title, "period": None, "roster_version": version},
         services.calendar.add_business_days(start, ROSTER_CHANGE_DAYS),
-        f"変更（{start.isoformat()}）から{ROSTER_CHANGE_DAYS}営業日以内",
+        f"変更（{format_date(start)}）から{ROSTER_CHANGE_DAYS}営業日以内",
         why=why,
     )
     return title

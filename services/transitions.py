@@ -96,7 +96,7 @@ def _assign(uow: UnitOfWork, outcome: Outcome) -> None:
 def _monthly_met(uow: UnitOfWork, outcome: Outcome) -> None:
     # Holding the month's regular meeting fulfils that month's programme deadline.
     data = outcome.record.data
-    if data["kind"] == meeting.MONTHLY:
+    if data["kind"] in meeting.COUNTS_AS_MONTHLY:
         period = monthly_meeting_period(data["month"])
         uow.deadlines.meet("programme", period, "monthly_meeting", outcome.event.at)
 

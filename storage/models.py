@@ -196,8 +196,10 @@ class Engagement(WorkflowRecord, Base):
     request: Mapped[str | None] = mapped_column(Text)
     contact_name: Mapped[str | None] = mapped_column(String(200))
     contact_email: Mapped[str | None] = mapped_column(String(254))
+    contact_dept: Mapped[str | None] = mapped_column(String(200))  # the survey's 担当部署
     preferred_months: Mapped[list[str] | None] = mapped_column(JSON)
     hearing_at: Mapped[datetime | None]
+    hearing_invite: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # url, end, purpose …
     findings: Mapped[str | None] = mapped_column(Text)
     goals: Mapped[str | None] = mapped_column(Text)
     planned_dispatches: Mapped[int | None]
@@ -224,6 +226,8 @@ class Dispatch(WorkflowRecord, Base):
     summary: Mapped[str | None] = mapped_column(Text)
     hours: Mapped[float | None]
     reason: Mapped[str | None] = mapped_column(Text)
+    reason_code: Mapped[str | None] = mapped_column(String(16))  # the wording sent outside
+    invite: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # url, place, end, purpose …
 
 
 class Consultation(WorkflowRecord, Base):
@@ -238,6 +242,9 @@ class Consultation(WorkflowRecord, Base):
     answer_channel: Mapped[str | None] = mapped_column(String(8))
     summary: Mapped[str | None] = mapped_column(Text)
     fiscal_year: Mapped[int]
+    contact_name: Mapped[str | None] = mapped_column(String(200))
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
 
 
 class Deliverable(WorkflowRecord, Base):
@@ -268,6 +275,8 @@ class Meeting(WorkflowRecord, Base):
     url: Mapped[str | None] = mapped_column(String(500))
     minutes: Mapped[str | None] = mapped_column(Text)
     reason: Mapped[str | None] = mapped_column(Text)
+    reason_code: Mapped[str | None] = mapped_column(String(16))
+    invite: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 RECORD_CLASSES: dict[str, type[WorkflowRecord]] = {

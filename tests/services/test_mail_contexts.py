@@ -8,12 +8,15 @@ cannot drift into accepting contexts the real templates refuse.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
+
 import pytest
 from jinja2 import UndefinedError
 
 from banso.engine.clock import parse_datetime
 from banso.notifications.render import KINDS, MailRenderer
-from banso.services import daemon, meetings
+from banso.services import daemon, delays, desk, meetings
 from tests.services.world import CONTACT, HANAKO, JIRO, LEAD, PREFECTURE, World
 from tests.support.fakes import FakeMail, MissingContext
 
@@ -31,6 +34,19 @@ def walked() -> World:
     world.fire(LEAD, "engagement", eid, "start")
     dispatch = world.plan(eid, "2026-06-03T13:30+09:00", override="担当交代").record.id
     world.fire(LEAD, "dispatch", dispatch, "cancel", reason="延期")
+    world.services.mail_settings = replace(
+        world.services.mail_settings, visit_record_to_contact=True
+    )
+    held = world.plan(eid, "2026-06-10T13:30+09:00").record.id
+    world.fire(LEAD, "dispatch", held, "confirm")
+    world.at("2026-06-11T10:00+09:00")
+    world.fire(LEAD, "dispatch", held, "record", summary="規程案を確認", hours=2)
+    world.at("2026-04-02T10:00+09:00")
+    asked = desk.new_consultation(
+        world.services, PREFECTURE, "331007", "RPAの導入", None,
+        {"contact_name": "田中", "contact_email": CONTACT, "contact_phone": "086-000-0000"},
+    ).record.id  # fmt: skip
+    desk.assign_consultation(world.services, LEAD, asked, HANAKO)
     kickoff = meetings.schedule_meeting(
         world.services, LEAD, "kickoff", at=parse_datetime("2026-04-03T10:00+09:00"),
         url="https://meet.example.jp/kickoff",
@@ -40,6 +56,10 @@ def walked() -> World:
     world.fire(LEAD, "deliverable", chart.id, "draft")
     world.fire(LEAD, "deliverable", chart.id, "submit")
     daemon.run_sweep(world.services, world.at("2026-04-08T09:00+09:00"))
+    (implementation,) = world.find("deliverable", kind="implementation_plan")
+    delays.notify_delay(
+        world.services, LEAD, implementation.id, until=date(2026, 4, 20), reason="確認中のため"
+    )
     daemon.run_sweep(world.services, world.at("2026-05-01T09:00+09:00"))
     world.delivery.failing[CONTACT] = True
     daemon.send_pass(world.services, world.now)

@@ -98,8 +98,10 @@ RECORD_COLUMNS: dict[str, dict[str, Column]] = {
         "request": _c(str),
         "contact_name": _c(str, n=200),
         "contact_email": _c(str, n=254),
+        "contact_dept": _c(str, n=200),
         "preferred_months": _c(JSON),
         "hearing_at": _c(datetime),
+        "hearing_invite": _c(JSON),
         "findings": _c(str),
         "goals": _c(str),
         "planned_dispatches": _c(int),
@@ -117,6 +119,8 @@ RECORD_COLUMNS: dict[str, dict[str, Column]] = {
         "summary": _c(str),
         "hours": _c(float),
         "reason": _c(str),
+        "reason_code": _c(str, n=16),
+        "invite": _c(JSON),
     },
     "consultation": {
         "org_id": _c(int, null=False, ref="organisations"),
@@ -126,6 +130,9 @@ RECORD_COLUMNS: dict[str, dict[str, Column]] = {
         "answer_channel": _c(str, n=8),
         "summary": _c(str),
         "fiscal_year": _c(int, null=False),
+        "contact_name": _c(str, n=200),
+        "contact_email": _c(str, n=254),
+        "contact_phone": _c(str, n=40),
     },
     "deliverable": {
         "kind": _c(str, null=False, n=32),
@@ -144,6 +151,8 @@ RECORD_COLUMNS: dict[str, dict[str, Column]] = {
         "url": _c(str, n=500),
         "minutes": _c(str),
         "reason": _c(str),
+        "reason_code": _c(str, n=16),
+        "invite": _c(JSON),
     },
 }
 SYSTEM_COLUMNS = ("id", "state", "version", "created_at", "updated_at")
@@ -1273,6 +1282,7 @@ class FakeMail:
         organizer: str,
         attendees: Sequence[str],
         stamp: datetime,
+        tentative: bool = False,
     ) -> Attachment:
         if method not in ("REQUEST", "CANCEL"):
             raise InvalidValue("invitation method", method, "REQUEST or CANCEL")
@@ -1282,6 +1292,7 @@ class FakeMail:
             Invitation(
                 {
                     "uid": uid,
+                    "tentative": tentative,
                     "sequence": sequence,
                     "method": method,
                     "start": start,
@@ -1346,7 +1357,9 @@ class FakeDelivery:
         self.passes = 0
         self._rng = random.Random(0)
 
-    def __call__(self, *, now: datetime, sender: str) -> ports.DeliveryReport:
+    def __call__(
+        self, *, now: datetime, sender: str, display_name: str = ""
+    ) -> ports.DeliveryReport:
         self.passes += 1
         report = ports.DeliveryReport()
         for q in self.store.claim(now, 200, self.lease):

@@ -5,6 +5,7 @@ values with line breaks are refused; a mail about one organisation names no othe
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -16,14 +17,21 @@ from jinja2 import UndefinedError
 from banso.engine.errors import InvalidValue
 from banso.engine.outbox import Attachment
 from banso.notifications.render import COMMON, KINDS, TEMPLATES, MailRenderer, wareki, wareki_dt
-
-AT = datetime(2026, 10, 9, 1, 0, tzinfo=UTC)  # 10:00 in Tokyo, a Friday
-PROGRAMME = "令和8年度 県・市町村DX推進伴走支援事業"
-AUTO_LINE = (
-    "※本メールは伴走支援管理システム（Banso）から自動送信しています。"
-    "ご不明な点はプロジェクト責任者までお問い合わせください。"
+from tests.support.mail_examples import (
+    AT,
+    CONTACT,
+    EXTRA,
+    INTERNAL,
+    PROGRAMME,
+    TAG,
+    common,
+    example,
 )
-CONTACT = "tanaka@city.kurashiki.example.jp"
+
+AUTO_LINE = (
+    "※本メールは伴走支援管理システムから自動送信しています。"
+    "このメールにご返信いただくと、担当の山田 太郎に届きます。"
+)
 
 # Every organisation of the programme (DOMAIN.md), to check that a mail about
 # 倉敷市 names no other (§11 confidentiality).
@@ -59,126 +67,23 @@ ORGANISATIONS = (
 )
 
 
-def common(**recipient: str | None) -> dict[str, Any]:
-    person: dict[str, str | None] = {
-        "name": "田中 花子",
-        "org_name": "倉敷市",
-        "dept": "企画財政局 デジタル推進室",
-    }
-    person.update(recipient)
-    return {
-        "recipient": person,
-        "lead": {
-            "name": "山田 太郎",
-            "email": "yamada@contractor.example.jp",
-            "company": "株式会社サンプル",
-        },
-        "programme": {"title": PROGRAMME},
-    }
-
-
-# A full context for each kind, all about 倉敷市.
-EXTRA: dict[str, dict[str, Any]] = {
-    "hearing_invitation": {
-        "org_name": "倉敷市",
-        "theme_name": "生成AI",
-        "at": AT,
-        "consultant_name": "佐藤 一郎",
-        "url": "https://meet.example.jp/abc",
-        "rescheduled": False,
-    },
-    "hearing_reassigned": {"org_name": "倉敷市", "theme_name": "生成AI", "at": AT},
-    "dispatch_invitation": {
-        "org_name": "倉敷市",
-        "theme_name": "生成AI",
-        "at": AT,
-        "mode": "onsite",
-        "place": "倉敷市役所 本庁舎5階 会議室",
-        "url": None,
-        "consultant_name": "佐藤 一郎",
-        "confirmed": True,
-    },
-    "dispatch_cancelled": {
-        "org_name": "倉敷市",
-        "theme_name": "生成AI",
-        "at": AT,
-        "reason": "台風接近のため",
-    },
-    "meeting_invitation": {
-        "meeting_label": "定例報告会",
-        "at": AT,
-        "place": "会議室A",
-        "url": "https://meet.example.jp/x",
-    },
-    "meeting_cancelled": {"meeting_label": "定例報告会", "at": AT, "reason": "日程重複のため"},
-    "approval_request": {
-        "item_title": "支援計画書（倉敷市・生成AI）",
-        "org_name": "倉敷市",
-        "summary": "生成AIの庁内利用ガイドラインを策定する。\n職員研修を2回実施する。",
-        "command": "banso engagement approve-plan 12",
-        "files": [
-            {"name": "支援計画書_倉敷市・生成AI_第1版.docx", "size": 31234, "attached": True}
-        ],
-    },
-    "deadline_reminder": {
-        "title": "支援計画書の提出（倉敷市・生成AI）",
-        "due": date(2026, 10, 13),
-        "due_as_written": date(2026, 10, 10),
-        "explanation": "2026-10-10は土曜日のため翌営業日（10/12はスポーツの日）",
-        "days": 2,
-        "escalated": False,
-    },
-    "deadline_overdue": {
-        "title": "支援計画書の提出（倉敷市・生成AI）",
-        "due": date(2026, 10, 13),
-        "due_as_written": date(2026, 10, 13),
-        "explanation": "起算日2026-10-06から5営業日以内",
-        "days": 3,
-        "escalated": True,
-    },
-    "monthly_report_drafted": {
-        "month_label": "令和8年4月分",
-        "deliverable_id": 7,
-        "version": 1,
-        "files": ["var/documents/月次業務報告書_令和8年4月分_第1版.docx"],
-    },
-    "daily_digest": {
-        "today": date(2026, 10, 9),
-        "items": [
-            {
-                "title": "派遣実施記録の登録（倉敷市・生成AI）",
-                "due": date(2026, 10, 14),
-                "status": "open",
-                "explanation": "実施日2026-10-09から3営業日以内",
-            },
-            {
-                "title": "支援計画書の提出（倉敷市・生成AI）",
-                "due": date(2026, 10, 8),
-                "status": "missed",
-                "explanation": "起算日2026-10-01から5営業日以内",
-            },
-        ],
-    },
-    "dead_letter": {
-        "failed_subject": "【ご案内】ヒアリング日程のご案内（倉敷市・生成AI）",
-        "failed_to": [CONTACT],
-        "attempts": 8,
-        "last_error": "smtp://mail.example.jp:587: recipients refused: 550 5.1.1 user unknown",
-    },
-}
-
 TAGS = {
-    "hearing_invitation": "【ご案内】",
-    "dispatch_invitation": "【ご案内】",
-    "dispatch_cancelled": "【ご案内】",
-    "hearing_reassigned": "【ご案内】",
-    "meeting_invitation": "【ご案内】",
-    "meeting_cancelled": "【ご案内】",
+    "hearing_invitation": "ヒアリング",
+    "dispatch_invitation": "専門人材派遣",
+    "dispatch_cancelled": "【中止】",
+    "hearing_reassigned": "ヒアリング担当変更",
+    "meeting_invitation": "定例報告会開催",
+    "meeting_cancelled": "【中止】",
     "approval_request": "【承認依頼】",
+    "decision_recorded": "【承認】",
+    "plan_approved": "支援計画承認",
+    "visit_record": "専門人材派遣の実施記録",
+    "consultation_assigned": "相談の担当",
+    "delay_notice": "【提出遅延のご連絡】",
     "deadline_reminder": "【リマインド】",
     "deadline_overdue": "【期限超過】",
-    "monthly_report_drafted": "【ご案内】",
-    "daily_digest": "【ご案内】",
+    "monthly_report_drafted": "月次業務報告書",
+    "daily_digest": "期限の一覧",
     "dead_letter": "【送信失敗】",
 }
 
@@ -189,7 +94,7 @@ def renderer() -> MailRenderer:
 
 
 def context(kind: str, **changes: Any) -> dict[str, Any]:
-    return {**common(), **EXTRA[kind], **changes}
+    return example(kind, **changes)
 
 
 def test_the_fixtures_cover_every_kind_and_exactly_its_keys() -> None:
@@ -204,26 +109,35 @@ def test_the_fixtures_cover_every_kind_and_exactly_its_keys() -> None:
 def test_every_kind_renders_in_full(renderer: MailRenderer, kind: str) -> None:
     subject, text = renderer.render(kind, context(kind))
 
-    assert subject.startswith(TAGS[kind])
+    assert subject.startswith(TAG + TAGS[kind])
     assert "\n" not in subject and subject == subject.strip()
     for rendered in (subject, text):
         assert "{{" not in rendered and "}}" not in rendered and "{%" not in rendered
         assert "None" not in rendered and "Undefined" not in rendered
-    assert text.startswith("倉敷市 企画財政局 デジタル推進室 田中 花子 様\n")
-    assert "株式会社サンプル プロジェクト責任者 山田 太郎" in text
-    assert "yamada@contractor.example.jp" in text
+        assert re.search(r"\d{4}-\d{2}-\d{2}", rendered) is None, "no ISO date"
+        assert "+09:00" not in rendered
+    first = (
+        "株式会社サンプル 佐藤 一郎 様"
+        if kind in INTERNAL
+        else ("倉敷市 企画財政局 デジタル推進室 田中 花子 様")
+    )
+    assert text.startswith(first + "\n")
+    assert "株式会社サンプル\nプロジェクト責任者　山田 太郎" in text
+    assert "yamada@contractor.example.jp" in text and "TEL: 086-000-0000" in text
     assert PROGRAMME in text
     assert text.rstrip("\n").endswith(AUTO_LINE)
     assert text.endswith("\n") and "\n\n\n" not in text
     rules = [line for line in text.splitlines() if line and set(line) == {"━"}]
     assert len(rules) == 2, "the signature is framed by two rules"
+    if kind not in INTERNAL:
+        assert "banso " not in text, "no command in a mail outside the contractor"
 
 
 def test_the_essentials_come_first(renderer: MailRenderer) -> None:
     _, text = renderer.render("dispatch_invitation", context("dispatch_invitation"))
-    when = text.index("令和8年10月9日（金）10:00")
+    when = text.index("令和8年10月9日（金）10:00〜12:00")
     where = text.index("倉敷市役所 本庁舎5階 会議室")
-    assert when < where < text.index("佐藤 一郎")
+    assert when < where < text.index("■ 担当　：佐藤 一郎")
     assert when < text.index("━━━")
 
 
@@ -244,27 +158,41 @@ def test_addressing(renderer: MailRenderer, recipient: dict[str, Any], first_lin
     assert text.splitlines()[0] == first_line
 
 
-def test_the_lead_is_not_introduced_to_himself(renderer: MailRenderer) -> None:
-    _, to_contact = renderer.render("deadline_reminder", context("deadline_reminder"))
-    assert "プロジェクト責任者、山田 太郎です。" in to_contact
-    lead = {"name": "山田 太郎", "org_name": "株式会社サンプル", "dept": None}
-    _, to_lead = renderer.render("deadline_reminder", context("deadline_reminder", recipient=lead))
-    assert to_lead.startswith(
-        "株式会社サンプル 山田 太郎 様\n\n伴走支援管理システム（Banso）からのお知らせです。"
+def test_first_mail_introduces_the_contractor_later_ones_open_normally(
+    renderer: MailRenderer,
+) -> None:
+    first = context("hearing_invitation", recipient={**common()["recipient"], "first": True})
+    _, text = renderer.render("hearing_invitation", first)
+    assert "突然のご連絡失礼いたします。" in text
+    assert "岡山県総務部デジタル推進課から「令和8年度 県・市町村DX推進伴走支援事業」を受託" in text
+    _, later = renderer.render("hearing_invitation", context("hearing_invitation"))
+    assert "突然" not in later and "いつもお世話になっております。" in later
+    inside = context(
+        "hearing_invitation",
+        recipient={
+            "name": "佐藤 一郎",
+            "org_name": "株式会社サンプル",
+            "dept": None,
+            "internal": True,
+            "first": False,
+        },
     )
-    assert "山田 太郎です。" not in to_lead
+    _, internal = renderer.render("hearing_invitation", inside)
+    assert "お疲れ様です。" in internal and "いつもお世話" not in internal
+    assert len(internal) < len(later)
 
 
 def test_subjects_follow_the_flags(renderer: MailRenderer) -> None:
     def subject(kind: str, **changes: Any) -> str:
         return renderer.render(kind, context(kind, **changes))[0]
 
-    assert subject("hearing_invitation") == "【ご案内】ヒアリング日程のご案内（倉敷市・生成AI）"
+    assert subject("hearing_invitation") == f"{TAG}ヒアリング日程のご案内（倉敷市・生成AI）"
     assert "日程変更" in subject("hearing_invitation", rescheduled=True)
     assert "日程確定のお知らせ" in subject("dispatch_invitation", confirmed=True)
-    assert "日程のご案内" in subject("dispatch_invitation", confirmed=False)
-    assert subject("approval_request") == "【承認依頼】支援計画書（倉敷市・生成AI）"
-    assert subject("deadline_overdue").startswith("【期限超過】支援計画書の提出")
+    assert "（仮）" in subject("dispatch_invitation", confirmed=False)
+    assert subject("approval_request") == f"{TAG}【承認依頼】支援計画書（倉敷市・生成AI）"
+    assert subject("dispatch_cancelled").startswith(f"{TAG}【中止】")
+    assert subject("deadline_overdue").startswith(f"{TAG}【期限超過】月次業務報告書")
 
 
 def test_web_and_onsite_dispatches(renderer: MailRenderer) -> None:
@@ -273,39 +201,65 @@ def test_web_and_onsite_dispatches(renderer: MailRenderer) -> None:
     web = context("dispatch_invitation", mode="web", place=None, url="https://meet.example.jp/w")
     _, text = renderer.render("dispatch_invitation", web)
     assert "■ 形式　：WEB会議" in text and "https://meet.example.jp/w" in text
+    assert "追って" not in text
     with pytest.raises(ValueError, match="dispatch mode"):
         renderer.render("dispatch_invitation", context("dispatch_invitation", mode="phone"))
+
+
+def test_the_cancellation_outside_uses_the_external_wording(renderer: MailRenderer) -> None:
+    _, text = renderer.render("dispatch_cancelled", context("dispatch_cancelled"))
+    assert "天候等の事情により中止" in text and "先方の都合" not in text
+    inside = context(
+        "dispatch_cancelled",
+        recipient={
+            "name": "佐藤 一郎",
+            "org_name": None,
+            "dept": None,
+            "internal": True,
+            "first": False,
+        },
+    )
+    _, internal = renderer.render("dispatch_cancelled", inside)
+    assert "理由（社内）：先方の都合により中止" in internal
 
 
 def test_deadline_details(renderer: MailRenderer) -> None:
     _, text = renderer.render("deadline_reminder", context("deadline_reminder"))
     assert "令和8年10月13日（火）（あと2営業日）" in text
-    assert "本来の期日：令和8年10月10日（土）" in text
-    assert "スポーツの日" in text and "写し" not in text
+    assert "写し" not in text and "県のご担当者" not in text
     _, today = renderer.render("deadline_reminder", context("deadline_reminder", days=0))
     assert "本日が期限です" in today
     _, overdue = renderer.render("deadline_overdue", context("deadline_overdue"))
-    assert "3営業日過ぎております" in overdue and "本来の期日" not in overdue
-    assert "県のご担当者様およびプロジェクト責任者にも写し" in overdue
-    _, quiet = renderer.render("deadline_overdue", context("deadline_overdue", escalated=False))
-    assert "写し" not in quiet
+    assert "3営業日過ぎております" in overdue and "閉庁日" in overdue
+    assert "banso deliverable notify-delay 7" in overdue
+    _, last = renderer.render("deadline_overdue", context("deadline_overdue", last_notice=True))
+    assert "今回が最後です" in last
 
 
-def test_the_digest_lists_every_item(renderer: MailRenderer) -> None:
+def test_the_digest_groups_its_items(renderer: MailRenderer) -> None:
     _, text = renderer.render("daily_digest", context("daily_digest"))
-    assert "次の2件です" in text
-    assert "1. 派遣実施記録の登録（倉敷市・生成AI）" in text
+    today, late, week = (text.index(h) for h in ("【本日期限】", "【期限超過】", "【今後7日】"))
+    assert today < late < week
+    assert "内容：RPAの導入について相談したい" in text
     assert "期限：令和8年10月8日（木）　状態：期限超過" in text
-    _, empty = renderer.render("daily_digest", context("daily_digest", items=[]))
-    assert "ありません" in empty
 
 
-def test_the_approval_request_shows_the_command(renderer: MailRenderer) -> None:
+def test_the_approval_request_stands_alone(renderer: MailRenderer) -> None:
     _, text = renderer.render("approval_request", context("approval_request"))
-    assert "    banso engagement approve-plan 12\n" in text
+    assert "banso" not in text
+    for words in (
+        "現状・課題",
+        "支援の目標",
+        "担当専門人材",
+        "株式会社サンプル",
+        "派遣回数の枠",
+        "6回（6月・7月・9月）",
+        "ご返信",
+    ):
+        assert words in text, words
     assert "  職員研修を2回実施する。" in text
     _, no_org = renderer.render("approval_request", context("approval_request", org_name=None))
-    assert "■ 団体" not in no_org
+    assert "■ 団体　：" not in no_org
 
 
 @pytest.mark.parametrize(("kind", "key"), [(k, key) for k in KINDS for key in KINDS[k]])
@@ -345,11 +299,11 @@ def test_the_override_directory_wins(tmp_path: Path) -> None:
     )
     renderer = MailRenderer(tmp_path)
     subject, text = renderer.render("meeting_invitation", context("meeting_invitation"))
-    assert subject == "【ご案内】定例報告会のお知らせ（県版）"
+    assert subject == TAG + "【ご案内】定例報告会のお知らせ（県版）"
     assert "県で書き換えた本文です。" in text and text.rstrip().endswith(AUTO_LINE)
     # Kinds not overridden still come from the package.
     other, _ = renderer.render("meeting_cancelled", context("meeting_cancelled"))
-    assert other.startswith("【ご案内】定例報告会中止")
+    assert other.startswith(TAG + "【中止】定例報告会")
 
 
 def test_compose_makes_an_outgoing_message(renderer: MailRenderer) -> None:
@@ -365,7 +319,7 @@ def test_compose_makes_an_outgoing_message(renderer: MailRenderer) -> None:
         about_id=12,
     )
     assert message.to == (CONTACT,) and message.cc == ("pref@pref.okayama.example.jp",)
-    assert message.subject.startswith("【ご案内】") and message.kind == "hearing_invitation"
+    assert message.subject.startswith(TAG) and message.kind == "hearing_invitation"
     assert message.attachments == (ics,)
     assert (message.about_kind, message.about_id) == ("engagement", 12)
 
@@ -407,6 +361,7 @@ def test_header_injection_is_refused(
 
 def test_line_breaks_in_the_body_are_fine(renderer: MailRenderer) -> None:
     ctx = context("dispatch_cancelled", reason="台風接近のため。\n後日改めて調整します。")
+    ctx["recipient"] = {**ctx["recipient"], "internal": True}
     message = renderer.compose(key="k", kind="dispatch_cancelled", to=[CONTACT], context=ctx)
     assert "後日改めて調整します。" in message.text
 
