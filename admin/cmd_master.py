@@ -93,6 +93,9 @@ def person() -> None:
 @click.option("--fields", metavar="F,F", help="Consultants: fields of expertise, comma-separated.")
 @click.option("--record", metavar="TEXT", help="Consultants: track record.")
 @click.option("--company", metavar="NAME", help="Consultants: a subcontractor's name (else ours).")
+@click.option("--dept", metavar="TEXT", help="Department (部署), shown in the mail's address line.")
+@click.option("--title", metavar="TEXT", help="Title (役職).")
+@click.option("--phone", metavar="TEXT", help="Phone number.")
 @json_option
 @pass_state
 def person_add(
@@ -104,6 +107,9 @@ def person_add(
     fields: str | None,
     record: str | None,
     company: str | None,
+    dept: str | None,
+    title: str | None,
+    phone: str | None,
 ) -> None:
     """Register a person. The very first person (a lead or the prefecture) needs no --as.
 
@@ -124,6 +130,9 @@ def person_add(
         fields=_fields(fields),
         record=record,
         company=company,
+        dept=dept,
+        title=title,
+        phone=phone,
     )
     note = f"; {roster} opened" if roster else ""
     emit(state, data, f"{role} {name} <{email}> registered{note}")

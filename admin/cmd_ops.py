@@ -138,7 +138,8 @@ def outbox_list(state: State, state_name: str | None, limit: int) -> None:
       banso outbox list --state dead
     """
     items = views.outbox(state.services, state_name, limit)
-    data = [views.message_json(q) for q in items]
+    domain = state.services.mail_settings.message_id_domain
+    data = [views.message_json(q, domain) for q in items]
     rows = [
         [str(q.id), q.state, str(q.attempts), when(q.sent_at or q.next_attempt_at),
          ", ".join(q.message.to), q.message.subject]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import click
 
 from banso.admin.cli import State, pass_state
+from banso.admin.invite_options import invite_details_options, pop_invite
 from banso.admin.output import emit, json_option, report, state_text, table, when
 from banso.admin.triggers import register
 from banso.engine.clock import parse_datetime
@@ -29,16 +31,32 @@ def consultation() -> None:
 @click.option("--org", "org_code", required=True, metavar="CODE")
 @click.option("--topic", required=True, metavar="TEXT")
 @click.option("--channel", type=click.Choice(CHANNELS), help="How it reached the prefecture.")
+@click.option("--contact-name", metavar="TEXT", help="The organisation's contact person.")
+@click.option("--contact-email", metavar="EMAIL", help="The contact's e-mail.")
+@click.option("--contact-phone", metavar="TEXT", help="The contact's phone number.")
 @json_option
 @pass_state
-def consultation_new(state: State, org_code: str, topic: str, channel: str | None) -> None:
+def consultation_new(
+    state: State,
+    org_code: str,
+    topic: str,
+    channel: str | None,
+    contact_name: str | None,
+    contact_email: str | None,
+    contact_phone: str | None,
+) -> None:
     """Enter a consultation the prefecture received (prefecture only).
 
     \b
     Example:
       banso --as taro@pref.okayama.example.jp consultation new --org 332020 --topic 生成AIの利用規程
     """
-    report(state, desk.new_consultation(state.services, state.user, org_code, topic, channel))
+    contact = {"contact_name": contact_name, "contact_email": contact_email,
+               "contact_phone": contact_phone}  # fmt: skip
+    report(
+        state,
+        desk.new_consultation(state.services, state.user, org_code, topic, channel, contact),
+    )
 
 
 @consultation.command("assign")
@@ -242,15 +260,18 @@ def meeting() -> None:
 @click.option(
     "--engagement", "engagement_id", type=int, metavar="ID", help="Hearings: the engagement."
 )
+@invite_details_options
 @json_option
 @pass_state
 def meeting_schedule(
     state: State,
+    /,
     kind: str,
     at_text: str,
     place: str | None,
     url: str | None,
     engagement_id: int | None,
+    **invite: Any,
 ) -> None:
     """Schedule a meeting (lead or prefecture); one monthly regular meeting a month.
 
@@ -260,7 +281,14 @@ def meeting_schedule(
     """
     at = parse_datetime(at_text, "--at")
     outcome = meetings.schedule_meeting(
-        state.services, state.user, kind, at=at, place=place, url=url, engagement_id=engagement_id
+        state.services,
+        state.user,
+        kind,
+        at=at,
+        place=place,
+        url=url,
+        engagement_id=engagement_id,
+        invite=pop_invite(invite, at),
     )
     report(state, outcome)
 

@@ -107,6 +107,7 @@ def engagement_show(state: State, record_id: int) -> None:
 @pass_state
 def engagement_schedule_hearing(
     state: State,
+    /,
     record_id: int,
     at_text: str,
     consultant: str,
@@ -157,6 +158,7 @@ def dispatch() -> None:
 @pass_state
 def dispatch_plan(
     state: State,
+    /,
     engagement_id: int,
     at_text: str,
     mode: str,

@@ -39,6 +39,13 @@ def invite_options(f: F) -> F:
     return f
 
 
+def invite_details_options(f: F) -> F:
+    """The same without --url/--place (for a command that has its own)."""
+    for option in reversed(_OPTIONS[2:]):
+        f = option(f)
+    return f
+
+
 def pop_invite(kwargs: dict[str, Any], at: datetime) -> dict[str, Any]:
     """The invitation details from the options (removed from ``kwargs``), as stored."""
     raw = {

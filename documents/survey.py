@@ -44,6 +44,7 @@ class SurveyRow:
     contact_name: str
     contact_email: str
     preferred_months: tuple[str, ...]  # "YYYY-MM", sorted, unique
+    contact_dept: str = ""  # 担当部署, for the address line of every mail
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ _COLUMNS = (
     _Column("request", ("要望内容", "支援内容", "request")),
     _Column("contact_name", ("担当者名", "担当者", "contact_name")),
     _Column("contact_email", ("メールアドレス", "担当者メール", "email", "contact_email")),
+    _Column("contact_dept", ("担当部署", "部署", "所属", "contact_dept"), required=False),
     # Organisations with no preference leave the months empty; a sheet without
     # the column at all means the same, so it is not required.
     _Column("preferred_months", ("希望時期", "希望月", "preferred_months"), required=False),
@@ -314,6 +316,7 @@ class _SurveyReader:
                     contact_name=str(values["contact_name"]),
                     contact_email=str(values["contact_email"]),
                     preferred_months=months,
+                    contact_dept=str(values.get("contact_dept") or ""),
                 )
             )
         return result
@@ -369,6 +372,8 @@ class _SurveyReader:
             if not is_email(email):
                 raise InvalidValue(where, text, "an e-mail address like tanaka@city.example.jp")
             return email
+        if field == "contact_dept":
+            return text  # optional: an empty cell leaves the address line without it
         if not text:
             what = "the support requested" if field == "request" else "the contact person's name"
             raise InvalidValue(where, text, f"{what}; the cell is empty")

@@ -305,6 +305,7 @@ def digests(services: Services, now: datetime) -> int:
     with services.uow() as uow:
         people = People(uow)
         shared = common(services, uow)
+        terms = _terms(services, uow)
         messages: list[OutgoingMessage] = []
         # A removed person's deadlines are reminded to the lead (People.responsible),
         # so the lead's digest lists them too.
@@ -325,6 +326,10 @@ def digests(services: Services, now: datetime) -> int:
                         for d in uow.deadlines.owned_by(consultants, (MISSED,), horizon)
                         if d.id not in known
                     ]
+                if today > terms.contract_end:
+                    # After the contract end only the completion report is followed up.
+                    rows = [d for d in rows if d.about_id in terms.completion_ids
+                            and d.about_kind == "deliverable"]  # fmt: skip
                 if not rows:
                     continue
                 fingerprint = _fingerprint(rows)

@@ -6,11 +6,13 @@ from collections.abc import Mapping
 
 from banso.engine.clock import tokyo_date
 from banso.engine.era import fiscal_year
+from banso.engine.errors import InvalidValue
 from banso.engine.runner import Outcome
 from banso.services.context import Services
 from banso.services.engagements import org_named
 from banso.services.identity import acting, acting_to_fire, person_named
 from banso.services.transitions import fire_in
+from banso.workflows.email import email_problem
 
 
 def new_consultation(
@@ -23,6 +25,11 @@ def new_consultation(
 ) -> Outcome:
     """Enter a consultation the prefecture received (prefecture only); ``contact``:
     the organisation's contact_name, contact_email and contact_phone."""
+    email = (contact or {}).get("contact_email")
+    if email:
+        problem = email_problem(email)
+        if problem:
+            raise InvalidValue("--contact-email", email, f"an address mail can reach ({problem})")
     with services.uow() as uow:
         actor = acting(uow, user, "enter a consultation")
         org = org_named(uow, org_code)

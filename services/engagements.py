@@ -129,6 +129,8 @@ class SurveyEntry(Protocol):
     def contact_email(self) -> str: ...
     @property
     def preferred_months(self) -> tuple[str, ...]: ...
+    @property
+    def contact_dept(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -185,6 +187,7 @@ def import_survey(
                 request=row.request,
                 contact_name=row.contact_name,
                 contact_email=row.contact_email,
+                contact_dept=row.contact_dept or None,
                 preferred_months=list(row.preferred_months),
             )
             created.append(

@@ -41,7 +41,7 @@ class Recipient:
 
 def recipient(uow: UnitOfWork, p: Person) -> Recipient:
     org = uow.directory.org_by_id(p.org_id) if p.org_id else None
-    dept = getattr(p, "dept", None)
+    dept = p.dept
     return Recipient(
         p.email, p.name, org.name if org else p.company, dept, p.role in (LEAD, CONSULTANT)
     )

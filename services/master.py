@@ -44,6 +44,9 @@ def person_json(uow: UnitOfWork, p: Person) -> dict[str, Any]:
         "subcontractor": sub.name if sub else None,
         "subcontractor_approved": bool(sub and sub.approved_at),
         "active": p.active,
+        "dept": p.dept,
+        "title": p.title,
+        "phone": p.phone,
     }
 
 
@@ -68,8 +71,12 @@ def add_person(
     fields: Sequence[str] | None = None,
     record: str | None = None,
     company: str | None = None,
+    dept: str | None = None,
+    title: str | None = None,
+    phone: str | None = None,
 ) -> tuple[dict[str, Any], str | None]:
     """Register a person; the very first (a lead or the prefecture) registers themself.
+    ``dept``, ``title`` and ``phone`` go into the address line and signatures of mail.
     Returns the person and the title of the expert roster a consultant opened, if any."""
     check_email(email)
     with services.uow() as uow:
@@ -104,6 +111,13 @@ def add_person(
             subcontractor_id=sub_id,
             at=services.clock.now(),
         )
+        contact = {
+            k: " ".join(v.split())
+            for k, v in (("dept", dept), ("title", title), ("phone", phone))
+            if v and v.strip()
+        }
+        if contact:
+            p = uow.directory.update_person(p.id, **contact)
         audit_change(services, uow, actor, "person", p.id, "add", {"email": email, "role": role})
         roster = new_roster_version(services, uow, f"{email} added") if role == CONSULTANT else None
         data = person_json(uow, p)

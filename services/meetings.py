@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from banso.engine.clock import tokyo_date
 from banso.engine.runner import Outcome
@@ -25,6 +27,7 @@ def schedule_meeting(
     place: str | None = None,
     url: str | None = None,
     engagement_id: int | None = None,
+    invite: Mapping[str, Any] | None = None,
 ) -> Outcome:
     """Schedule a meeting (lead or prefecture); one monthly regular meeting a month."""
     month = f"{tokyo_date(at):%Y-%m}"
@@ -39,6 +42,7 @@ def schedule_meeting(
             "place": place,
             "url": url,
             "engagement_id": engagement_id,
+            "invite": dict(invite or {}),
         }
         monthly = uow.records.find(
             meeting.KIND,

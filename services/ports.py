@@ -47,6 +47,9 @@ class Person:
     company: str | None = None
     subcontractor_id: int | None = None
     active: bool = True
+    dept: str | None = None
+    title: str | None = None
+    phone: str | None = None
 
 
 @dataclass(frozen=True)

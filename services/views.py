@@ -19,6 +19,7 @@ from banso.services.engagements import org_named, theme_named
 from banso.services.identity import acting
 from banso.services.ports import FileVersion, Org, Subcontractor, Theme, UnitOfWork
 from banso.workflows.labels import DEADLINE_STATUS_LABELS
+from banso.workflows.mailing import public_message_id
 from banso.workflows.roles import LEAD, PREFECTURE
 
 
@@ -197,7 +198,8 @@ def deadline_json(d: Deadline) -> dict[str, Any]:
     }
 
 
-def message_json(q: QueuedMessage) -> dict[str, Any]:
+def message_json(q: QueuedMessage, message_id_domain: str | None = None) -> dict[str, Any]:
+    """One queued message; its Message-ID as the mail carries it (the [mail] domain)."""
     return {
         "id": q.id,
         "state": q.state,
@@ -209,7 +211,9 @@ def message_json(q: QueuedMessage) -> dict[str, Any]:
         "next_attempt_at": plain(q.next_attempt_at),
         "last_error": q.last_error,
         "sent_at": plain(q.sent_at),
-        "message_id": q.message_id,
+        "message_id": public_message_id(q.message_id, message_id_domain)
+        if message_id_domain
+        else q.message_id,
     }
 
 

@@ -92,6 +92,9 @@ class Person(Base):
     active: Mapped[bool] = mapped_column(default=True)
     track_record: Mapped[str | None] = mapped_column(Text)
     company: Mapped[str | None] = mapped_column(String(200))
+    dept: Mapped[str | None] = mapped_column(String(200))  # 部署, in the address line
+    title: Mapped[str | None] = mapped_column(String(100))  # 役職
+    phone: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime]
 
 

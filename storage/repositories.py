@@ -40,6 +40,9 @@ def _person(row: Person) -> ports.Person:
         company=row.company,
         subcontractor_id=row.subcontractor_id,
         active=row.active,
+        dept=row.dept,
+        title=row.title,
+        phone=row.phone,
     )
 
 
@@ -145,7 +148,7 @@ class SqlDirectory:
         if row is None:
             raise NotFound("person", person_id)
         for key, value in changes.items():
-            if key not in ("name", "fields", "track_record", "active"):
+            if key not in ("name", "fields", "track_record", "active", "dept", "title", "phone"):
                 raise TypeError(f"a person has no changeable field {key!r}")
             setattr(row, key, value)
         self.session.flush()

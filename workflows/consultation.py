@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from banso.engine.deadlines import MeetDeadline, OpenDeadline
 from banso.engine.errors import Unmet
+from banso.engine.outbox import Notify
 from banso.engine.workflow import GuardContext, RecordView, State, Transition, WorkflowDefinition
 from banso.workflows.checks import facts_of, needs_choice, needs_text
 from banso.workflows.people_rules import CONSULTANT_FIELD, ConsultantFacts, consultant_unmet
@@ -59,6 +60,7 @@ DEFINITION = WorkflowDefinition(
             roles=(LEAD, PREFECTURE),
             effects=(
                 OpenDeadline("first_contact", "相談への初回対応", 3, responsible="consultant_id"),
+                Notify("consultation_assigned", to=("consultant",)),
             ),
         ),
         Transition(

@@ -59,7 +59,14 @@ DEFINITION = WorkflowDefinition(
             roles=(LEAD,),
             effects=(MeetDeadline("submission"), Notify("approval_request", to=("prefecture",))),
         ),
-        Transition(APPROVE, "承認", (SUBMITTED,), APPROVED, roles=(PREFECTURE,)),
+        Transition(
+            APPROVE,
+            "承認",
+            (SUBMITTED,),
+            APPROVED,
+            roles=(PREFECTURE,),
+            effects=(Notify("decision_recorded", to=("lead",)),),
+        ),
         Transition(
             SEND_BACK,
             "差戻し",
@@ -67,7 +74,7 @@ DEFINITION = WorkflowDefinition(
             RETURNED,
             guards=(needs_text("reason", "the reason is empty"),),
             roles=(PREFECTURE,),
-            effects=(ReopenDeadline("submission"),),
+            effects=(ReopenDeadline("submission"), Notify("decision_recorded", to=("lead",))),
         ),
     ],
 )

@@ -158,7 +158,8 @@ DEFINITION = WorkflowDefinition(
                 has_happened("dispatch"),
             ),
             roles=(LEAD, CONSULTANT),
-            effects=(MeetDeadline("record"),),
+            # A short record to the organisation, if the [mail] settings ask for it.
+            effects=(MeetDeadline("record"), Notify("visit_record", to=("contact",))),
         ),
         Transition(
             CANCEL,

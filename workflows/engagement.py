@@ -210,6 +210,11 @@ DEFINITION = WorkflowDefinition(
             PLAN_APPROVED,
             guards=(plan_is_complete,),
             roles=(PREFECTURE,),
+            # The lead hears of every decision; the organisation that support starts.
+            effects=(
+                Notify("decision_recorded", to=("lead",)),
+                Notify("plan_approved", to=("contact",)),
+            ),
         ),
         Transition(START, "支援開始", (PLAN_APPROVED,), IN_SUPPORT, roles=(LEAD,)),
         Transition(

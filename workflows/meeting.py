@@ -26,6 +26,9 @@ MONTHLY = "monthly"
 HEARING = "hearing"
 REPORT = "report"
 
+# Kinds that fulfil their month's §8(3) regular meeting (the kickoff is April's).
+COUNTS_AS_MONTHLY = (MONTHLY, KICKOFF)
+
 # kind → title, in the order they happen in the year.
 MEETING_KINDS: dict[str, str] = {
     KICKOFF: "キックオフ会議",

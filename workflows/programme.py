@@ -239,7 +239,7 @@ def report_before_meeting(meeting_day: date) -> tuple[date, str, HolidayRule]:
     """Every engagement still going is reported before the report meeting (§6(3))."""
     return (
         meeting_day - timedelta(days=1),
-        f"事業報告会（{meeting_day.isoformat()}）の前日まで",
+        f"事業報告会（{format_date(meeting_day)}）の前日まで",
         HolidayRule.PREVIOUS_BUSINESS_DAY,
     )
 
@@ -265,7 +265,10 @@ def meeting_attendees(kind: str, for_engagement: bool) -> tuple[str, ...]:
     any other meeting the prefecture and the lead."""
     if kind == "hearing" and for_engagement:
         return ("contact", "consultant")
-    if kind in ("kickoff", "report"):
+    if kind == "report":
+        # §6(3): 県職員と市町村職員が合同で参加 — every organisation's contact too.
+        return ("prefecture", "lead", "all_consultants", "all_contacts")
+    if kind == "kickoff":
         return ("prefecture", "lead", "all_consultants")
     return ("prefecture", "lead")
 

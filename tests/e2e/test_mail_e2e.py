@@ -59,8 +59,9 @@ OKAYAMA = {"org": "岡山市", "contact": "tanaka@city.okayama.example.jp", "nam
 KURASHIKI = {"org": "倉敷市", "contact": "sato@city.kurashiki.example.jp", "name": "佐藤 花子"}
 
 DAY = "2026-04-10T09:00+09:00"  # a Friday: hearings are scheduled and the daemon runs
-SIGNATURE = "受託者 プロジェクト責任者 責任 者"  # the lead set up by tests.support.programme
-AUTO_SENT = "※本メールは伴走支援管理システム（Banso）から自動送信しています。"
+SIGNATURE = "受託者\nプロジェクト責任者　責任 者"  # the lead set up by tests.support.programme
+AUTO_SENT = "※本メールは伴走支援管理システムから自動送信しています。"
+TAG = "【DX伴走支援】"
 
 
 # -- running banso with a mail URL ----------------------------------------------------
@@ -209,11 +210,13 @@ def invitation_of(msg: EmailMessage) -> tuple[str, str, int, Any]:
 def check_mail(got: Received, msg: EmailMessage, *, to: str, addressing: str, tag: str) -> str:
     """A parseable UTF-8 mail in Japanese business form; returns its text."""
     assert got.rcpt_tos == (to,)
-    assert msg["To"] == to and msg["From"] == LEAD
+    assert msg["To"] == to
+    [sender] = msg["From"].addresses
+    assert (sender.addr_spec, sender.display_name) == (LEAD, "受託者 責任 者")
     head = got.content.split(b"\r\n\r\n", 1)[0].decode("ascii")  # headers travel as 7 bit
     assert "Subject: =?utf-8?" in head, "the subject is RFC 2047 encoded"
     subject = str(msg["Subject"])
-    assert subject.startswith(tag), subject
+    assert subject.startswith(TAG + tag), subject
     assert msg["Message-ID"] and msg["Auto-Submitted"] == "auto-generated"
     body = msg.get_body(("plain",))
     assert isinstance(body, EmailMessage) and body.get_content_charset() == "utf-8"
@@ -266,9 +269,9 @@ def test_hearing_invitations_a_reschedule_and_a_cancellation_reach_the_server(
             (consultant, f"{consultant_name} 様"),
         ):
             [(got, msg)] = [(r, m) for r, m in mails if r.rcpt_tos == (address,)]
-            text = check_mail(got, msg, to=address, addressing=addressing, tag="【ご案内】")
+            text = check_mail(got, msg, to=address, addressing=addressing, tag="")
             subject = str(msg["Subject"])
-            assert subject.startswith(f"【ご案内】ヒアリング日程のご案内（{city['org']}・")
+            assert subject.startswith(f"{TAG}ヒアリング日程のご案内（{city['org']}・")
             assert f"■ 団体　：{city['org']}" in text
             method, uid, sequence, event = invitation_of(msg)
             assert (method, uid, sequence) == ("REQUEST", f"engagement-{ident}@banso", seq)
@@ -322,18 +325,22 @@ def test_hearing_invitations_a_reschedule_and_a_cancellation_reach_the_server(
         (OKAYAMA["contact"], f"岡山市 {OKAYAMA['name']} 様"),
         (HANAKO, "佐藤 花子 様"),
     ):
-        [request] = to_whom(latest, address, "日程のご案内（岡山市")
-        [cancel] = to_whom(latest, address, "中止のお知らせ")
+        [request] = to_whom(latest, address, "日程のご案内（仮）（岡山市")
+        [cancel] = to_whom(latest, address, "【中止】")
         got = _received_for(server, cancel)
-        check_mail(got, cancel, to=address, addressing=addressing, tag="【ご案内】")
-        assert str(cancel["Subject"]).startswith("【ご案内】専門人材派遣 中止のお知らせ（岡山市・")
-        assert "先方の都合により中止" in text_of(cancel)
+        check_mail(got, cancel, to=address, addressing=addressing, tag="")
+        assert str(cancel["Subject"]).startswith(f"{TAG}【中止】専門人材派遣（岡山市・")
+        # The free-text reason stays inside the contractor; outside reads the wording.
+        inside = address == HANAKO
+        assert ("先方の都合により中止" in text_of(cancel)) is inside
+        assert "諸般の事情により中止" in text_of(cancel)
         r_method, r_uid, r_seq, r_event = invitation_of(request)
         c_method, c_uid, c_seq, c_event = invitation_of(cancel)
         assert (r_method, c_method) == ("REQUEST", "CANCEL")
         assert r_uid == c_uid == "dispatch-1@banso"
         assert c_seq == version_of(banso.url, Dispatch, 1) > r_seq
         assert str(c_event["STATUS"]) == "CANCELLED"
+        assert str(r_event["STATUS"]) == "TENTATIVE", "a planned dispatch is not confirmed yet"
         assert str(r_event["LOCATION"]) == "岡山市", "an on-site dispatch names the place"
 
     # §11: nothing about one organisation reaches the other's people.
@@ -471,7 +478,7 @@ def test_a_permanent_refusal_is_dead_the_lead_is_told_once_and_retry_requeues(
         tag="【送信失敗】",
     )
     assert contact in text and dead["subject"] in text and "550" in text
-    assert "banso outbox retry ID" in text
+    assert f"banso outbox retry {dead['id']}" in text and "宛先が存在しません" in text
 
     # Only the lead or the prefecture may requeue it.
     line = banso.refused("outbox", "retry", str(dead["id"]), user=HANAKO)
@@ -525,7 +532,7 @@ def test_without_a_mail_url_the_daemon_writes_eml_files_under_var_mail(
     assert all(r["state"] == "sent" for r in rows)
     [invite] = [m for m in by_id.values() if m["To"] == KURASHIKI["contact"]]
     assert str(invite["Subject"]) == (
-        "【ご案内】ヒアリング日程のご案内（倉敷市・フロントヤード改革（書かない窓口））"
+        TAG + "ヒアリング日程のご案内（倉敷市・フロントヤード改革（書かない窓口））"
     )
     assert text_of(invite).startswith(f"倉敷市 {KURASHIKI['name']} 様\n")
     assert invitation_of(invite)[:2] == ("REQUEST", "engagement-2@banso")

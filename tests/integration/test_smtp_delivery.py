@@ -41,6 +41,7 @@ from banso.notifications.mime import build
 from banso.notifications.render import MailRenderer
 from banso.notifications.sender import DeliveryReport, deliver
 from banso.notifications.transport import DeliveryError, FileTransport, Transport, open_transport
+from tests.support.mail_examples import EXTRA, common
 from tests.support.smtp import SECRET, Authenticator, SmtpServer, calendar_of, text_of
 
 NOW = datetime(2026, 6, 1, 0, 0, tzinfo=UTC)  # 09:00 in Tokyo
@@ -142,11 +143,8 @@ def absent_server() -> Iterator[SmtpServer]:
 # -- messages ----------------------------------------------------------------------------
 
 RENDERER = MailRenderer()
-COMMON: dict[str, Any] = {
-    "recipient": {"name": "田中 花子", "org_name": "倉敷市", "dept": "デジタル推進室"},
-    "lead": {"name": "山田 太郎", "email": LEAD, "company": "株式会社サンプル"},
-    "programme": {"title": "令和8年度 県・市町村DX推進伴走支援事業"},
-}
+COMMON: dict[str, Any] = common(dept="デジタル推進室")
+COMMON["lead"] = {**COMMON["lead"], "email": LEAD}
 
 
 def reminder(key: str, to: str = CONTACT) -> OutgoingMessage:
@@ -158,10 +156,8 @@ def reminder(key: str, to: str = CONTACT) -> OutgoingMessage:
             **COMMON,
             "title": "支援計画書の提出（倉敷市・生成AI）",
             "due": date(2026, 6, 5),
-            "due_as_written": date(2026, 6, 5),
-            "explanation": "起算日2026-05-29から5営業日以内",
+            "explanation": "起算日（令和8年5月29日）から5営業日以内",
             "days": 4,
-            "escalated": False,
         },
     )
 
@@ -188,12 +184,10 @@ def hearing_invitation(key: str = "event:7:" + CONTACT) -> OutgoingMessage:
         to=(CONTACT,),
         context={
             **COMMON,
-            "org_name": "倉敷市",
-            "theme_name": "生成AI",
+            **EXTRA["hearing_invitation"],
             "at": at,
-            "consultant_name": "佐藤 一郎",
+            "end": at + timedelta(hours=1),
             "url": "https://meet.example.jp/abc-defg",
-            "rescheduled": False,
         },
         attachments=(ics,),
         about_kind="engagement",
@@ -236,16 +230,16 @@ def test_an_invitation_arrives_as_utf8_mail_with_a_calendar_part(server: SmtpSer
     assert got.mail_from == LEAD and got.rcpt_tos == (CONTACT,)
     assert b"\n\xe3" not in got.content, "headers and body travel as 7-bit (encoded words, base64)"
     msg = got.parsed()
-    assert msg["Subject"] == "【ご案内】ヒアリング日程のご案内（倉敷市・生成AI）"
+    assert msg["Subject"] == "【DX伴走支援】ヒアリング日程のご案内（倉敷市・生成AI）"
     assert "=?utf-8?" in got.content.decode("ascii").split("\r\n\r\n")[0]
     assert msg["Message-ID"] == message_id_for("event:7:" + CONTACT)
     assert msg["From"] == LEAD and msg["To"] == CONTACT
     assert msg["Auto-Submitted"] == "auto-generated"
     text = text_of(msg)
     assert text.startswith("倉敷市 デジタル推進室 田中 花子 様\n")
-    assert "令和8年6月10日（水）10:00" in text and "https://meet.example.jp/abc-defg" in text
+    assert "令和8年6月10日（水）10:00〜11:00" in text and "https://meet.example.jp/abc-defg" in text
     assert "{{" not in text and "}}" not in text
-    assert "※本メールは伴走支援管理システム（Banso）から自動送信しています。" in text
+    assert "※本メールは伴走支援管理システムから自動送信しています。" in text
 
     [part] = list(msg.iter_attachments())
     assert part.get_content_type() == "text/calendar"
@@ -497,7 +491,7 @@ def test_file_transport_writes_one_eml_per_message(
         assert isinstance(msg, EmailMessage)
         by_id[msg["Message-ID"]] = msg
     invite = by_id[message_id_for("event:7:" + CONTACT)]
-    assert invite["Subject"].startswith("【ご案内】")
+    assert invite["Subject"].startswith("【DX伴走支援】")
     assert "田中 花子 様" in text_of(invite)
     [part] = list(invite.iter_attachments())
     assert calendar_of(part).walk("VEVENT")

@@ -65,6 +65,7 @@ class SurveyRow:
     contact_name: str = "田中 一郎"
     contact_email: str = CONTACT
     preferred_months: tuple[str, ...] = ("2026-05", "2026-06")
+    contact_dept: str = "情報政策課"
 
 
 class World:

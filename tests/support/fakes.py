@@ -591,7 +591,7 @@ class MemoryDirectory:
 
     def update_person(self, person_id: int, **changes: Any) -> ports.Person:
         for key in changes:
-            if key not in ("name", "fields", "track_record", "active"):
+            if key not in ("name", "fields", "track_record", "active", "dept", "title", "phone"):
                 raise TypeError(f"a person has no changeable field {key!r}")
         person = self._t.people.get(person_id)
         if person is None:

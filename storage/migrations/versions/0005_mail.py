@@ -1,5 +1,5 @@
 """Mail that stands on its own: invitation details, cancellation wordings, the
-survey's 担当部署, and a consultation's contact.
+survey's 担当部署, a consultation's contact, and people's department, title, phone.
 
 Revision ID: 0005_mail
 Revises: 0004
@@ -17,6 +17,11 @@ branch_labels = None
 depends_on = None
 
 COLUMNS = {
+    "people": (
+        ("dept", sa.String(length=200)),
+        ("title", sa.String(length=100)),
+        ("phone", sa.String(length=40)),
+    ),
     "engagements": (
         ("contact_dept", sa.String(length=200)),
         ("hearing_invite", sa.JSON()),
