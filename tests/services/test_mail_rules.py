@@ -8,6 +8,7 @@ import pytest
 
 from banso.engine.clock import parse_datetime
 from banso.engine.errors import InvalidValue, PermissionDenied
+from banso.notifications.render import MailRenderer
 from banso.services import daemon, delays, desk, meetings
 from banso.workflows.mailing import (
     CANCEL_REASONS,
@@ -17,7 +18,6 @@ from banso.workflows.mailing import (
     readable_dates,
     who_hears,
 )
-from banso.notifications.render import MailRenderer
 from tests.services.world import CONTACT, HANAKO, LEAD, PREFECTURE, World
 from tests.support.fakes import FakeMail
 
