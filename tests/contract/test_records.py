@@ -87,8 +87,10 @@ def test_a_new_record_reads_back_at_version_0_with_every_field(
         "request": None,
         "contact_name": None,
         "contact_email": None,
+        "contact_dept": None,
         "preferred_months": ["2026-05", "2026-06"],  # JSON gives a list back
         "hearing_at": VISIT,
+        "hearing_invite": None,
         "findings": None,
         "goals": None,
         "planned_dispatches": None,
