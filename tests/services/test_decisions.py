@@ -1,0 +1,198 @@
+"""Prefecture decisions: made directly, or recorded by the lead on the prefecture's behalf;
+the expert agreed before the hearing; one plan record for the plan and its 支援計画書."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+import pytest
+
+from banso.engine.errors import InvalidValue, PermissionDenied, Refused, TransitionRefused
+from banso.services import engagements, master, transitions, views
+from banso.services.decisions import Evidence, OnBehalf
+from banso.services.programme import configure
+from tests.services.world import HANAKO, JIRO, LEAD, PREFECTURE, World
+
+REPLY = b"From: taro@pref.okayama.example.jp\r\nSubject: Re: \xe6\x89\xbf\xe8\xaa\x8d\r\n\r\nOK\r\n"
+BEHALF = OnBehalf(PREFECTURE, date(2026, 4, 1), "デジ第12号", Evidence("C:\\mail\\reply.eml", REPLY))
+
+
+def submitted_chart(world: World) -> int:
+    (chart,) = world.find("deliverable", kind="org_chart")
+    world.fire(LEAD, "deliverable", chart.id, "draft")
+    world.fire(LEAD, "deliverable", chart.id, "submit")
+    return chart.id
+
+
+def test_the_lead_records_an_approval_on_the_prefectures_behalf(world: World) -> None:
+    chart = submitted_chart(world)
+    outcome = transitions.fire(
+        world.services, LEAD, "deliverable", chart, "approve", on_behalf=BEHALF
+    )
+    assert outcome.to_state == "approved"
+    event = views.history(world.services, "deliverable", chart)[-1]
+    assert event.actor == PREFECTURE  # the decision is the prefecture person's
+    behalf = event.payload["on_behalf"]
+    assert (behalf["decided_by"], behalf["recorded_by"], behalf["date"], behalf["ref"]) == (
+        PREFECTURE, LEAD, "2026-04-01", "デジ第12号",
+    )  # fmt: skip
+    evidence = behalf["evidence"]
+    assert (evidence["name"], evidence["size"]) == ("reply.eml", len(REPLY))
+    assert evidence["sha256"] == hashlib.sha256(REPLY).hexdigest()
+    assert world.services.files.load(evidence["location"]) == REPLY
+    assert views.verify_audit(world.services).ok
+
+
+def test_the_prefecture_still_decides_directly(world: World) -> None:
+    chart = submitted_chart(world)
+    world.fire(PREFECTURE, "deliverable", chart, "approve")
+    event = views.history(world.services, "deliverable", chart)[-1]
+    assert event.actor == PREFECTURE and "on_behalf" not in event.payload
+
+
+@pytest.mark.parametrize("who", [PREFECTURE, HANAKO])
+def test_only_the_lead_records_on_the_prefectures_behalf(world: World, who: str) -> None:
+    chart = submitted_chart(world)
+    before = world.store.snapshot()
+    with pytest.raises(PermissionDenied) as denied:
+        transitions.fire(world.services, who, "deliverable", chart, "approve", on_behalf=BEHALF)
+    assert denied.value.allowed_roles == ("lead",)
+    assert world.store.snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("behalf", "where"),
+    [
+        (OnBehalf(HANAKO, date(2026, 4, 1), "デジ第12号"), "--on-behalf-of"),
+        (OnBehalf(PREFECTURE, date(2026, 4, 2), "デジ第12号"), "--date"),  # after today
+        (OnBehalf(PREFECTURE, date(2026, 4, 1), "  "), "--ref"),
+    ],
+)
+def test_a_decision_on_behalf_names_an_active_prefecture_person_a_past_day_and_a_reference(
+    world: World, behalf: OnBehalf, where: str
+) -> None:
+    chart = submitted_chart(world)
+    before = world.store.snapshot()
+    with pytest.raises(InvalidValue) as bad:
+        transitions.fire(world.services, LEAD, "deliverable", chart, "approve", on_behalf=behalf)
+    assert bad.value.where == where
+    assert world.store.snapshot() == before
+
+
+def test_a_deactivated_prefecture_person_decides_nothing_any_more(world: World) -> None:
+    master.add_person(world.services, PREFECTURE, name="県 花子",
+                      email="hanako@pref.okayama.example.jp", role="prefecture")  # fmt: skip
+    master.remove_person(world.services, PREFECTURE, "hanako@pref.okayama.example.jp")
+    chart = submitted_chart(world)
+    gone = OnBehalf("hanako@pref.okayama.example.jp", date(2026, 4, 1), "デジ第12号")
+    with pytest.raises(InvalidValue):
+        transitions.fire(world.services, LEAD, "deliverable", chart, "approve", on_behalf=gone)
+
+
+def test_only_a_prefecture_decision_may_be_recorded_on_its_behalf(world: World) -> None:
+    (chart,) = world.find("deliverable", kind="org_chart")
+    with pytest.raises(Refused, match="not a decision of the prefecture"):
+        transitions.fire(world.services, LEAD, "deliverable", chart.id, "draft",
+                         on_behalf=BEHALF)  # fmt: skip
+
+
+# -- the expert agreement (§6(2)①) ------------------------------------------------------
+
+
+def test_the_hearing_waits_for_the_prefectures_agreement_to_the_expert(world: World) -> None:
+    eid = world.engagement()
+    with pytest.raises(TransitionRefused) as refused:
+        engagements.schedule_hearing(
+            world.services, LEAD, eid, at=world.now, consultant=HANAKO
+        )
+    assert refused.value.unmet[0].remedy == "propose_expert"
+    engagements.propose_expert(world.services, LEAD, eid, consultant=HANAKO)
+    with pytest.raises(TransitionRefused) as refused:
+        engagements.schedule_hearing(
+            world.services, LEAD, eid, at=world.now, consultant=HANAKO
+        )
+    assert refused.value.unmet[0].remedy == "agree_expert"
+    with pytest.raises(PermissionDenied):
+        world.fire(LEAD, "engagement", eid, "agree_expert")
+    transitions.fire(world.services, LEAD, "engagement", eid, "agree_expert", on_behalf=BEHALF)
+    record = world.record("engagement", eid)
+    assert record.data["agreed_consultant_id"] == world.person_id(HANAKO)
+    assert record.data["proposed_consultant_id"] is None
+    # Another consultant than the agreed one still may not hold the hearing.
+    with pytest.raises(TransitionRefused):
+        engagements.schedule_hearing(world.services, LEAD, eid, at=world.now, consultant=JIRO)
+    world.hearing(eid, HANAKO)
+    (invited,) = [c for c in world.mail.composed
+                  if c.kind == "hearing_invitation" and c.to == (HANAKO,)]  # fmt: skip
+    assert invited.about_id == eid
+
+
+def test_a_consultant_changed_during_support_needs_a_new_agreement(world: World) -> None:
+    eid = world.in_support()
+    engagements.propose_expert(world.services, LEAD, eid, consultant=JIRO, override="異動のため")
+    assert world.record("engagement", eid).data["consultant_id"] == world.person_id(HANAKO)
+    world.fire(PREFECTURE, "engagement", eid, "agree_expert")
+    record = world.record("engagement", eid)
+    assert record.data["consultant_id"] == record.data["agreed_consultant_id"]
+    assert record.data["consultant_id"] == world.person_id(JIRO)
+    with world.services.uow(readonly=True) as uow:
+        assigned = uow.directory.assigned_consultant(record.data["org_id"], record.data["theme_id"])
+    assert assigned == world.person_id(JIRO)  # the work is handed over
+
+
+# -- one plan record -----------------------------------------------------------------------
+
+
+def plan_of(world: World, eid: int) -> int:
+    org_id = world.record("engagement", eid).data["org_id"]
+    own = world.find("deliverable", kind="support_plan", engagement_id=eid)
+    (plan,) = own or world.find("deliverable", kind="support_plan", org_id=org_id,
+                                engagement_id=None)  # fmt: skip
+    return plan.id
+
+
+def drafted(world: World, org: str, theme: str) -> int:
+    eid = world.engagement(org, theme)
+    world.hearing(eid, HANAKO)
+    world.fire(HANAKO, "engagement", eid, "record_hearing", findings="現状")
+    world.fire(HANAKO, "engagement", eid, "draft_plan", goals="目標")
+    return eid
+
+
+def test_approving_the_plan_approves_its_support_plan_document(world: World) -> None:
+    eid = drafted(world, "331007", "genai")
+    plan = plan_of(world, eid)
+    assert world.record("deliverable", plan).state == "submitted"
+    with pytest.raises(TransitionRefused) as refused:
+        world.fire(PREFECTURE, "deliverable", plan, "approve")
+    assert refused.value.unmet[0].remedy == "approve_plan"
+    transitions.fire(world.services, LEAD, "engagement", eid, "approve_plan", on_behalf=BEHALF)
+    assert world.record("deliverable", plan).state == "approved"
+    approval = views.history(world.services, "deliverable", plan)[-1]
+    assert approval.actor == PREFECTURE
+    assert approval.payload["plan_of"] == eid
+    assert approval.payload["on_behalf"]["ref"] == "デジ第12号"
+
+
+def test_one_document_per_organisation_is_approved_when_every_theme_is(world: World) -> None:
+    first = drafted(world, "331007", "genai")
+    second = drafted(world, "331007", "security")
+    plan = plan_of(world, first)
+    assert plan_of(world, second) == plan  # one 支援計画書 for 岡山市
+    world.fire(PREFECTURE, "engagement", first, "approve_plan")
+    assert world.record("deliverable", plan).state == "submitted"  # security still waits
+    world.fire(PREFECTURE, "engagement", second, "approve_plan")
+    assert world.record("deliverable", plan).state == "approved"
+
+
+def test_one_document_per_engagement_is_a_setting(world: World) -> None:
+    configure(world.services, {"support_plan_per": "engagement"}, "test")
+    first = drafted(world, "331007", "genai")
+    second = drafted(world, "331007", "security")
+    assert plan_of(world, first) != plan_of(world, second)
+    world.fire(PREFECTURE, "engagement", first, "approve_plan")
+    assert world.record("deliverable", plan_of(world, first)).state == "approved"
+    assert world.record("deliverable", plan_of(world, second)).state == "submitted"
+    with pytest.raises(InvalidValue):
+        configure(world.services, {"support_plan_per": "theme"}, "test")
