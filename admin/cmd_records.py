@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import click
 
 from banso.admin.cli import State, pass_state
+from banso.admin.decisions import on_behalf_from, on_behalf_options
 from banso.admin.output import emit, json_option, report, state_text, table, when
 from banso.admin.triggers import register
 from banso.engine.clock import parse_datetime
@@ -344,16 +346,24 @@ def budget(ctx: click.Context) -> None:
 @click.option(
     "--monthly-cap", type=click.IntRange(min=0), metavar="N", help="Per engagement per month."
 )
+@on_behalf_options
 @json_option
 @pass_state
 def budget_set(
-    state: State, total: int | None, standardization: int | None, monthly_cap: int | None
+    state: State,
+    total: int | None,
+    standardization: int | None,
+    monthly_cap: int | None,
+    **behalf: Any,
 ) -> None:
-    """Change the dispatch quotas (prefecture only); never below what is already used.
+    """Change the dispatch quotas (prefecture only, or the lead on its behalf); never below
+    what is already used. Audited with the quotas before and after.
 
     \b
-    Example:
+    Examples:
       banso --as taro@pref.okayama.example.jp budget set --total 480 --standardization 365
+      banso --as lead@contractor.example.jp budget set --total 480 \\
+          --on-behalf-of taro@pref.okayama.example.jp --date 2026-09-01 --ref デジ第300号
     """
     new = budget_uc.set_quotas(
         state.services,
@@ -361,6 +371,7 @@ def budget_set(
         total=total,
         standardization=standardization,
         monthly_cap=monthly_cap,
+        on_behalf=on_behalf_from(behalf),
     )
     emit(
         state,

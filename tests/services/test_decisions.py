@@ -9,9 +9,9 @@ from datetime import date
 import pytest
 
 from banso.engine.errors import InvalidValue, PermissionDenied, Refused, TransitionRefused
-from banso.services import engagements, master, transitions, views
+from banso.services import budget, engagements, master, transitions, views
 from banso.services.decisions import Evidence, OnBehalf
-from banso.services.programme import configure
+from banso.services.programme import configure, ignored_settings, set_programme
 from tests.services.world import HANAKO, JIRO, LEAD, PREFECTURE, World
 
 REPLY = b"From: taro@pref.okayama.example.jp\r\nSubject: Re: \xe6\x89\xbf\xe8\xaa\x8d\r\n\r\nOK\r\n"
@@ -187,7 +187,7 @@ def test_one_document_per_organisation_is_approved_when_every_theme_is(world: Wo
 
 
 def test_one_document_per_engagement_is_a_setting(world: World) -> None:
-    configure(world.services, {"support_plan_per": "engagement"}, "test")
+    set_programme(world.services, PREFECTURE, {"support_plan_per": "engagement"})
     first = drafted(world, "331007", "genai")
     second = drafted(world, "331007", "security")
     assert plan_of(world, first) != plan_of(world, second)
@@ -195,4 +195,54 @@ def test_one_document_per_engagement_is_a_setting(world: World) -> None:
     assert world.record("deliverable", plan_of(world, first)).state == "approved"
     assert world.record("deliverable", plan_of(world, second)).state == "submitted"
     with pytest.raises(InvalidValue):
-        configure(world.services, {"support_plan_per": "theme"}, "test")
+        set_programme(world.services, PREFECTURE, {"support_plan_per": "theme"})
+
+
+# -- the programme's settings and people ---------------------------------------------------
+
+
+def test_init_on_an_existing_database_changes_no_setting_and_says_which(world: World) -> None:
+    table = {"contract_end": "2026-12-31", "contractor": "株式会社ほか", "total": 999}
+    assert ignored_settings(world.services, table) == ["contract_end", "contractor", "total"]
+    before = world.store.snapshot()
+    configure(world.services, table, "test")
+    assert world.store.snapshot() == before
+
+
+def test_contract_dates_change_only_by_the_prefectures_audited_decision(world: World) -> None:
+    with pytest.raises(PermissionDenied):
+        set_programme(world.services, LEAD, {"contract_end": "2027-02-28"})
+    with pytest.raises(InvalidValue):
+        set_programme(world.services, PREFECTURE, {"total": 999})  # quotas: budget set
+    changed = set_programme(world.services, LEAD, {"contract_end": "2027-02-28"},
+                            on_behalf=BEHALF)  # fmt: skip
+    assert changed == {"contract_end": {"before": "2027-03-31", "after": "2027-02-28"}}
+    stored = world.settings("contract")
+    assert stored is not None and stored["end"] == "2027-02-28"
+    (event,) = views.history(world.services, "programme", 1)
+    assert event.actor == PREFECTURE and event.payload["on_behalf"]["recorded_by"] == LEAD
+    assert event.payload["settings"] == changed
+    assert set_programme(world.services, PREFECTURE, {"contract_end": "2027-02-28"}) == {}
+
+
+def test_quotas_change_on_the_prefectures_behalf_with_its_reference(world: World) -> None:
+    with pytest.raises(PermissionDenied):
+        budget.set_quotas(world.services, LEAD, total=480)
+    budget.set_quotas(world.services, LEAD, total=480, on_behalf=BEHALF)
+    event = views.history(world.services, "budget", 2026)[-1]
+    assert event.payload["after"]["total"] == 480
+    assert event.payload["on_behalf"]["ref"] == "デジ第12号"
+
+
+def test_a_prefecture_person_is_added_by_the_prefecture_or_on_its_written_notice(
+    world: World,
+) -> None:
+    new = {"name": "県 次郎", "role": "prefecture"}
+    with pytest.raises(InvalidValue) as bad:
+        master.add_person(world.services, LEAD, email="jiro@pref.okayama.example.jp", **new)
+    assert bad.value.where == "--notice-ref"
+    master.add_person(world.services, LEAD, email="jiro@pref.okayama.example.jp",
+                      notice_ref="デジ第77号", **new)  # fmt: skip
+    master.add_person(world.services, PREFECTURE, email="saburo@pref.okayama.example.jp", **new)
+    added = views.history(world.services, "person", world.person_id("jiro@pref.okayama.example.jp"))
+    assert added[0].payload["notice_ref"] == "デジ第77号"
