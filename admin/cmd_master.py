@@ -181,6 +181,46 @@ def person_remove(state: State, email: str) -> None:
     emit(state, data, f"{email} removed" + (f"; {roster} opened" if roster else ""))
 
 
+@person.command("reassign")
+@click.argument("email")
+@click.option("--to", "to", metavar="EMAIL", help="The consultant who takes the work over.")
+@json_option
+@pass_state
+def person_reassign(state: State, email: str, to: str | None) -> None:
+    """List a person's open work; with --to, move it to another consultant (lead or prefecture).
+
+    Planned visits and unanswered consultations move at once (audited). Engagements
+    are proposed to the prefecture for the successor and move when it agrees
+    (`engagement agree-expert`). Deadlines the person answers for are listed.
+
+    \b
+    Examples:
+      banso --as lead@contractor.example.jp person reassign hanako@contractor.example.jp
+      banso --as lead@contractor.example.jp person reassign hanako@contractor.example.jp \\
+          --to jiro@contractor.example.jp
+    """
+    from banso.services.people import reassign
+
+    work = reassign(state.services, state.user, email, to)
+    lines = [
+        f"{email}: engagements {_ids(work.engagements)}; dispatches {_ids(work.dispatches)}; "
+        f"consultations {_ids(work.consultations)}; {len(work.deadlines)} open deadline(s)"
+    ]
+    lines += [f"  deadline {d['due']} {d['title']}" for d in work.deadlines]
+    if to is not None:
+        lines.append(f"moved to {to}: " + (", ".join(work.moved) or "nothing"))
+        if work.awaiting_agreement:
+            lines.append(
+                f"proposed to the prefecture for {to} (awaiting `engagement agree-expert`): "
+                + _ids(work.awaiting_agreement)
+            )
+    emit(state, work.json(), "\n".join(lines))
+
+
+def _ids(ids: list[int]) -> str:
+    return ", ".join(str(i) for i in ids) or "none"
+
+
 @person.command("list")
 @click.option("--role", type=click.Choice(PERSON_ROLES))
 @json_option

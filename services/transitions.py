@@ -138,6 +138,7 @@ FACTS: dict[tuple[str, str], FactsFn] = {
     (engagement.KIND, engagement.REPORT): _dispatch_tally,
     (engagement.KIND, engagement.WITHDRAW): _dispatch_tally,
     (consultation.KIND, consultation.ASSIGN): _assignment_facts,
+    (dispatch.KIND, dispatch.REASSIGN): _assignment_facts,
 }
 AFTER: dict[tuple[str, str], AfterFn] = {
     (engagement.KIND, engagement.SCHEDULE_HEARING): _assign,

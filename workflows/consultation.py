@@ -61,6 +61,15 @@ DEFINITION = WorkflowDefinition(
                 OpenDeadline("first_contact", "相談への初回対応", 3, responsible="consultant_id"),
             ),
         ),
+        # Handed to another consultant before it is answered (no new first-contact target).
+        Transition(
+            ASSIGN,
+            "担当割当",
+            (ASSIGNED,),
+            None,
+            guards=(consultant_may_answer,),
+            roles=(LEAD, PREFECTURE),
+        ),
         Transition(
             ANSWER,
             "回答",

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from banso.engine.errors import InvalidValue, PermissionDenied, Refused, TransitionRefused
-from banso.services import budget, engagements, master, transitions, views
+from banso.services import budget, engagements, master, people, transitions, views
 from banso.services.decisions import Evidence, OnBehalf
 from banso.services.programme import configure, ignored_settings, set_programme
 from tests.services.world import HANAKO, JIRO, LEAD, PREFECTURE, World
@@ -246,3 +246,21 @@ def test_a_prefecture_person_is_added_by_the_prefecture_or_on_its_written_notice
     master.add_person(world.services, PREFECTURE, email="saburo@pref.okayama.example.jp", **new)
     added = views.history(world.services, "person", world.person_id("jiro@pref.okayama.example.jp"))
     assert added[0].payload["notice_ref"] == "デジ第77号"
+
+
+def test_a_deactivated_consultants_work_is_listed_and_moved(world: World) -> None:
+    eid = world.in_support()
+    planned = world.plan(eid, "2026-05-12T10:00+09:00", user=HANAKO).record.id
+    master.remove_person(world.services, LEAD, HANAKO)  # deactivated, never deleted
+    assert world.person_id(HANAKO)  # still known, for the history
+    listed = people.reassign(world.services, LEAD, HANAKO, None)
+    assert (listed.engagements, listed.dispatches) == ([eid], [planned])
+    moved = people.reassign(world.services, LEAD, HANAKO, JIRO)
+    assert moved.moved == [f"dispatch {planned}"] and moved.awaiting_agreement == [eid]
+    assert world.record("dispatch", planned).data["consultant_id"] == world.person_id(JIRO)
+    assert world.record("engagement", eid).data["consultant_id"] == world.person_id(HANAKO)
+    world.fire(PREFECTURE, "engagement", eid, "agree_expert")
+    assert world.record("engagement", eid).data["consultant_id"] == world.person_id(JIRO)
+    assert people.reassign(world.services, LEAD, HANAKO, None).engagements == []
+    with pytest.raises(PermissionDenied):
+        people.reassign(world.services, JIRO, JIRO, None)
