@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from banso.admin.cli import State, pass_state
+from banso.admin.decisions import on_behalf_from, on_behalf_options
 from banso.admin.output import emit, json_option
 from banso.admin.samples import SAMPLES
 from banso.engine.errors import NotFound
-from banso.admin.decisions import on_behalf_from, on_behalf_options
 from banso.services.programme import (
     OrgRow,
     ThemeRow,

@@ -122,7 +122,9 @@ def engagement_schedule_hearing(
 @engagement.command("propose-expert")
 @click.argument("record_id", metavar="ID", type=int)
 @click.option("--consultant", required=True, metavar="EMAIL")
-@click.option("--override", metavar="REASON", help="Propose a consultant other than the assigned one.")
+@click.option(
+    "--override", metavar="REASON", help="Propose a consultant other than the assigned one."
+)
 @json_option
 @pass_state
 def engagement_propose_expert(

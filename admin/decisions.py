@@ -68,4 +68,6 @@ def _evidence(path: Path | None) -> Evidence | None:
             )
         return Evidence(path.name, path.read_bytes())
     except OSError as exc:
-        raise InvalidValue("--evidence", str(path), f"a file Banso can read ({exc.strerror})")
+        raise InvalidValue(
+            "--evidence", str(path), f"a file Banso can read ({exc.strerror})"
+        ) from exc

@@ -76,7 +76,9 @@ def set_programme(
     where = "banso programme set"
     for key in table:
         if key in QUOTA_KEYS:
-            raise InvalidValue(where, key, "a contract setting; quotas change with `banso budget set`")
+            raise InvalidValue(
+                where, key, "a contract setting; quotas change with `banso budget set`"
+            )
     programme_config(table, where)  # bad input: refuse before any change
     with services.uow() as uow:
         actor, decided = decider(services, uow, user, "change the programme settings", on_behalf)

@@ -15,7 +15,9 @@ from banso.services.programme import configure, ignored_settings, set_programme
 from tests.services.world import HANAKO, JIRO, LEAD, PREFECTURE, World
 
 REPLY = b"From: taro@pref.okayama.example.jp\r\nSubject: Re: \xe6\x89\xbf\xe8\xaa\x8d\r\n\r\nOK\r\n"
-BEHALF = OnBehalf(PREFECTURE, date(2026, 4, 1), "デジ第12号", Evidence("C:\\mail\\reply.eml", REPLY))
+BEHALF = OnBehalf(
+    PREFECTURE, date(2026, 4, 1), "デジ第12号", Evidence("C:\\mail\\reply.eml", REPLY)
+)
 
 
 def submitted_chart(world: World) -> int:

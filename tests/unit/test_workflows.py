@@ -285,6 +285,11 @@ GOOD_CONSULTANT = ConsultantFacts(role="consultant", active=True)
 HEARING_AT = datetime(2026, 10, 20, 1, 0, tzinfo=UTC)
 
 
+def agreed(state: str) -> RecordView:
+    """An engagement whose consultant 7 the prefecture has agreed to (§6(2)①)."""
+    return view("engagement", state, agreed_consultant_id=7)
+
+
 def schedule(override: str | None = None, facts: ConsultantFacts = GOOD_CONSULTANT) -> GuardContext:
     return ctx(
         "lead",
@@ -295,11 +300,11 @@ def schedule(override: str | None = None, facts: ConsultantFacts = GOOD_CONSULTA
 
 @pytest.mark.parametrize(("state", "dest"), [("requested", "hearing"), ("hearing", "hearing")])
 def test_schedule_hearing_with_a_free_consultant(state: str, dest: str) -> None:
-    assert moves_to(E, view("engagement", state, agreed_consultant_id=7), "schedule_hearing", schedule()) == dest
+    assert moves_to(E, agreed(state), "schedule_hearing", schedule()) == dest
 
 
 def test_schedule_hearing_needs_a_time_and_a_consultant() -> None:
-    unmet = refusal(E, view("engagement", "requested", agreed_consultant_id=7), "schedule_hearing", ctx("lead"))
+    unmet = refusal(E, agreed("requested"), "schedule_hearing", ctx("lead"))
     assert unmet == (
         Unmet("the hearing time is missing", field="at"),
         Unmet("no consultant is named", field="consultant_id"),
@@ -310,7 +315,7 @@ def test_schedule_hearing_refuses_a_naive_time() -> None:
     payload = {"at": datetime(2026, 10, 20, 10, 0), "consultant_id": 7, "override": None}
     unmet = refusal(
         E,
-        view("engagement", "requested", agreed_consultant_id=7),
+        agreed("requested"),
         "schedule_hearing",
         ctx("lead", payload=payload, facts=GOOD_CONSULTANT),
     )
@@ -326,7 +331,7 @@ def test_schedule_hearing_lists_every_problem_with_the_person() -> None:
         assigned_consultant_id=5,
         assigned_consultant="alice@example.jp",
     )
-    unmet = refusal(E, view("engagement", "requested", agreed_consultant_id=7), "schedule_hearing", schedule(facts=facts))
+    unmet = refusal(E, agreed("requested"), "schedule_hearing", schedule(facts=facts))
     assert len(unmet) == 4
     assert has(unmet, "person 7", "not a consultant", field="consultant_id")
     assert has(unmet, "person 7", "inactive", field="consultant_id")
@@ -349,7 +354,7 @@ def test_schedule_hearing_lists_every_problem_with_the_person() -> None:
 
 def test_a_person_is_named_by_e_mail_when_known() -> None:
     facts = replace(GOOD_CONSULTANT, email="bob@example.jp", active=False)
-    unmet = refusal(E, view("engagement", "requested", agreed_consultant_id=7), "schedule_hearing", schedule(facts=facts))
+    unmet = refusal(E, agreed("requested"), "schedule_hearing", schedule(facts=facts))
     assert unmet == (
         Unmet("bob@example.jp is inactive; choose an active consultant", field="consultant_id"),
     )
@@ -357,7 +362,7 @@ def test_a_person_is_named_by_e_mail_when_known() -> None:
 
 def test_an_unknown_person_is_said_once() -> None:
     unknown = ConsultantFacts(role=None, active=False, assigned_consultant_id=5)
-    unmet = refusal(E, view("engagement", "requested", agreed_consultant_id=7), "schedule_hearing", schedule(facts=unknown))
+    unmet = refusal(E, agreed("requested"), "schedule_hearing", schedule(facts=unknown))
     assert unmet == (
         Unmet("person 7 is not known to Banso", field="consultant_id", remedy="add_consultant"),
     )
@@ -366,31 +371,31 @@ def test_an_unknown_person_is_said_once() -> None:
 def test_an_approved_subcontractor_may_serve() -> None:
     facts = replace(GOOD_CONSULTANT, subcontractor="Kibi Data", subcontractor_approved=True)
     context = schedule(facts=facts)
-    assert moves_to(E, view("engagement", "requested", agreed_consultant_id=7), "schedule_hearing", context) == "hearing"
+    assert moves_to(E, agreed("requested"), "schedule_hearing", context) == "hearing"
 
 
 def test_consistency_same_consultant_needs_no_override() -> None:
     facts = replace(GOOD_CONSULTANT, assigned_consultant_id=7, assigned_consultant="bob@x")
     context = schedule(facts=facts)
-    assert moves_to(E, view("engagement", "requested", agreed_consultant_id=7), "schedule_hearing", context) == "hearing"
+    assert moves_to(E, agreed("requested"), "schedule_hearing", context) == "hearing"
 
 
 @pytest.mark.parametrize("override", [None, "", "   "])
 def test_consistency_another_consultant_without_override(override: str | None) -> None:
     facts = replace(GOOD_CONSULTANT, assigned_consultant_id=5, assigned_consultant="alice@x")
-    unmet = refusal(E, view("engagement", "hearing", agreed_consultant_id=7), "schedule_hearing", schedule(override, facts))
+    unmet = refusal(E, agreed("hearing"), "schedule_hearing", schedule(override, facts))
     assert has(unmet, "served by alice@x", field="override")
 
 
 def test_consistency_another_consultant_with_override() -> None:
     facts = replace(GOOD_CONSULTANT, assigned_consultant_id=5, assigned_consultant="alice@x")
     context = schedule("alice is on leave", facts)
-    assert moves_to(E, view("engagement", "hearing", agreed_consultant_id=7), "schedule_hearing", context) == "hearing"
+    assert moves_to(E, agreed("hearing"), "schedule_hearing", context) == "hearing"
 
 
 def test_only_the_lead_schedules_hearings() -> None:
     with pytest.raises(PermissionDenied) as denied:
-        E.check(view("engagement", "requested", agreed_consultant_id=7), "schedule_hearing", ctx("consultant"))
+        E.check(agreed("requested"), "schedule_hearing", ctx("consultant"))
     assert (denied.value.trigger, denied.value.kind, denied.value.record_id) == (
         "schedule_hearing",
         "engagement",
@@ -492,10 +497,9 @@ def test_the_prefecture_agrees_to_a_proposal_not_to_nobody() -> None:
 
 
 def test_a_proposal_judges_the_consultant_and_names_an_agreed_one() -> None:
-    agreed = view("engagement", "requested", agreed_consultant_id=7)
     facts = replace(GOOD_CONSULTANT, email="bob@example.jp", active=False)
     context = ctx("lead", {"proposed_consultant_id": 7}, facts)
-    assert [u.reason for u in refusal(E, agreed, "propose_expert", context)] == [
+    assert [u.reason for u in refusal(E, agreed("requested"), "propose_expert", context)] == [
         "bob@example.jp is inactive; choose an active consultant",
         "bob@example.jp is already agreed for this engagement",
     ]
@@ -807,7 +811,7 @@ WORST: list[tuple[WorkflowDefinition, str, RecordView, GuardContext]] = [
     ),
     (E, "schedule_hearing", view("engagement", "requested"),
      ctx("lead", {"consultant_id": 7, "at": HEARING_AT}, GOOD_CONSULTANT)),
-    (E, "propose_expert", view("engagement", "requested", agreed_consultant_id=7),
+    (E, "propose_expert", agreed("requested"),
      ctx("lead", {"proposed_consultant_id": 7}, BAD_PERSON)),
     (E, "agree_expert", view("engagement", "requested"), ctx("prefecture")),
     (D, "approve", view("deliverable", "submitted", kind="support_plan", engagement_id=3),
