@@ -351,6 +351,7 @@ def budget(ctx: click.Context) -> None:
 @pass_state
 def budget_set(
     state: State,
+    /,
     total: int | None,
     standardization: int | None,
     monthly_cap: int | None,

@@ -203,7 +203,7 @@ def programme() -> None:
 @on_behalf_options
 @json_option
 @pass_state
-def programme_set(state: State, **values: Any) -> None:
+def programme_set(state: State, /, **values: Any) -> None:
     """Change the contract dates, the contractor or the plan documents: a decision of the
     prefecture (prefecture only, or the lead on its behalf), audited before and after.
 
