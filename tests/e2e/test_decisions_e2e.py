@@ -19,6 +19,7 @@ from tests.support.programme import (
     programme_templates,
 )
 
+
 def refused_line(done: Run) -> str:
     assert done.code == 1, done
     return one_error_line(done)
