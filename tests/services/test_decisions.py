@@ -124,6 +124,8 @@ def test_the_hearing_waits_for_the_prefectures_agreement_to_the_expert(world: Wo
     # Another consultant than the agreed one still may not hold the hearing.
     with pytest.raises(TransitionRefused):
         engagements.schedule_hearing(world.services, LEAD, eid, at=world.now, consultant=JIRO)
+    shown = views.engagement(world.services, eid)
+    assert (shown["proposed_consultant"], shown["agreed_consultant"]) == (None, HANAKO)
     world.hearing(eid, HANAKO)
     (invited,) = [c for c in world.mail.composed
                   if c.kind == "hearing_invitation" and c.to == (HANAKO,)]  # fmt: skip
