@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 COMMANDS: dict[str, str] = {
     "init": "banso.admin.cmd_setup",
     "demo": "banso.admin.cmd_setup",
+    "programme": "banso.admin.cmd_setup",
     "org": "banso.admin.cmd_master",
     "person": "banso.admin.cmd_master",
     "theme": "banso.admin.cmd_master",

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from pathlib import Path
 
 import click
 
 from banso.admin.cli import State, pass_state
+from banso.admin.decisions import on_behalf_from
 from banso.admin.output import emit, json_option, table, when
 from banso.services import master, views
 from banso.workflows.programme import ORG_KINDS
@@ -96,6 +98,10 @@ def person() -> None:
 @click.option("--dept", metavar="TEXT", help="Department (部署), shown in the mail's address line.")
 @click.option("--title", metavar="TEXT", help="Title (役職).")
 @click.option("--phone", metavar="TEXT", help="Phone number.")
+@click.option(
+    "--notice-ref", metavar="TEXT",
+    help="Prefecture persons added by the lead: the prefecture's written notice (文書番号).",
+)  # fmt: skip
 @json_option
 @pass_state
 def person_add(
@@ -110,8 +116,12 @@ def person_add(
     dept: str | None,
     title: str | None,
     phone: str | None,
+    notice_ref: str | None,
 ) -> None:
     """Register a person. The very first person (a lead or the prefecture) needs no --as.
+
+    A prefecture person is added by a prefecture person, or by the lead with
+    --notice-ref naming the prefecture's written notice.
 
     \b
     Examples:
@@ -119,6 +129,8 @@ def person_add(
           --role prefecture --org 330001
       banso --as lead@contractor.example.jp person add --name '佐藤 花子' \\
           --email hanako@contractor.example.jp --role consultant --fields 標準化,BPR
+      banso --as lead@contractor.example.jp person add --name '県 次郎' \\
+          --email jiro@pref.okayama.example.jp --role prefecture --notice-ref デジ第77号
     """
     data, roster = master.add_person(
         state.services,
@@ -133,6 +145,7 @@ def person_add(
         dept=dept,
         title=title,
         phone=phone,
+        notice_ref=notice_ref,
     )
     note = f"; {roster} opened" if roster else ""
     emit(state, data, f"{role} {name} <{email}> registered{note}")
@@ -165,7 +178,9 @@ def person_edit(
 @json_option
 @pass_state
 def person_remove(state: State, email: str) -> None:
-    """Take a person off the programme (kept for the record, no longer assignable).
+    """Deactivate a person: never deleted, their history kept, their powers gone.
+
+    Their open work is listed and moved by `banso person reassign`.
 
     \b
     Example:
@@ -173,6 +188,46 @@ def person_remove(state: State, email: str) -> None:
     """
     data, roster = master.remove_person(state.services, state.user, email)
     emit(state, data, f"{email} removed" + (f"; {roster} opened" if roster else ""))
+
+
+@person.command("reassign")
+@click.argument("email")
+@click.option("--to", "to", metavar="EMAIL", help="The consultant who takes the work over.")
+@json_option
+@pass_state
+def person_reassign(state: State, email: str, to: str | None) -> None:
+    """List a person's open work; with --to, move it to another consultant (lead or prefecture).
+
+    Planned visits and unanswered consultations move at once (audited). Engagements
+    are proposed to the prefecture for the successor and move when it agrees
+    (`engagement agree-expert`). Deadlines the person answers for are listed.
+
+    \b
+    Examples:
+      banso --as lead@contractor.example.jp person reassign hanako@contractor.example.jp
+      banso --as lead@contractor.example.jp person reassign hanako@contractor.example.jp \\
+          --to jiro@contractor.example.jp
+    """
+    from banso.services.people import reassign
+
+    work = reassign(state.services, state.user, email, to)
+    lines = [
+        f"{email}: engagements {_ids(work.engagements)}; dispatches {_ids(work.dispatches)}; "
+        f"consultations {_ids(work.consultations)}; {len(work.deadlines)} open deadline(s)"
+    ]
+    lines += [f"  deadline {d['due']} {d['title']}" for d in work.deadlines]
+    if to is not None:
+        lines.append(f"moved to {to}: " + (", ".join(work.moved) or "nothing"))
+        if work.awaiting_agreement:
+            lines.append(
+                f"proposed to the prefecture for {to} (awaiting `engagement agree-expert`): "
+                + _ids(work.awaiting_agreement)
+            )
+    emit(state, work.json(), "\n".join(lines))
+
+
+def _ids(ids: list[int]) -> str:
+    return ", ".join(str(i) for i in ids) or "none"
 
 
 @person.command("list")
@@ -272,17 +327,29 @@ def subcontractor_add(state: State, name: str, scope: str | None) -> None:
 @subcontractor.command("approve")
 @click.argument("name")
 @click.option("--ref", required=True, metavar="TEXT", help="The approval document (e.g. 文書番号).")
+@click.option("--on-behalf-of", "on_behalf_of", metavar="EMAIL",
+              help="Lead only: the prefecture person whose approval this is.")
+@click.option("--date", "decided_on", metavar="D",
+              help="With --on-behalf-of: the day the prefecture approved.")
+@click.option("--evidence", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path),
+              help="With --on-behalf-of: the approval notice; its SHA-256 goes in the audit.")
 @json_option
 @pass_state
-def subcontractor_approve(state: State, name: str, ref: str) -> None:
-    """Record the prefecture's written approval of a subcontractor (prefecture only).
+def subcontractor_approve(
+    state: State, name: str, ref: str, on_behalf_of: str | None, decided_on: str | None,
+    evidence: Path | None,
+) -> None:
+    """Record the prefecture's written approval of a subcontractor (prefecture only, or the
+    lead on its behalf with --on-behalf-of and --date; --ref is the approval's 文書番号).
 
     \b
     Example:
       banso --as taro@pref.okayama.example.jp subcontractor approve 株式会社サンプル \\
           --ref デジ第123号
     """
-    master.approve_subcontractor(state.services, state.user, name, ref)
+    behalf = on_behalf_from({"on_behalf_of": on_behalf_of, "decided_on": decided_on,
+                             "ref": ref if on_behalf_of else None, "evidence": evidence})
+    master.approve_subcontractor(state.services, state.user, name, ref, behalf)
     emit(
         state,
         {"name": name, "approved": True, "ref": ref},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from banso.admin.cli import State, pass_state
@@ -54,6 +56,19 @@ def calendar(state: State, from_text: str | None, to_text: str | None, status: s
     emit(state, data, text)
 
 
+def on_behalf_text(behalf: dict[str, Any]) -> str:
+    """A decision recorded on the prefecture's behalf: both people, the day, the reference
+    and the evidence's hash (services.decisions)."""
+    text = (
+        f"decided by {behalf['decided_by']} on {behalf['date']}, ref {behalf['ref']}, "
+        f"recorded on the prefecture's behalf by {behalf['recorded_by']}"
+    )
+    evidence = behalf.get("evidence")
+    if evidence:
+        text += f", evidence {evidence['name']} sha256 {evidence['sha256']}"
+    return text
+
+
 @click.command()
 @click.argument("kind")
 @click.argument("record_id", metavar="ID", type=int)
@@ -78,8 +93,10 @@ def history(state: State, kind: str, record_id: int) -> None:
         }
         given = {**changes, **e.payload}
         why = "; ".join(
-            f"{k}={v}" for k, v in given.items() if k not in ("changes", "at") and v is not None
-        )
+            [f"{k}={v}" for k, v in given.items()
+             if k not in ("changes", "at", "on_behalf") and v is not None]
+            + ([on_behalf_text(given["on_behalf"])] if given.get("on_behalf") else [])
+        )  # fmt: skip
         label = definition.trigger_label(e.trigger) if definition else None
         trigger = e.trigger.replace("_", "-") + (f"（{label}）" if label else "")
         lines.append(

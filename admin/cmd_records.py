@@ -10,6 +10,7 @@ import click
 
 from banso.admin.cli import State, pass_state
 from banso.admin.invite_options import invite_details_options, pop_invite
+from banso.admin.decisions import on_behalf_from, on_behalf_options
 from banso.admin.output import emit, json_option, report, state_text, table, when
 from banso.admin.triggers import register
 from banso.engine.clock import parse_datetime
@@ -394,16 +395,25 @@ def budget(ctx: click.Context) -> None:
 @click.option(
     "--monthly-cap", type=click.IntRange(min=0), metavar="N", help="Per engagement per month."
 )
+@on_behalf_options
 @json_option
 @pass_state
 def budget_set(
-    state: State, total: int | None, standardization: int | None, monthly_cap: int | None
+    state: State,
+    /,
+    total: int | None,
+    standardization: int | None,
+    monthly_cap: int | None,
+    **behalf: Any,
 ) -> None:
-    """Change the dispatch quotas (prefecture only); never below what is already used.
+    """Change the dispatch quotas (prefecture only, or the lead on its behalf); never below
+    what is already used. Audited with the quotas before and after.
 
     \b
-    Example:
+    Examples:
       banso --as taro@pref.okayama.example.jp budget set --total 480 --standardization 365
+      banso --as lead@contractor.example.jp budget set --total 480 \\
+          --on-behalf-of taro@pref.okayama.example.jp --date 2026-09-01 --ref デジ第300号
     """
     new = budget_uc.set_quotas(
         state.services,
@@ -411,6 +421,7 @@ def budget_set(
         total=total,
         standardization=standardization,
         monthly_cap=monthly_cap,
+        on_behalf=on_behalf_from(behalf),
     )
     emit(
         state,

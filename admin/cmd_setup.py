@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from banso.admin.cli import State, pass_state
+from banso.admin.decisions import on_behalf_from, on_behalf_options
 from banso.admin.output import emit, json_option
 from banso.admin.samples import SAMPLES
 from banso.engine.errors import NotFound
-from banso.services.programme import OrgRow, ThemeRow, configure, load_master_data
+from banso.services.programme import (
+    OrgRow,
+    ThemeRow,
+    configure,
+    ignored_settings,
+    load_master_data,
+)
 
 if TYPE_CHECKING:
     from banso.documents.survey import SurveyRow
@@ -65,7 +72,10 @@ def init(
 ) -> None:
     """Create or upgrade the database and set the programme up; running it again changes nothing.
 
-    Dates and quotas come from [programme] in banso.toml, then these flags.
+    Dates and quotas come from [programme] in banso.toml, then these flags, on a
+    new database only: on an existing one init upgrades the schema and adds what is
+    missing, and says which given values it left alone (the prefecture changes them
+    with `banso programme set` and `banso budget set`, audited).
 
     \b
     Examples:
@@ -87,6 +97,7 @@ def init(
     master = read_sample(sample) if sample else None
     engine = state.boot.open_engine(initialising=True)
     before, after = upgrade(engine)
+    ignored = ignored_settings(state.services, table)
     changes = configure(state.services, table, where)
     if master is not None:
         changes += load_master_data(state.services, *master)
@@ -100,7 +111,13 @@ def init(
         text = f"{url}: up to date (schema {after})"
     if changes:
         text += f"; {len(changes)} item(s) of programme data added or updated"
-    data = {"database": url, "before": before, "after": after, "changed": changed, "added": changes}
+    if ignored:
+        text += (
+            f"; init changes nothing on an existing database: {', '.join(ignored)} left as "
+            "stored (the prefecture changes them with `banso programme set` or `banso budget set`)"
+        )
+    data = {"database": url, "before": before, "after": after, "changed": changed,
+            "added": changes, "ignored": ignored}  # fmt: skip
     emit(state, data, text)
 
 
@@ -167,3 +184,47 @@ def demo(folder: Path) -> None:
         f" The database is {db}; explore it with e.g."
         f" `.venv/bin/banso --db {url} engagement list`."
     )
+
+
+@click.group()
+def programme() -> None:
+    """The programme's stored settings: contract dates, the contractor, plan documents."""
+
+
+@programme.command("set")
+@click.option("--contract-start", metavar="D", help="Contract start, YYYY-MM-DD.")
+@click.option("--contract-end", metavar="D", help="Contract end, YYYY-MM-DD.")
+@click.option("--kickoff", metavar="D", help="Kickoff meeting date.")
+@click.option("--contractor", metavar="NAME", help="The contractor's name.")
+@click.option(
+    "--support-plan-per", type=click.Choice(("organisation", "engagement")),
+    help="支援計画書 one per organisation (a section per theme) or one per engagement.",
+)  # fmt: skip
+@on_behalf_options
+@json_option
+@pass_state
+def programme_set(state: State, /, **values: Any) -> None:
+    """Change the contract dates, the contractor or the plan documents: a decision of the
+    prefecture (prefecture only, or the lead on its behalf), audited before and after.
+
+    \b
+    Examples:
+      banso --as taro@pref.okayama.example.jp programme set --contract-end 2027-03-31
+      banso --as lead@contractor.example.jp programme set --contractor 株式会社伴走デジタル \\
+          --on-behalf-of taro@pref.okayama.example.jp --date 2026-04-02 --ref デジ第5号
+    """
+    from banso.services.programme import set_programme
+
+    behalf = on_behalf_from(values)
+    table = {k: v for k, v in values.items() if v is not None}
+    if not table:
+        raise click.UsageError("give at least one setting to change (see --help)")
+    changed = set_programme(state.services, state.user, table, on_behalf=behalf)
+    text = (
+        "programme settings: " + "; ".join(
+            f"{k} {v['before']} → {v['after']}" for k, v in changed.items()
+        )
+        if changed
+        else "programme settings: nothing to change"
+    )  # fmt: skip
+    emit(state, changed, text)

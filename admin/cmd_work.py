@@ -135,6 +135,33 @@ def engagement_schedule_hearing(
     report(state, outcome)
 
 
+@engagement.command("propose-expert")
+@click.argument("record_id", metavar="ID", type=int)
+@click.option("--consultant", required=True, metavar="EMAIL")
+@click.option(
+    "--override", metavar="REASON", help="Propose a consultant other than the assigned one."
+)
+@json_option
+@pass_state
+def engagement_propose_expert(
+    state: State, record_id: int, consultant: str, override: str | None
+) -> None:
+    """Propose the consultant for an engagement to the prefecture (lead, §6(2)① 県と協議の上).
+
+    The hearing needs the prefecture's agreement (`engagement agree-expert`); so does
+    another consultant later.
+
+    \b
+    Example:
+      banso --as lead@contractor.example.jp engagement propose-expert 12 \\
+          --consultant hanako@contractor.example.jp
+    """
+    outcome = engagements.propose_expert(
+        state.services, state.user, record_id, consultant=consultant, override=override
+    )
+    report(state, outcome)
+
+
 register(engagement, "engagement")
 
 

@@ -51,6 +51,13 @@ CHANNELS = click.Choice(CONSULTATION_CHANNELS)
 TRIGGERS: dict[str, tuple[TriggerCommand, ...]] = {
     "engagement": (
         TriggerCommand(
+            "agree-expert", "engagement", "agree_expert",
+            "Agree to the proposed consultant for an engagement (prefecture only, §6(2)①); "
+            "needed before the hearing and whenever the consultant changes.",
+            "banso --as lead@contractor.example.jp engagement agree-expert 12 "
+            "--on-behalf-of taro@pref.okayama.example.jp --date 2026-05-08 --ref デジ第45号",
+        ),
+        TriggerCommand(
             "record-hearing", "engagement", "record_hearing",
             "Record what the hearing found (lead or consultant).",
             "banso --as hanako@contractor.example.jp engagement record-hearing 12 "
@@ -70,7 +77,7 @@ TRIGGERS: dict[str, tuple[TriggerCommand, ...]] = {
         ),
         TriggerCommand(
             "approve-plan", "engagement", "approve_plan",
-            "Approve the support plan and, with it, the consultant (prefecture only, §6(2)①).",
+            "Approve the support plan, and with it its 支援計画書 (prefecture only).",
             "banso --as taro@pref.okayama.example.jp engagement approve-plan 12",
         ),
         TriggerCommand(
@@ -167,6 +174,7 @@ TRIGGERS: dict[str, tuple[TriggerCommand, ...]] = {
 # Triggers fired by commands of their own (they take more than the trigger's input).
 OTHER_COMMANDS: dict[tuple[str, str], tuple[str, str]] = {
     ("engagement", "schedule_hearing"): ("schedule-hearing", "--at DATETIME --consultant EMAIL"),
+    ("engagement", "propose_expert"): ("propose-expert", "--consultant EMAIL"),
     ("consultation", "assign"): ("assign", "--consultant EMAIL"),
     ("deliverable", "submit"): ("submit", ""),
 }

@@ -11,8 +11,19 @@ from typing import Any
 
 import click
 
+from banso.admin.decisions import HELP, on_behalf_from, on_behalf_options
 from banso.admin.output import json_option, report
 from banso.admin.trigger_table import TRIGGERS, Opt, TriggerCommand
+from banso.workflows import DEFINITIONS
+from banso.workflows.decisions import is_prefecture_decision
+
+DEFINED = {d.kind: d for d in DEFINITIONS}
+
+
+def is_decision(spec: TriggerCommand) -> bool:
+    """A prefecture-only trigger, which the lead may record on the prefecture's behalf."""
+    definition = DEFINED.get(spec.kind)
+    return definition is not None and is_prefecture_decision(definition, spec.trigger)
 
 
 def _command(spec: TriggerCommand) -> click.Command:
@@ -22,6 +33,7 @@ def _command(spec: TriggerCommand) -> click.Command:
 
         state = click.get_current_context().find_object(State)
         assert state is not None
+        on_behalf = on_behalf_from(values)
         changes: dict[str, Any] = {}
         payload: dict[str, Any] = {}
         for opt in spec.options:
@@ -38,6 +50,7 @@ def _command(spec: TriggerCommand) -> click.Command:
             spec.trigger,
             payload=payload or None,
             changes=changes or None,
+            on_behalf=on_behalf,
         )
         report(state, outcome)
 
@@ -51,8 +64,12 @@ def _command(spec: TriggerCommand) -> click.Command:
             type=opt.type,
             help=opt.help,
         )(func)
+    decision = is_decision(spec)
+    if decision:
+        func = on_behalf_options(func)
     func = json_option(click.argument("record_id", metavar="ID", type=int)(func))
-    return click.command(spec.name, help=f"{spec.help}\n\n\b\nExample:\n  {spec.example}")(func)
+    text = spec.help + (HELP if decision else "")
+    return click.command(spec.name, help=f"{text}\n\n\b\nExample:\n  {spec.example}")(func)
 
 
 def _param(opt: Opt) -> str:

@@ -9,12 +9,11 @@ from banso.engine.clock import tokyo_date
 from banso.engine.era import fiscal_year
 from banso.engine.errors import InvalidValue, Refused
 from banso.services.context import Services
+from banso.services.decisions import OnBehalf, decider
 from banso.services.dispatches import year_use
-from banso.services.identity import acting
 from banso.services.stored import setting
 from banso.services.transitions import audit_change
 from banso.workflows.programme import COUNTED
-from banso.workflows.roles import PREFECTURE
 
 
 def budget(services: Services) -> dict[str, Any]:
@@ -76,6 +75,7 @@ def set_quotas(
     total: int | None = None,
     standardization: int | None = None,
     monthly_cap: int | None = None,
+    on_behalf: OnBehalf | None = None,
 ) -> dict[str, int]:
     """Change the dispatch quotas (prefecture only); never below what is already used."""
     for option, value in (
@@ -86,7 +86,7 @@ def set_quotas(
         if value is not None and value < 0:
             raise InvalidValue(option, value, "a whole number ≥ 0")
     with services.uow() as uow:
-        actor = acting(uow, user, "change the budget", (PREFECTURE,))
+        actor, decided = decider(services, uow, user, "change the budget", on_behalf)
         quota = setting(uow, "quota", lock=True)
         fy = fiscal_year(tokyo_date(services.clock.now()))
         used, std_used = year_use(uow, fy)
@@ -111,6 +111,8 @@ def set_quotas(
                 "--standardization", new["standardization"], f"at most the total {new['total']}"
             )
         uow.settings.put("quota", new)
-        audit_change(services, uow, actor, "budget", fy, "set", {"before": quota, "after": new})
+        audit_change(
+            services, uow, actor, "budget", fy, "set", {"before": quota, "after": new, **decided}
+        )
         uow.commit()
     return new

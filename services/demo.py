@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from banso.engine.audit import AuditEvent, ChainReport
@@ -33,6 +33,7 @@ from banso.services import (
     views,
 )
 from banso.services.context import Services
+from banso.services.decisions import OnBehalf
 from banso.services.engagements import SurveyEntry, SurveyVocabulary
 
 # -- the use cases a step may name ------------------------------------------------------
@@ -212,6 +213,7 @@ USE_CASES: dict[str, UseCase] = {
     ),
     "engagements.import_survey": UseCase(_import_survey, _survey_imported),
     "engagements.schedule_hearing": UseCase(engagements.schedule_hearing, outcome_text),
+    "engagements.propose_expert": UseCase(engagements.propose_expert, outcome_text),
     "transitions.fire": UseCase(transitions.fire, outcome_text),
     "dispatches.plan_dispatch": UseCase(dispatches.plan_dispatch, outcome_text),
     "meetings.schedule_meeting": UseCase(meetings.schedule_meeting, outcome_text),
@@ -444,9 +446,19 @@ def okayama_year(survey: SurveyFile) -> list[Step]:
             Step("2026-04-16T09:00+09:00", PREF, "transitions.fire",
                  _fire("engagement", 1, "approve_plan"), refused=True,
                  purpose="ヒアリングも計画もないうちに県が承認しようとすると、拒否される"),
+            Step("2026-04-16T09:02+09:00", LEAD, "engagements.schedule_hearing",
+                 {"engagement_id": 1, "at": "2026-04-21T10:00+09:00", "consultant": HANAKO},
+                 refused=True,
+                 purpose="専門人材を県と協議する前にヒアリングを設定しようとすると、拒否される"),
+            Step("2026-04-16T09:03+09:00", LEAD, "engagements.propose_expert",
+                 {"engagement_id": 1, "consultant": HANAKO},
+                 purpose="岡山市の支援に佐藤さんを充てることを県に協議する"),
+            Step("2026-04-16T09:04+09:00", PREF, "transitions.fire",
+                 _fire("engagement", 1, "agree_expert"),
+                 purpose="県が専門人材（佐藤さん）に合意する"),
             Step("2026-04-16T09:05+09:00", LEAD, "engagements.schedule_hearing",
                  {"engagement_id": 1, "at": "2026-04-21T10:00+09:00", "consultant": HANAKO},
-                 purpose="岡山市とのヒアリングを設定し、佐藤さんを充てる"),
+                 purpose="岡山市とのヒアリングを設定し、合意された佐藤さんを充てる"),
             Step("2026-04-21T12:00+09:00", HANAKO, "transitions.fire",
                  _fire("engagement", 1, "record_hearing",
                        findings="移行後の運用手順が未整備。ガバメントクラウド利用料が想定を超過"),
@@ -460,7 +472,7 @@ def okayama_year(survey: SurveyFile) -> list[Step]:
                  purpose="支援計画を承認できるのは県だけ: プロジェクト責任者では拒否される"),
             Step("2026-04-27T10:05+09:00", PREF, "transitions.fire",
                  _fire("engagement", 1, "approve_plan"),
-                 purpose="県が支援計画と専門人材を承認する"),
+                 purpose="県が支援計画（支援計画書）を承認する"),
             Step("2026-04-28T09:00+09:00", LEAD, "transitions.fire",
                  _fire("engagement", 1, "start"), purpose="承認された計画で支援を始める"),
         ),
@@ -482,12 +494,20 @@ def okayama_year(survey: SurveyFile) -> list[Step]:
         ),
         *chapter(
             "新庄村・ノーコード: 再委託先の専門人材は、県の書面承認までは充てられない",
-            Step("2026-05-01T09:00+09:00", LEAD, "engagements.schedule_hearing",
-                 {"engagement_id": 5, "at": "2026-05-13T10:00+09:00", "consultant": JIRO},
-                 refused=True, purpose="承認前の再委託先の専門人材を充てようとすると、拒否される"),
+            Step("2026-05-01T09:00+09:00", LEAD, "engagements.propose_expert",
+                 {"engagement_id": 5, "consultant": JIRO},
+                 refused=True,
+                 purpose="承認前の再委託先の専門人材を県に協議しようとすると、拒否される"),
             Step("2026-05-01T11:00+09:00", PREF, "master.approve_subcontractor",
                  {"name": PARTNER, "ref": "デジ第512号"},
                  purpose="県が再委託を書面で承認する"),
+            Step("2026-05-01T11:10+09:00", LEAD, "engagements.propose_expert",
+                 {"engagement_id": 5, "consultant": JIRO},
+                 purpose="承認後は、外注さんを県に協議できる"),
+            Step("2026-05-01T11:20+09:00", LEAD, "transitions.fire",
+                 {**_fire("engagement", 5, "agree_expert"),
+                  "on_behalf": OnBehalf(PREF, date(2026, 5, 1), "デジ第515号")},
+                 purpose="県の回答（デジ第515号）を、プロジェクト責任者が県に代わって記録する"),
             Step("2026-05-01T11:30+09:00", LEAD, "engagements.schedule_hearing",
                  {"engagement_id": 5, "at": "2026-05-13T10:00+09:00", "consultant": JIRO},
                  purpose="承認後は、外注さんを充ててヒアリングを設定できる"),

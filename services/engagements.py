@@ -12,8 +12,10 @@ from banso.engine.runner import Outcome
 from banso.engine.workflow import Actor, RecordView
 from banso.services.context import Services
 from banso.services.identity import acting, acting_to_fire, person_named
+from banso.services.plans import plan_deliverable_data
 from banso.services.ports import Org, Theme, UnitOfWork
 from banso.services.transitions import fire_in
+from banso.workflows.engagement import PROPOSE_EXPERT, PROPOSED_FIELD
 from banso.workflows.programme import CLOSED_ENGAGEMENT
 
 
@@ -42,22 +44,14 @@ def open_engagement(uow: UnitOfWork, org_id: int, theme_id: int) -> RecordView |
 def create_engagement(
     services: Services, uow: UnitOfWork, actor: Actor, org: Org, theme: Theme, **data: Any
 ) -> Outcome:
-    """A new engagement, with its support-plan deliverable (spec §9 No.4)."""
+    """A new engagement, with its support-plan deliverable (spec §9 No.4) unless its
+    organisation's document covers it already (`services.plans`)."""
     outcome = services.runner.create(
         uow, "engagement", actor=actor, data={"org_id": org.id, "theme_id": theme.id, **data}
     )
-    services.runner.create(
-        uow,
-        "deliverable",
-        actor=actor,
-        data={
-            "kind": "support_plan",
-            "title": f"支援計画書（{org.name}・{theme.name}）",
-            "period": None,
-            "roster_version": None,
-            "engagement_id": outcome.record.id,
-        },
-    )
+    plan = plan_deliverable_data(uow, org, theme, outcome.record.id)
+    if plan is not None:
+        services.runner.create(uow, "deliverable", actor=actor, data=plan)
     return outcome
 
 
@@ -108,6 +102,27 @@ def schedule_hearing(
                 "hearing_invite": dict(invite or {}),
             },
         )
+        uow.commit()
+    return outcome
+
+
+def propose_expert(
+    services: Services,
+    user: str | None,
+    engagement_id: int,
+    *,
+    consultant: str,
+    override: str | None = None,
+) -> Outcome:
+    """Propose the consultant for an engagement to the prefecture (lead; §6(2)① 県と協議)."""
+    with services.uow() as uow:
+        person = person_named(uow, consultant)
+        actor = acting_to_fire(uow, user, "engagement", engagement_id, PROPOSE_EXPERT)
+        outcome = fire_in(
+            services, uow, actor, "engagement", engagement_id, PROPOSE_EXPERT,
+            payload={"consultant": consultant, "override": override},
+            changes={PROPOSED_FIELD: person.id},
+        )  # fmt: skip
         uow.commit()
     return outcome
 

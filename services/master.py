@@ -8,6 +8,7 @@ from typing import Any
 from banso.engine.errors import InvalidValue, Refused
 from banso.engine.workflow import Actor
 from banso.services.context import Services
+from banso.services.decisions import OnBehalf, decider
 from banso.services.engagements import org_named, theme_named
 from banso.services.identity import acting, person_named
 from banso.services.ports import Org, Person, Subcontractor, Theme, UnitOfWork
@@ -74,10 +75,14 @@ def add_person(
     dept: str | None = None,
     title: str | None = None,
     phone: str | None = None,
+    notice_ref: str | None = None,
 ) -> tuple[dict[str, Any], str | None]:
     """Register a person; the very first (a lead or the prefecture) registers themself.
     ``dept``, ``title`` and ``phone`` go into the address line and signatures of mail.
-    Returns the person and the title of the expert roster a consultant opened, if any."""
+    A prefecture person is added by a prefecture person, or by the lead with the reference
+    of the prefecture's written notice (``notice_ref``), so that nobody but the prefecture
+    decides who decides for it. Returns the person and the title of the expert roster a
+    consultant opened, if any."""
     check_email(email)
     with services.uow() as uow:
         if not uow.directory.has_people():
@@ -89,6 +94,12 @@ def add_person(
             actor = Actor(email, role)  # bootstrapping: the first person registers themself
         else:
             actor = acting(uow, user, "add people", STAFF)
+            if role == PREFECTURE and actor.role != PREFECTURE and not (notice_ref or "").strip():
+                raise InvalidValue(
+                    "--notice-ref", notice_ref or "",
+                    "the reference of the prefecture's written notice naming the person "
+                    "(a prefecture person may add one without it)",
+                )  # fmt: skip
         if uow.directory.person(email) is not None:
             raise InvalidValue("--email", email, "an address not registered yet")
         org_id = org_named(uow, org_code).id if org_code else None
@@ -118,7 +129,10 @@ def add_person(
         }
         if contact:
             p = uow.directory.update_person(p.id, **contact)
-        audit_change(services, uow, actor, "person", p.id, "add", {"email": email, "role": role})
+        given: dict[str, Any] = {"email": email, "role": role}
+        if notice_ref and notice_ref.strip():
+            given["notice_ref"] = notice_ref.strip()
+        audit_change(services, uow, actor, "person", p.id, "add", given)
         roster = new_roster_version(services, uow, f"{email} added") if role == CONSULTANT else None
         data = person_json(uow, p)
         uow.commit()
@@ -163,7 +177,8 @@ def edit_person(
 def remove_person(
     services: Services, user: str | None, email: str
 ) -> tuple[dict[str, Any], str | None]:
-    """Take a person off the programme (kept for the record, no longer assignable)."""
+    """Deactivate a person, never delete them: their history stays, their powers go
+    (they may no longer act, decide or be assigned); `person reassign` moves their work."""
     with services.uow() as uow:
         actor = acting(uow, user, "remove people", STAFF)
         p = uow.directory.update_person(person_named(uow, email).id, active=False)
@@ -212,11 +227,12 @@ def add_subcontractor(
 
 
 def approve_subcontractor(
-    services: Services, user: str | None, name: str, ref: str
+    services: Services, user: str | None, name: str, ref: str, on_behalf: OnBehalf | None = None
 ) -> Subcontractor:
-    """Record the prefecture's written approval of a subcontractor (§10; prefecture only)."""
+    """Record the prefecture's written approval of a subcontractor (§10; prefecture only,
+    or the lead on its behalf)."""
     with services.uow() as uow:
-        actor = acting(uow, user, "approve a subcontractor", (PREFECTURE,))
+        actor, decided = decider(services, uow, user, "approve a subcontractor", on_behalf)
         sub = uow.directory.subcontractor(name)
         if sub is None:
             raise InvalidValue(
@@ -226,7 +242,8 @@ def approve_subcontractor(
             sub.id, at=services.clock.now(), by=actor.email, ref=ref
         )
         audit_change(
-            services, uow, actor, "subcontractor", sub.id, "approve", {"name": name, "ref": ref}
-        )
+            services, uow, actor, "subcontractor", sub.id, "approve",
+            {"name": name, "ref": ref, **decided},
+        )  # fmt: skip
         uow.commit()
     return sub

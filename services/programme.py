@@ -9,12 +9,14 @@ from typing import Any
 
 from banso.engine.clock import tokyo_date
 from banso.engine.era import format_date
-from banso.engine.errors import InvalidValue
+from banso.engine.errors import InvalidValue, Refused
 from banso.engine.runner import Outcome
 from banso.engine.workflow import SYSTEM, Actor
 from banso.services.context import Services
+from banso.services.decisions import OnBehalf, decider
 from banso.services.effects import Effects
 from banso.services.ports import UnitOfWork
+from banso.services.transitions import audit_change
 from banso.workflows.programme import (
     LEAD,
     ORG_KINDS,
@@ -33,15 +35,68 @@ from banso.workflows.programme import (
 def configure(services: Services, table: Mapping[str, Any], where: str) -> list[str]:
     """`banso init`: store the settings and create what the programme owes that is missing.
 
-    What is already stored stays unless ``table`` names it: `--kickoff` alone
-    must not put a changed contract end back to its default. Returns what changed.
+    On an existing database the stored settings stay as they are, whatever
+    ``table`` says: contract dates, the contractor and quotas are the prefecture's
+    to change, through `banso programme set` and `banso budget set` (audited).
+    ``ignored_settings`` says which given values init left alone. Returns what changed.
     """
     programme_config(table, where)  # bad input: refuse before any change
     with services.uow() as uow:
         config = programme_config({**stored_table(uow.settings.get("contract")), **table}, where)
-        changes = setup_programme(services, uow, config, explicit=bool(table))
+        changes = setup_programme(services, uow, config, explicit=False)
         uow.commit()
     return changes
+
+
+def ignored_settings(services: Services, table: Mapping[str, Any]) -> list[str]:
+    """The ``[programme]`` keys ``table`` gives that differ from what is stored (init
+    leaves them alone on an existing database); empty before the first init."""
+    with services.uow(readonly=True) as uow:
+        contract, quota = uow.settings.get("contract"), uow.settings.get("quota")
+    if contract is None:
+        return []
+    stored = {**stored_table(contract), **(quota or {})}
+    given = programme_config({**stored, **table}, "[programme] / init flags")
+    wanted = {**stored_table(given.contract()), **given.quota()}
+    return sorted(k for k in table if wanted.get(k) != stored.get(k))
+
+
+QUOTA_KEYS = ("total", "standardization", "monthly_cap")
+
+
+def set_programme(
+    services: Services,
+    user: str | None,
+    table: Mapping[str, Any],
+    *,
+    on_behalf: OnBehalf | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Change the stored programme settings (contract dates, the contractor, the plan
+    documents, the deadline days): a decision of the prefecture, made directly or recorded
+    by the lead on its behalf, audited with what was before and after. Returns the changes."""
+    where = "banso programme set"
+    for key in table:
+        if key in QUOTA_KEYS:
+            raise InvalidValue(
+                where, key, "a contract setting; quotas change with `banso budget set`"
+            )
+    programme_config(table, where)  # bad input: refuse before any change
+    with services.uow() as uow:
+        actor, decided = decider(services, uow, user, "change the programme settings", on_behalf)
+        stored = uow.settings.get("contract")
+        if stored is None:
+            raise Refused("the programme is not set up yet; run `banso init` first")
+        before = stored_table(stored)
+        config = programme_config({**before, **table}, where)
+        setup_programme(services, uow, config, explicit=True)
+        after = stored_table(uow.settings.get("contract"))
+        changed = {k: {"before": before.get(k), "after": v} for k, v in after.items()
+                   if str(before.get(k)) != str(v)}  # fmt: skip
+        if changed:
+            audit_change(services, uow, actor, "programme", 1, "set",
+                         {"settings": changed, **decided})  # fmt: skip
+            uow.commit()
+    return changed
 
 
 def setup_programme(

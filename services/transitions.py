@@ -16,7 +16,9 @@ from banso.engine.errors import PermissionDenied
 from banso.engine.runner import Outcome
 from banso.engine.workflow import Actor, RecordView
 from banso.services.context import Services
+from banso.services.decisions import OnBehalf, firing_as
 from banso.services.identity import acting_to_fire
+from banso.services.plans import PLAN_FOLLOWS
 from banso.services.ports import Person, UnitOfWork
 from banso.workflows import consultation, dispatch, engagement, meeting
 from banso.workflows.engagement import DispatchTally
@@ -70,6 +72,13 @@ def _hearing_facts(
     return consultant_facts(uow, person, view.data["org_id"], view.data["theme_id"])
 
 
+def _proposal_facts(
+    uow: UnitOfWork, view: RecordView, changes: Mapping[str, Any]
+) -> ConsultantFacts:
+    person = uow.directory.person_by_id(changes[engagement.PROPOSED_FIELD])
+    return consultant_facts(uow, person, view.data["org_id"], view.data["theme_id"])
+
+
 def _assignment_facts(
     uow: UnitOfWork, view: RecordView, changes: Mapping[str, Any]
 ) -> ConsultantFacts:
@@ -93,6 +102,13 @@ def _assign(uow: UnitOfWork, outcome: Outcome) -> None:
         uow.directory.assign_if_first(data["org_id"], data["theme_id"], data["consultant_id"])
 
 
+def _handed_over(uow: UnitOfWork, outcome: Outcome) -> None:
+    # An agreement during support replaces the consultant: the work is handed over.
+    data = outcome.record.data
+    if "consultant_id" in outcome.event.payload.get("changes", {}):
+        uow.directory.assign(data["org_id"], data["theme_id"], data["consultant_id"])
+
+
 def _monthly_met(uow: UnitOfWork, outcome: Outcome) -> None:
     # Holding the month's regular meeting fulfils that month's programme deadline.
     data = outcome.record.data
@@ -101,14 +117,32 @@ def _monthly_met(uow: UnitOfWork, outcome: Outcome) -> None:
         uow.deadlines.meet("programme", period, "monthly_meeting", outcome.event.at)
 
 
+def _agreement(view: RecordView) -> dict[str, Any]:
+    # The prefecture agrees to the proposal on the record; once support has begun
+    # the agreed consultant takes the engagement over (handed over after).
+    proposed = view.data.get(engagement.PROPOSED_FIELD)
+    changes: dict[str, Any] = {engagement.AGREED_FIELD: proposed,
+                               engagement.PROPOSED_FIELD: None}  # fmt: skip
+    if view.state in (engagement.PLAN_APPROVED, engagement.IN_SUPPORT) and proposed is not None:
+        changes["consultant_id"] = proposed
+    return changes
+
+
+# Changes a trigger makes that follow from the record itself (not typed by anyone).
+DERIVED: dict[tuple[str, str], Callable[[RecordView], dict[str, Any]]] = {
+    (engagement.KIND, engagement.AGREE_EXPERT): _agreement,
+}
 FACTS: dict[tuple[str, str], FactsFn] = {
     (engagement.KIND, engagement.SCHEDULE_HEARING): _hearing_facts,
+    (engagement.KIND, engagement.PROPOSE_EXPERT): _proposal_facts,
     (engagement.KIND, engagement.REPORT): _dispatch_tally,
     (engagement.KIND, engagement.WITHDRAW): _dispatch_tally,
     (consultation.KIND, consultation.ASSIGN): _assignment_facts,
+    (dispatch.KIND, dispatch.REASSIGN): _assignment_facts,
 }
 AFTER: dict[tuple[str, str], AfterFn] = {
     (engagement.KIND, engagement.SCHEDULE_HEARING): _assign,
+    (engagement.KIND, engagement.AGREE_EXPERT): _handed_over,
     (meeting.KIND, meeting.HOLD): _monthly_met,
 }
 
@@ -122,13 +156,16 @@ def fire(
     *,
     payload: Mapping[str, Any] | None = None,
     changes: Mapping[str, Any] | None = None,
+    on_behalf: OnBehalf | None = None,
 ) -> Outcome:
-    """Fire ``trigger`` on one record as ``user``, in one unit of work."""
+    """Fire ``trigger`` on one record as ``user``, in one unit of work; ``on_behalf``:
+    the lead records the prefecture's decision (`services.decisions`)."""
     with services.uow() as uow:
         actor = acting_to_fire(uow, user, kind, record_id, trigger)
         outcome = fire_in(
-            services, uow, actor, kind, record_id, trigger, payload=payload, changes=changes
-        )
+            services, uow, actor, kind, record_id, trigger, payload=payload, changes=changes,
+            on_behalf=on_behalf,
+        )  # fmt: skip
         uow.commit()
     return outcome
 
@@ -143,10 +180,17 @@ def fire_in(
     *,
     payload: Mapping[str, Any] | None = None,
     changes: Mapping[str, Any] | None = None,
+    on_behalf: OnBehalf | None = None,
 ) -> Outcome:
     """The same inside a unit of work the caller owns (and commits)."""
     view = uow.records.get(kind, record_id)
     check_own_work(uow, actor, view, trigger)
+    actor, decided = firing_as(services, uow, actor, kind, view.state, trigger, on_behalf)
+    if decided:
+        payload = {**(payload or {}), **decided}
+    derive = DERIVED.get((kind, trigger))
+    if derive is not None:
+        changes = {**derive(view), **(changes or {})}
     facts = FACTS.get((kind, trigger))
     outcome = services.runner.fire(
         uow,
@@ -161,6 +205,9 @@ def fire_in(
     after = AFTER.get((kind, trigger))
     if after is not None:
         after(uow, outcome)
+    follow = PLAN_FOLLOWS.get((kind, trigger))
+    if follow is not None:
+        follow(services, uow, actor, outcome)
     return outcome
 
 

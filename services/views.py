@@ -57,6 +57,12 @@ def _engagement_json(services: Services, uow: UnitOfWork, view: RecordView) -> d
         theme_name=theme.name if theme else None,
         consultant=consultant.email if consultant else None,
     )
+    # The expert agreement with the prefecture (§6(2)①), by e-mail as people know them.
+    for key, field in (("proposed_consultant", "proposed_consultant_id"),
+                       ("agreed_consultant", "agreed_consultant_id")):  # fmt: skip
+        pid = view.data.get(field)
+        person = uow.directory.person_by_id(pid) if pid else None
+        data[key] = person.email if person else None
     return data
 
 

@@ -196,6 +196,9 @@ class Engagement(WorkflowRecord, Base):
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id"))
     consultant_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    # The expert agreement with the prefecture (§6(2)①): proposed, then agreed.
+    proposed_consultant_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    agreed_consultant_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     request: Mapped[str | None] = mapped_column(Text)
     contact_name: Mapped[str | None] = mapped_column(String(200))
     contact_email: Mapped[str | None] = mapped_column(String(254))
@@ -261,6 +264,8 @@ class Deliverable(WorkflowRecord, Base):
     period: Mapped[str | None] = mapped_column(String(16))
     roster_version: Mapped[int | None]
     engagement_id: Mapped[int | None] = mapped_column(ForeignKey("engagements.id"))
+    # A support plan's organisation (one document per organisation: engagement_id None).
+    org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     reason: Mapped[str | None] = mapped_column(Text)
 
 

@@ -63,6 +63,15 @@ DEFINITION = WorkflowDefinition(
                 Notify("consultation_assigned", to=("consultant",)),
             ),
         ),
+        # Handed to another consultant before it is answered (no new first-contact target).
+        Transition(
+            ASSIGN,
+            "担当割当",
+            (ASSIGNED,),
+            None,
+            guards=(consultant_may_answer,),
+            roles=(LEAD, PREFECTURE),
+        ),
         Transition(
             ANSWER,
             "回答",

@@ -6,9 +6,12 @@ approved or sent back by the prefecture; a returned one is drafted again.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from banso.engine.deadlines import MeetDeadline, ReopenDeadline
+from banso.engine.errors import Unmet
 from banso.engine.outbox import Notify
-from banso.engine.workflow import State, Transition, WorkflowDefinition
+from banso.engine.workflow import GuardContext, RecordView, State, Transition, WorkflowDefinition
 from banso.workflows.checks import needs_text
 from banso.workflows.roles import LEAD, PREFECTURE, SYSTEM
 
@@ -25,6 +28,22 @@ SUBMIT = "submit"
 APPROVE = "approve"
 # `return` is a Python keyword, hence the trigger's name; people say "return".
 SEND_BACK = "send_back"
+# A support plan moves with its engagement (one plan record): drafting the plan
+# submits it, approving the plan approves it (services.plans).
+SUBMIT_PLAN = "submit_plan"
+SUPPORT_PLAN = "support_plan"
+PLAN_OF = "plan_of"  # the payload key naming the engagement whose approval this is
+
+
+def approved_with_its_engagement(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
+    """A support plan is approved as its engagement's plan, never on its own (else the
+    two records could disagree)."""
+    if record.data.get("kind") != SUPPORT_PLAN or ctx.payload.get(PLAN_OF) is not None:
+        return []
+    eid = record.data.get("engagement_id")
+    which = f"engagement {eid}" if eid else "each engagement of the organisation"
+    return [Unmet(f"a support plan is approved with its engagement ({which})",
+                  remedy="approve_plan")]  # fmt: skip
 
 # kind → (title, needs the prefecture's approval), in the order of spec §9.
 DELIVERABLE_KINDS: dict[str, tuple[str, bool]] = {
@@ -64,8 +83,16 @@ DEFINITION = WorkflowDefinition(
             "承認",
             (SUBMITTED,),
             APPROVED,
+            guards=(approved_with_its_engagement,),
             roles=(PREFECTURE,),
             effects=(Notify("decision_recorded", to=("lead",)),),
+        ),
+        Transition(
+            SUBMIT_PLAN,
+            "支援計画提出",
+            (PENDING, DRAFTED, RETURNED, SUBMITTED, APPROVED),
+            SUBMITTED,
+            roles=(SYSTEM,),
         ),
         Transition(
             SEND_BACK,

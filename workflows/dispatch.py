@@ -18,7 +18,7 @@ from banso.engine.outbox import Notify
 from banso.engine.workflow import GuardContext, RecordView, State, Transition, WorkflowDefinition
 from banso.workflows import engagement
 from banso.workflows.checks import choice_unmet, facts_of, has_happened, is_number, needs_text
-from banso.workflows.people_rules import ConsultantFacts, serving_unmet
+from banso.workflows.people_rules import ConsultantFacts, consultant_unmet, serving_unmet
 from banso.workflows.quotas import Quotas, QuotaUse, quota_unmet
 from banso.workflows.roles import CONSULTANT, LEAD, PREFECTURE
 
@@ -32,6 +32,8 @@ CANCELLED = "cancelled"
 CONFIRM = "confirm"
 RECORD = "record"
 CANCEL = "cancel"
+# Another consultant takes a planned visit over (their predecessor deactivated, say).
+REASSIGN = "reassign"
 
 MODES: tuple[str, ...] = ("onsite", "web")
 
@@ -112,6 +114,14 @@ def hours_positive(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
     return [Unmet(f"the hours must be more than 0, not {hours!r}", "hours")]
 
 
+def successor_may_serve(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
+    """The consultant taking a visit over may serve (the reason stands for the override)."""
+    consultant_id = ctx.payload.get("consultant_id")
+    if consultant_id is None:
+        return [Unmet("no consultant is named", "consultant_id")]
+    return consultant_unmet(consultant_id, facts_of(ctx, ConsultantFacts))
+
+
 DEFINITION = WorkflowDefinition(
     kind=KIND,
     label="専門人材派遣",
@@ -160,6 +170,14 @@ DEFINITION = WorkflowDefinition(
             roles=(LEAD, CONSULTANT),
             # A short record to the organisation, if the [mail] settings ask for it.
             effects=(MeetDeadline("record"), Notify("visit_record", to=("contact",))),
+        ),
+        Transition(
+            REASSIGN,
+            "担当交代",
+            (PLANNED, CONFIRMED),
+            None,
+            guards=(needs_text("reason", "the reason is empty"), successor_may_serve),
+            roles=(LEAD,),
         ),
         Transition(
             CANCEL,

@@ -1,8 +1,17 @@
 """支援案件: support for one organisation on one theme (spec §6(2)).
 
 requested → hearing (online hearing, findings, a draft support plan) →
-plan_approved (the prefecture agrees the plan and the expert) → in_support
-(dispatches) → reported; withdrawn from anywhere before the report.
+plan_approved (the prefecture approves the plan) → in_support (dispatches) →
+reported; withdrawn from anywhere before the report.
+
+The expert is agreed with the prefecture before the hearing (§6(2)① 県と協議の上):
+the lead proposes a consultant (``propose_expert``), the prefecture agrees
+(``agree_expert``), and a hearing may only be held by the agreed one. The
+agreement is a guarded fact on the record (``proposed_consultant_id``,
+``agreed_consultant_id``), not a state of its own: it may be given, and given
+again for another consultant, in every state before the report (a consultant
+replaced during support needs a new agreement too), so a state would have to
+be duplicated across the whole workflow.
 """
 
 from __future__ import annotations
@@ -46,6 +55,11 @@ APPROVE_PLAN = "approve_plan"
 START = "start"
 REPORT = "report"
 WITHDRAW = "withdraw"
+PROPOSE_EXPERT = "propose_expert"
+AGREE_EXPERT = "agree_expert"
+
+PROPOSED_FIELD = "proposed_consultant_id"
+AGREED_FIELD = "agreed_consultant_id"
 
 # Remedies on the engagement's dispatches (another kind of record).
 RECORD_DISPATCH = "record_dispatch"
@@ -79,6 +93,48 @@ def hearing_can_be_scheduled(record: RecordView, ctx: GuardContext) -> Iterable[
     return unmet + serving_unmet(consultant_id, facts, ctx.payload.get("override"))
 
 
+def expert_is_agreed(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
+    """Only the consultant the prefecture agreed to may hold the hearing (§6(2)①)."""
+    consultant_id = ctx.payload.get(CONSULTANT_FIELD)
+    if consultant_id is None or record.data.get(AGREED_FIELD) == consultant_id:
+        return []
+    facts = ctx.facts if isinstance(ctx.facts, ConsultantFacts) else None
+    who = (facts.email if facts else None) or f"person {consultant_id}"
+    if record.data.get(PROPOSED_FIELD) == consultant_id:
+        return [
+            Unmet(f"the prefecture has not agreed to {who} for this engagement yet",
+                  remedy=AGREE_EXPERT)
+        ]  # fmt: skip
+    return [
+        Unmet(
+            f"{who} is not the consultant agreed with the prefecture for this engagement; "
+            "propose them and have the prefecture agree",
+            CONSULTANT_FIELD,
+            PROPOSE_EXPERT,
+        )
+    ]
+
+
+def proposal_can_be_made(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
+    """A consultant who may serve this organisation on this theme, not agreed already."""
+    consultant_id = ctx.payload.get(PROPOSED_FIELD)
+    if consultant_id is None:
+        return [Unmet("no consultant is named", CONSULTANT_FIELD)]
+    facts = facts_of(ctx, ConsultantFacts)
+    unmet = serving_unmet(consultant_id, facts, ctx.payload.get("override"))
+    if record.data.get(AGREED_FIELD) == consultant_id:
+        who = facts.email or f"person {consultant_id}"
+        unmet.append(Unmet(f"{who} is already agreed for this engagement", CONSULTANT_FIELD))
+    return unmet
+
+
+def proposal_is_pending(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
+    """The prefecture agrees to a named proposal, not to nobody."""
+    if record.data.get(PROPOSED_FIELD) is None:
+        return [Unmet("no consultant is proposed to the prefecture", remedy=PROPOSE_EXPERT)]
+    return []
+
+
 def hearing_is_recorded(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
     """A plan rests on the hearing's findings (spec §6(2)②)."""
     return [HEARING_NOT_RECORDED] if is_blank(record.data.get("findings")) else []
@@ -103,6 +159,12 @@ def plan_is_complete(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
         unmet.append(PLAN_NOT_DRAFTED)
     if record.data.get(CONSULTANT_FIELD) is None:
         unmet.append(NO_CONSULTANT)
+    elif record.data.get(AGREED_FIELD) != record.data.get(CONSULTANT_FIELD):
+        # Another consultant was proposed and agreed since the hearing: hold it again.
+        unmet.append(
+            Unmet("the consultant is not the one agreed with the prefecture",
+                  CONSULTANT_FIELD, SCHEDULE_HEARING)
+        )  # fmt: skip
     return unmet
 
 
@@ -138,10 +200,13 @@ def nothing_left_open(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
     return open_dispatches_unmet(facts_of(ctx, DispatchTally), "before withdrawing")
 
 
+EXPERT_STATES = (REQUESTED, HEARING, PLAN_APPROVED, IN_SUPPORT)
+
 HEARING_INVITATION = Notify(
     "hearing_invitation", to=("contact", "consultant"), invitation="request"
 )
 # A hearing moved to another consultant: the former one gets a CANCEL for it.
+# (Only an agreed consultant is ever named: expert_is_agreed guards the hearing.)
 HEARING_REASSIGNED = Notify("hearing_reassigned", to=("former_consultant",), invitation="cancel")
 
 DEFINITION = WorkflowDefinition(
@@ -159,12 +224,30 @@ DEFINITION = WorkflowDefinition(
     create_roles=(LEAD, PREFECTURE),
     create_effects=(OpenDeadline("hearing", "ヒアリングの実施", 10),),
     transitions=[
+        # The expert agreement (§6(2)①): proposed by the lead, agreed by the prefecture,
+        # and again whenever the consultant changes, in any state before the report.
+        Transition(
+            PROPOSE_EXPERT,
+            "専門人材の協議",
+            EXPERT_STATES,
+            None,
+            guards=(proposal_can_be_made,),
+            roles=(LEAD,),
+        ),
+        Transition(
+            AGREE_EXPERT,
+            "専門人材の合意",
+            EXPERT_STATES,
+            None,
+            guards=(proposal_is_pending,),
+            roles=(PREFECTURE,),
+        ),
         Transition(
             SCHEDULE_HEARING,
             "ヒアリング日程調整",
             (REQUESTED,),
             HEARING,
-            guards=(hearing_can_be_scheduled,),
+            guards=(hearing_can_be_scheduled, expert_is_agreed),
             roles=(LEAD,),
             effects=(HEARING_INVITATION,),
         ),
@@ -174,7 +257,7 @@ DEFINITION = WorkflowDefinition(
             "ヒアリング日程調整",
             (HEARING,),
             None,
-            guards=(hearing_can_be_scheduled,),
+            guards=(hearing_can_be_scheduled, expert_is_agreed),
             roles=(LEAD,),
             effects=(HEARING_INVITATION, HEARING_REASSIGNED),
         ),

@@ -16,6 +16,7 @@ from banso.engine.era import format_date, format_year
 from banso.engine.errors import InvalidValue
 from banso.workflows import deliverable, dispatch, engagement, meeting
 from banso.workflows.deliverable import DELIVERABLE_KINDS
+from banso.workflows.plans import PLAN_SCOPES
 from banso.workflows.roles import LEAD as LEAD_ROLE
 
 # A deadline's responsible when it is whoever is the project lead at the time
@@ -61,6 +62,9 @@ class ProgrammeConfig:
     plan_days: int = 10
     dispatch_record_days: int = 3
     first_contact_days: int = 3
+    # 支援計画書 one per organisation with a section per theme (§9 No.4 支援対象ごと), or
+    # one per engagement (workflows.plans).
+    support_plan_per: str = "organisation"
 
     def contract(self) -> dict[str, Any]:
         """As stored under the ``contract`` setting."""
@@ -72,6 +76,7 @@ class ProgrammeConfig:
             "holiday_rule": self.holiday_rule,
             "consultations_expected": self.consultations_expected,
             "contractor": self.contractor,
+            "support_plan_per": self.support_plan_per,
             # Keyed by the obligation names the workflows declare (OpenDeadline).
             "deadline_days": {o: getattr(self, k) for o, k in DEADLINE_DAY_KEYS.items()},
         }
@@ -98,6 +103,10 @@ def programme_config(table: Mapping[str, Any], where: str = "[programme]") -> Pr
             if not isinstance(raw, str) or not raw.strip() or "\n" in raw:
                 raise InvalidValue(f"{where} contractor", raw, "the contractor's name on one line")
             values[key] = raw.strip()
+        elif key == "support_plan_per":
+            if raw not in PLAN_SCOPES:
+                raise InvalidValue(f"{where} support_plan_per", raw, " or ".join(PLAN_SCOPES))
+            values[key] = raw
         elif key == "holiday_rule":
             if raw not in {r.value for r in HolidayRule}:
                 rules = ", ".join(r.value for r in HolidayRule)
@@ -124,6 +133,7 @@ def stored_table(contract: Mapping[str, Any] | None) -> dict[str, Any]:
         "holiday_rule": contract["holiday_rule"],
         "consultations_expected": contract["consultations_expected"],
         "contractor": contract.get("contractor", defaults.contractor),
+        "support_plan_per": contract.get("support_plan_per", defaults.support_plan_per),
         **{k: days.get(o, getattr(defaults, k)) for o, k in DEADLINE_DAY_KEYS.items()},
     }
 

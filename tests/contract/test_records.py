@@ -84,6 +84,8 @@ def test_a_new_record_reads_back_at_version_0_with_every_field(
         "org_id": master.org,
         "theme_id": master.theme,
         "consultant_id": None,
+        "proposed_consultant_id": None,
+        "agreed_consultant_id": None,
         "request": None,
         "contact_name": None,
         "contact_email": None,

@@ -116,7 +116,8 @@ class InProcessMailBanso(MailBanso, InProcessBanso):
 def programme(
     db_url: str, tmp_path: Path, mail_url: str | None, extra: dict[str, str] | None = None
 ) -> MailBanso:
-    """The set-up programme plus the survey's 岡山市 and 倉敷市 engagements (1 and 2)."""
+    """The set-up programme plus the survey's 岡山市 and 倉敷市 engagements (1 and 2), with
+    their experts agreed with the prefecture (HANAKO for 1, JIRO for 2)."""
     template = programme_templates().fresh(db_url, tmp_path, user=LEAD)
     banso = MailBanso(template.cwd, template.url, mail_url=mail_url, extra=extra)
     lines = SURVEY.read_text(encoding="utf-8").splitlines()
@@ -124,7 +125,18 @@ def programme(
     survey.write_text("\n".join(lines[:3]) + "\n", encoding="utf-8")
     banso.local().ok("survey", "import", str(survey), now=START)
     assert engagement_orgs(banso.url) == {1: OKAYAMA["org"], 2: KURASHIKI["org"]}
+    for eid, consultant in (("1", HANAKO), ("2", JIRO)):
+        agree_expert(banso, eid, consultant)
     return banso
+
+
+def agree_expert(
+    banso: MailBanso, eid: str, consultant: str, *extra: str, now: str = START
+) -> None:
+    """§6(2)①: the lead proposes the consultant, the prefecture agrees (no mail either way)."""
+    banso.local().ok("engagement", "propose-expert", eid, "--consultant", consultant, *extra,
+                     now=now)  # fmt: skip
+    banso.local().ok("engagement", "agree-expert", eid, user=PREFECTURE, now=now)
 
 
 def engagement_orgs(url: str) -> dict[int, str]:
@@ -359,6 +371,7 @@ def test_a_hearing_moved_to_another_consultant_is_cancelled_for_the_former_one(
     banso.daemon(DAY)
     before = len(server.handler.received)
     moved_at = "2026-04-13T10:00+09:00"
+    agree_expert(banso, "1", JIRO, "--override", "担当の交代", now=moved_at)
     banso.ok(
         "engagement",
         "schedule-hearing",

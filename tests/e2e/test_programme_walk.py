@@ -121,15 +121,16 @@ def test_one_engagement_from_survey_to_report(banso: Banso) -> None:
     assert (shown["state"], shown["version"], shown["org"]) == ("requested", 0, OKAYAMA)
     assert shown["contact_email"] == "tanaka@city.okayama.example.jp"
     assert shown["preferred_months"] == ["2026-05", "2026-06", "2026-07"]
-    # Every engagement comes with its support plan (a deliverable of its own).
+    # Every supported organisation comes with its support plan (§9 No.4 支援対象ごと).
     plans = banso.json("deliverable", "list", "--kind", "support_plan")
     for p in plans:
         check_shape(p, DELIVERABLE_LABELS)
-    assert sorted(p["engagement_id"] for p in plans) == sorted(
-        c["engagement"] for c in imported["created"]
-    )
+    orgs = {banso.json("engagement", "show", str(c["engagement"]))["org"]
+            for c in imported["created"]}  # fmt: skip
+    assert len(plans) == len(orgs)
+    assert all(p["engagement_id"] is None for p in plans)
     assert all(p["state"] == "pending" and p["title"].startswith("支援計画書（") for p in plans)
-    assert "支援計画書（岡山市・情報システム標準化）" in [p["title"] for p in plans]
+    okayama_plan = next(p for p in plans if p["title"] == "支援計画書（岡山市）")
 
     # Who is acting must be known, even for a command that would fail anyway.
     for args in (
@@ -143,13 +144,19 @@ def test_one_engagement_from_survey_to_report(banso: Banso) -> None:
         "engagement", "approve-plan", e, user=PREFECTURE,
         names=("approve-plan refused", "requested", "schedule-hearing"),
     )  # fmt: skip
-    hearing = walk.step(
+    # The expert is agreed with the prefecture before the hearing (§6(2)①).
+    hearing_args = (
         "engagement", "schedule-hearing", e, "--at", "2026-04-10T10:00", "--consultant", HANAKO
-    )
+    )  # fmt: skip
+    walk.refused(*hearing_args, names=("not the consultant agreed", "propose-expert"))
+    walk.step("engagement", "propose-expert", e, "--consultant", HANAKO)
+    walk.refused(*hearing_args, names=("has not agreed", "agree-expert"))
+    walk.step("engagement", "agree-expert", e, user=PREFECTURE)
+    hearing = walk.step(*hearing_args)
     assert (hearing["state"], hearing["state_label"], hearing["version"]) == (
         "hearing",
         "ヒアリング",
-        1,
+        3,
     )
     # The hearing is scheduled but neither recorded nor followed by a plan.
     walk.refused(
@@ -171,8 +178,15 @@ def test_one_engagement_from_survey_to_report(banso: Banso) -> None:
         "engagement", "approve-plan", e, user=LEAD,
         names=(LEAD, "may not approve-plan", "prefecture"),
     )  # fmt: skip
+    def plan_state() -> str:
+        found = banso.json("deliverable", "list", "--kind", "support_plan")
+        return str(next(p["state"] for p in found if p["id"] == okayama_plan["id"]))
+
+    assert plan_state() == "submitted"
     approved = walk.step("engagement", "approve-plan", e, user=PREFECTURE)
     assert (approved["state"], approved["state_label"]) == ("plan_approved", "計画承認済")
+    # One plan record: its 支援計画書 is approved too.
+    assert plan_state() == "approved"
     # An approved plan is not yet support: no dispatch before `start`.
     walk.refused(
         "dispatch", "plan", e, "--at", "2026-05-12T10:00", "--mode", "web",
@@ -250,8 +264,9 @@ def test_one_engagement_from_survey_to_report(banso: Banso) -> None:
         user=HANAKO, now="2026-05-20T09:00+09:00",
     )  # fmt: skip
     assert (reported["state"], reported["state_label"]) == ("reported", "報告済")
-    # schedule-hearing, record-hearing, draft-plan, approve-plan, start, report: nothing else
-    assert reported["version"] == 6
+    # propose-expert, agree-expert, schedule-hearing, record-hearing, draft-plan,
+    # approve-plan, start, report: nothing else
+    assert reported["version"] == 8
 
     # -- the JSON listings -------------------------------------------------
     dispatches = banso.json("dispatch", "list", "--engagement", e)
@@ -274,6 +289,8 @@ def test_one_engagement_from_survey_to_report(banso: Banso) -> None:
     history = banso.json("history", "engagement", e)
     assert [h["trigger"] for h in history] == [
         "create",
+        "propose_expert",
+        "agree_expert",
         "schedule_hearing",
         "record_hearing",
         "draft_plan",
@@ -281,8 +298,8 @@ def test_one_engagement_from_survey_to_report(banso: Banso) -> None:
         "start",
         "report",
     ]
-    assert [h["version"] for h in history] == list(range(7))
-    assert history[4]["actor"] == PREFECTURE
+    assert [h["version"] for h in history] == list(range(9))
+    assert history[2]["actor"] == history[6]["actor"] == PREFECTURE
 
     # -- a second engagement of the same pair keeps its consultant ---------
     second = walk.step("engagement", "new", "--org", OKAYAMA, "--theme", STANDARDIZATION)
@@ -292,10 +309,14 @@ def test_one_engagement_from_survey_to_report(banso: Banso) -> None:
         "engagement", "schedule-hearing", str(again.id), "--at", "2026-06-10T10:00",
         "--consultant", JIRO,
     )  # fmt: skip
-    again.refused(*hearing_args, names=(f"served by {HANAKO}", "--override"))
+    propose = ("engagement", "propose-expert", str(again.id), "--consultant", JIRO)
+    again.refused(*propose, names=(f"served by {HANAKO}", "--override"))
     why = "佐藤の異動により鈴木が担当（県了承済）"
+    again.step(*propose, "--override", why)
+    again.step("engagement", "agree-expert", str(again.id), user=PREFECTURE)
+    again.refused(*hearing_args, names=(f"served by {HANAKO}", "--override"))
     moved = again.step(*hearing_args, "--override", why)
-    assert (moved["state"], moved["version"]) == ("hearing", 1)
+    assert (moved["state"], moved["version"]) == ("hearing", 3)
     event = banso.json("history", "engagement", str(again.id))[-1]
     assert (event["trigger"], event["payload"]["override"]) == ("schedule_hearing", why)
     assert event["payload"]["consultant"] == JIRO

@@ -85,23 +85,25 @@ def year(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Year]:
 
 
 def test_every_step_runs_and_only_the_intended_ones_are_refused(year: Year) -> None:
-    assert year.summary.steps == len(year.scenario) == 51
-    assert year.summary.refused == 5
+    assert year.summary.steps == len(year.scenario) == 56
+    assert year.summary.refused == 6
     refused = [r for r in year.summary.reports if r.refused]
     assert [r.number for r in refused] == [
         n for n, step in enumerate(year.scenario, start=1) if step.refused
     ]
     assert [(r.number, r.refusal) for r in refused] == [
         (14, "TransitionRefused"),  # approve the plan before the hearing
-        (18, "PermissionDenied"),  # the lead approves the plan
-        (23, "CreationRefused"),  # a third dispatch in May
-        (25, "TransitionRefused"),  # the unapproved subcontractor's consultant
-        (29, "CreationRefused"),  # a second monthly meeting in May
+        (15, "TransitionRefused"),  # a hearing before the expert is agreed
+        (21, "PermissionDenied"),  # the lead approves the plan
+        (26, "CreationRefused"),  # a third dispatch in May
+        (28, "TransitionRefused"),  # the unapproved subcontractor's consultant proposed
+        (34, "CreationRefused"),  # a second monthly meeting in May
     ]
-    assert "only a prefecture" in refused[1].text
-    assert "2026-05" in refused[2].text and "2026-05" in refused[4].text
-    assert "株式会社パートナーDX" in refused[3].text
-    assert sum("拒否（想定どおり）" in line for line in year.said) == 5
+    assert "not the consultant agreed with the prefecture" in refused[1].text
+    assert "only a prefecture" in refused[2].text
+    assert "2026-05" in refused[3].text and "2026-05" in refused[5].text
+    assert "株式会社パートナーDX" in refused[4].text
+    assert sum("拒否（想定どおり）" in line for line in year.said) == 6
 
 
 def test_the_steps_run_at_their_own_times_strictly_forward(year: Year) -> None:

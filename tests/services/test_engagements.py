@@ -30,8 +30,11 @@ def test_a_new_engagement_comes_with_its_plan_deliverable_and_hearing_deadline(
     outcome = engagements.new_engagement(world.services, LEAD, "331007", "genai", "生成AI活用")
     eid = outcome.record.id
     assert (outcome.record.state, outcome.record.data["request"]) == ("requested", "生成AI活用")
-    (plan,) = world.find("deliverable", kind="support_plan", engagement_id=eid)
-    assert plan.state == "pending"
+    # One 支援計画書 per organisation (the default), a section per theme.
+    (plan,) = world.find("deliverable", kind="support_plan", org_id=outcome.record.data["org_id"])
+    assert (plan.state, plan.data["engagement_id"], plan.data["title"]) == (
+        "pending", None, "支援計画書（岡山市）",
+    )  # fmt: skip
     hearing = world.deadline("engagement", eid, "hearing")
     # 10 business days from 2026-04-01, for the lead (no consultant yet).
     assert (hearing.due.isoformat(), hearing.responsible, hearing.status) == (
@@ -105,7 +108,9 @@ def test_a_hearing_moved_to_another_consultant_tells_the_former_one(world: World
         world.hearing(eid, JIRO, at="2026-04-13T10:00+09:00")
     world.hearing(eid, JIRO, at="2026-04-13T10:00+09:00", override="花子さん休暇のため")
     record = world.record("engagement", eid)
-    assert (record.state, record.version) == ("hearing", 2)
+    # create; propose, agree, schedule (HANAKO); propose, agree, schedule (JIRO)
+    assert (record.state, record.version) == ("hearing", 6)
+    assert record.data["consultant_id"] == record.data["agreed_consultant_id"]
     assert record.data["consultant_id"] == world.person_id(JIRO)
     (reassigned,) = world.queued("hearing_reassigned")
     assert reassigned.message.to == (HANAKO,)

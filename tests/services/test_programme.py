@@ -32,16 +32,19 @@ def test_configure_stores_the_settings_and_what_the_programme_owes(bare: World) 
     assert bare.has_deadline("programme", 202703, "monthly_meeting")
 
 
-def test_configure_again_changes_nothing_and_a_new_end_only_the_contract(bare: World) -> None:
+def test_configure_again_changes_nothing_not_even_a_new_end(bare: World) -> None:
     programme.configure(bare.services, {}, "test")
     before = bare.store.snapshot()
     assert programme.configure(bare.services, {}, "test") == []
     assert bare.store.snapshot() == before
-    assert programme.configure(bare.services, {"contract_end": "2027-02-26"}, "test") == [
-        "contract settings"
+    # The contract is the prefecture's to change (programme.set_programme), not init's.
+    assert programme.configure(bare.services, {"contract_end": "2027-02-26"}, "test") == []
+    assert bare.store.snapshot() == before
+    assert programme.ignored_settings(bare.services, {"contract_end": "2027-02-26"}) == [
+        "contract_end"
     ]
     contract = bare.settings("contract")
-    assert contract is not None and contract["end"] == "2027-02-26"
+    assert contract is not None and contract["end"] == "2027-03-31"
     assert bare.settings("quota") == {"total": 470, "standardization": 360, "monthly_cap": 2}
 
 

@@ -43,7 +43,8 @@ def test_history_follows_every_change_and_the_chain_verifies(world: World) -> No
     eid = world.in_support()
     triggers = [e.trigger for e in views.history(world.services, "engagement", eid)]
     assert triggers == [
-        "create", "schedule_hearing", "record_hearing", "draft_plan", "approve_plan", "start",
+        "create", "propose_expert", "agree_expert", "schedule_hearing", "record_hearing",
+        "draft_plan", "approve_plan", "start",
     ]  # fmt: skip
     with pytest.raises(NotFound):
         views.history(world.services, "engagement", 999)

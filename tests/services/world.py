@@ -152,10 +152,27 @@ class World:
         assert done.created, done
         return int(done.created[0]["engagement"])
 
+    def agreed(
+        self, engagement_id: int, consultant: str = HANAKO, override: str | None = None
+    ) -> None:
+        """The lead proposes ``consultant`` and the prefecture agrees (§6(2)①), unless
+        the prefecture has agreed to them for this engagement already."""
+        view = self.record("engagement", engagement_id)
+        with self.services.uow(readonly=True) as uow:
+            person = uow.directory.person(consultant)
+        if person is not None and view.data.get("agreed_consultant_id") == person.id:
+            return
+        engagements.propose_expert(
+            self.services, LEAD, engagement_id, consultant=consultant, override=override
+        )
+        self.fire(PREFECTURE, "engagement", engagement_id, "agree_expert")
+
     def hearing(
         self, engagement_id: int, consultant: str = HANAKO, at: str = "2026-04-10T10:00+09:00",
         override: str | None = None,
     ) -> Outcome:  # fmt: skip
+        """The hearing, with the consultant agreed with the prefecture first."""
+        self.agreed(engagement_id, consultant, override)
         return engagements.schedule_hearing(
             self.services, LEAD, engagement_id, at=parse_datetime(at), consultant=consultant,
             override=override,

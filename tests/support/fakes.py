@@ -95,6 +95,8 @@ RECORD_COLUMNS: dict[str, dict[str, Column]] = {
         "org_id": _c(int, null=False, ref="organisations"),
         "theme_id": _c(int, null=False, ref="themes"),
         "consultant_id": _c(int, ref="people"),
+        "proposed_consultant_id": _c(int, ref="people"),
+        "agreed_consultant_id": _c(int, ref="people"),
         "request": _c(str),
         "contact_name": _c(str, n=200),
         "contact_email": _c(str, n=254),
@@ -140,6 +142,7 @@ RECORD_COLUMNS: dict[str, dict[str, Column]] = {
         "period": _c(str, n=16),
         "roster_version": _c(int),
         "engagement_id": _c(int, ref="engagements"),
+        "org_id": _c(int, ref="organisations"),
         "reason": _c(str),
     },
     "meeting": {

@@ -363,6 +363,7 @@ def seed_engagements(
                     org_id=org.id,
                     theme_id=theme.id,
                     consultant_id=person.id,
+                    agreed_consultant_id=person.id,  # agreed with the prefecture (§6(2)①)
                     state=state,
                     version=5,
                     created_at=now,

@@ -148,6 +148,8 @@ STATE_ORDER = {
 
 # (kind, trigger, source, destination); None is an internal transition.
 MOVES: list[tuple[str, str, str, str | None]] = [
+    *(("engagement", t, s, None) for t in ("propose_expert", "agree_expert")
+      for s in ("requested", "hearing", "plan_approved", "in_support")),
     ("engagement", "schedule_hearing", "requested", "hearing"),
     ("engagement", "schedule_hearing", "hearing", None),
     ("engagement", "record_hearing", "hearing", None),
@@ -160,17 +162,22 @@ MOVES: list[tuple[str, str, str, str | None]] = [
     ("engagement", "withdraw", "plan_approved", "withdrawn"),
     ("engagement", "withdraw", "in_support", "withdrawn"),
     ("consultation", "assign", "received", "assigned"),
+    ("consultation", "assign", "assigned", None),
     ("consultation", "answer", "assigned", "answered"),
     ("consultation", "close", "answered", "closed"),
     ("dispatch", "confirm", "planned", "confirmed"),
     ("dispatch", "record", "confirmed", "held"),
     ("dispatch", "cancel", "planned", "cancelled"),
+    ("dispatch", "reassign", "planned", None),
+    ("dispatch", "reassign", "confirmed", None),
     ("dispatch", "cancel", "confirmed", "cancelled"),
     ("deliverable", "draft", "pending", "drafted"),
     ("deliverable", "submit", "drafted", "submitted"),
     ("deliverable", "approve", "submitted", "approved"),
     ("deliverable", "send_back", "submitted", "returned"),
     ("deliverable", "draft", "returned", "drafted"),
+    *(("deliverable", "submit_plan", s, "submitted")
+      for s in ("pending", "drafted", "returned", "submitted", "approved")),
     ("meeting", "hold", "scheduled", "held"),
     ("meeting", "cancel", "scheduled", "cancelled"),
 ]
@@ -215,7 +222,6 @@ def test_no_move_beyond_the_state_table(kind: str) -> None:
         ("consultation", "closed"),
         ("dispatch", "held"),
         ("dispatch", "cancelled"),
-        ("deliverable", "approved"),
         ("meeting", "held"),
         ("meeting", "cancelled"),
     ],
@@ -224,10 +230,16 @@ def test_final_states_allow_nothing(kind: str, state: str) -> None:
     assert BY_KIND[kind].allowed(state) == []
 
 
+def test_an_approved_deliverable_moves_only_as_a_support_plan_with_a_new_section() -> None:
+    assert BY_KIND["deliverable"].allowed("approved") == ["submit_plan"]
+
+
 # Who may fire what (DOMAIN.md "Who is involved").
 ROLES_OF: list[tuple[str, str, set[str]]] = [
     ("engagement", "create", {"lead", "prefecture"}),
     ("engagement", "schedule_hearing", {"lead"}),
+    ("engagement", "propose_expert", {"lead"}),
+    ("engagement", "agree_expert", {"prefecture"}),
     ("engagement", "record_hearing", {"lead", "consultant"}),
     ("engagement", "draft_plan", {"lead", "consultant"}),
     ("engagement", "approve_plan", {"prefecture"}),
@@ -247,6 +259,7 @@ ROLES_OF: list[tuple[str, str, set[str]]] = [
     ("deliverable", "submit", {"lead"}),
     ("deliverable", "approve", {"prefecture"}),
     ("deliverable", "send_back", {"prefecture"}),
+    ("deliverable", "submit_plan", {"system"}),
     ("meeting", "create", {"lead", "prefecture"}),
     ("meeting", "hold", {"lead"}),
     ("meeting", "cancel", {"lead", "prefecture"}),
@@ -272,6 +285,11 @@ GOOD_CONSULTANT = ConsultantFacts(role="consultant", active=True)
 HEARING_AT = datetime(2026, 10, 20, 1, 0, tzinfo=UTC)
 
 
+def agreed(state: str) -> RecordView:
+    """An engagement whose consultant 7 the prefecture has agreed to (§6(2)①)."""
+    return view("engagement", state, agreed_consultant_id=7)
+
+
 def schedule(override: str | None = None, facts: ConsultantFacts = GOOD_CONSULTANT) -> GuardContext:
     return ctx(
         "lead",
@@ -282,11 +300,11 @@ def schedule(override: str | None = None, facts: ConsultantFacts = GOOD_CONSULTA
 
 @pytest.mark.parametrize(("state", "dest"), [("requested", "hearing"), ("hearing", "hearing")])
 def test_schedule_hearing_with_a_free_consultant(state: str, dest: str) -> None:
-    assert moves_to(E, view("engagement", state), "schedule_hearing", schedule()) == dest
+    assert moves_to(E, agreed(state), "schedule_hearing", schedule()) == dest
 
 
 def test_schedule_hearing_needs_a_time_and_a_consultant() -> None:
-    unmet = refusal(E, view("engagement", "requested"), "schedule_hearing", ctx("lead"))
+    unmet = refusal(E, agreed("requested"), "schedule_hearing", ctx("lead"))
     assert unmet == (
         Unmet("the hearing time is missing", field="at"),
         Unmet("no consultant is named", field="consultant_id"),
@@ -297,7 +315,7 @@ def test_schedule_hearing_refuses_a_naive_time() -> None:
     payload = {"at": datetime(2026, 10, 20, 10, 0), "consultant_id": 7, "override": None}
     unmet = refusal(
         E,
-        view("engagement", "requested"),
+        agreed("requested"),
         "schedule_hearing",
         ctx("lead", payload=payload, facts=GOOD_CONSULTANT),
     )
@@ -313,7 +331,7 @@ def test_schedule_hearing_lists_every_problem_with_the_person() -> None:
         assigned_consultant_id=5,
         assigned_consultant="alice@example.jp",
     )
-    unmet = refusal(E, view("engagement", "requested"), "schedule_hearing", schedule(facts=facts))
+    unmet = refusal(E, agreed("requested"), "schedule_hearing", schedule(facts=facts))
     assert len(unmet) == 4
     assert has(unmet, "person 7", "not a consultant", field="consultant_id")
     assert has(unmet, "person 7", "inactive", field="consultant_id")
@@ -336,7 +354,7 @@ def test_schedule_hearing_lists_every_problem_with_the_person() -> None:
 
 def test_a_person_is_named_by_e_mail_when_known() -> None:
     facts = replace(GOOD_CONSULTANT, email="bob@example.jp", active=False)
-    unmet = refusal(E, view("engagement", "requested"), "schedule_hearing", schedule(facts=facts))
+    unmet = refusal(E, agreed("requested"), "schedule_hearing", schedule(facts=facts))
     assert unmet == (
         Unmet("bob@example.jp is inactive; choose an active consultant", field="consultant_id"),
     )
@@ -344,7 +362,7 @@ def test_a_person_is_named_by_e_mail_when_known() -> None:
 
 def test_an_unknown_person_is_said_once() -> None:
     unknown = ConsultantFacts(role=None, active=False, assigned_consultant_id=5)
-    unmet = refusal(E, view("engagement", "requested"), "schedule_hearing", schedule(facts=unknown))
+    unmet = refusal(E, agreed("requested"), "schedule_hearing", schedule(facts=unknown))
     assert unmet == (
         Unmet("person 7 is not known to Banso", field="consultant_id", remedy="add_consultant"),
     )
@@ -353,31 +371,31 @@ def test_an_unknown_person_is_said_once() -> None:
 def test_an_approved_subcontractor_may_serve() -> None:
     facts = replace(GOOD_CONSULTANT, subcontractor="Kibi Data", subcontractor_approved=True)
     context = schedule(facts=facts)
-    assert moves_to(E, view("engagement", "requested"), "schedule_hearing", context) == "hearing"
+    assert moves_to(E, agreed("requested"), "schedule_hearing", context) == "hearing"
 
 
 def test_consistency_same_consultant_needs_no_override() -> None:
     facts = replace(GOOD_CONSULTANT, assigned_consultant_id=7, assigned_consultant="bob@x")
     context = schedule(facts=facts)
-    assert moves_to(E, view("engagement", "requested"), "schedule_hearing", context) == "hearing"
+    assert moves_to(E, agreed("requested"), "schedule_hearing", context) == "hearing"
 
 
 @pytest.mark.parametrize("override", [None, "", "   "])
 def test_consistency_another_consultant_without_override(override: str | None) -> None:
     facts = replace(GOOD_CONSULTANT, assigned_consultant_id=5, assigned_consultant="alice@x")
-    unmet = refusal(E, view("engagement", "hearing"), "schedule_hearing", schedule(override, facts))
+    unmet = refusal(E, agreed("hearing"), "schedule_hearing", schedule(override, facts))
     assert has(unmet, "served by alice@x", field="override")
 
 
 def test_consistency_another_consultant_with_override() -> None:
     facts = replace(GOOD_CONSULTANT, assigned_consultant_id=5, assigned_consultant="alice@x")
     context = schedule("alice is on leave", facts)
-    assert moves_to(E, view("engagement", "hearing"), "schedule_hearing", context) == "hearing"
+    assert moves_to(E, agreed("hearing"), "schedule_hearing", context) == "hearing"
 
 
 def test_only_the_lead_schedules_hearings() -> None:
     with pytest.raises(PermissionDenied) as denied:
-        E.check(view("engagement", "requested"), "schedule_hearing", ctx("consultant"))
+        E.check(agreed("requested"), "schedule_hearing", ctx("consultant"))
     assert (denied.value.trigger, denied.value.kind, denied.value.record_id) == (
         "schedule_hearing",
         "engagement",
@@ -447,7 +465,8 @@ def test_a_refusal_says_it_all_in_plain_words_with_the_trigger_as_data() -> None
     assert str(caught.value) == (
         "engagement 3 is hearing (ヒアリング): approve_plan refused, unmet: "
         "the hearing is not recorded; the support plan is not drafted; no consultant is chosen "
-        "(allowed now: approve_plan, draft_plan, record_hearing, schedule_hearing, withdraw)"
+        "(allowed now: agree_expert, approve_plan, draft_plan, propose_expert, record_hearing, "
+        "schedule_hearing, withdraw)"
     )
     assert (caught.value.trigger, caught.value.state, caught.value.state_label) == (
         "approve_plan",
@@ -456,8 +475,53 @@ def test_a_refusal_says_it_all_in_plain_words_with_the_trigger_as_data() -> None
     )
 
 
+def test_a_hearing_needs_the_consultant_agreed_with_the_prefecture() -> None:
+    proposed = view("engagement", "requested", proposed_consultant_id=7)
+    assert refusal(E, proposed, "schedule_hearing", schedule()) == (
+        Unmet("the prefecture has not agreed to person 7 for this engagement yet",
+              remedy="agree_expert"),
+    )  # fmt: skip
+    other = view("engagement", "hearing", agreed_consultant_id=5)
+    (unmet,) = refusal(E, other, "schedule_hearing", schedule())
+    assert (unmet.field, unmet.remedy) == ("consultant_id", "propose_expert")
+
+
+def test_the_prefecture_agrees_to_a_proposal_not_to_nobody() -> None:
+    assert refusal(E, view("engagement", "requested"), "agree_expert", ctx("prefecture")) == (
+        Unmet("no consultant is proposed to the prefecture", remedy="propose_expert"),
+    )
+    proposed = view("engagement", "in_support", proposed_consultant_id=7)
+    assert moves_to(E, proposed, "agree_expert", ctx("prefecture")) == "in_support"
+    with pytest.raises(PermissionDenied):
+        E.check(proposed, "agree_expert", ctx("lead"))
+
+
+def test_a_proposal_judges_the_consultant_and_names_an_agreed_one() -> None:
+    facts = replace(GOOD_CONSULTANT, email="bob@example.jp", active=False)
+    context = ctx("lead", {"proposed_consultant_id": 7}, facts)
+    assert [u.reason for u in refusal(E, agreed("requested"), "propose_expert", context)] == [
+        "bob@example.jp is inactive; choose an active consultant",
+        "bob@example.jp is already agreed for this engagement",
+    ]
+
+
+def test_an_approval_needs_the_agreed_consultant_to_have_held_the_hearing() -> None:
+    record = view("engagement", "hearing", findings="課題", goals="目標", consultant_id=7,
+                  agreed_consultant_id=5)  # fmt: skip
+    (unmet,) = refusal(E, record, "approve_plan", ctx("prefecture"))
+    assert unmet.remedy == "schedule_hearing"
+
+
+def test_a_support_plan_is_approved_with_its_engagement_only() -> None:
+    plan = view("deliverable", "submitted", kind="support_plan", engagement_id=3)
+    (unmet,) = refusal(D, plan, "approve", ctx("prefecture"))
+    assert unmet.remedy == "approve_plan" and "engagement 3" in unmet.reason
+    assert moves_to(D, plan, "approve", ctx("prefecture", {"plan_of": 3})) == "approved"
+
+
 def test_approve_plan_when_complete() -> None:
-    record = view("engagement", "hearing", findings="課題", goals="目標", consultant_id=7)
+    record = view("engagement", "hearing", findings="課題", goals="目標", consultant_id=7,
+                  agreed_consultant_id=7)  # fmt: skip
     assert moves_to(E, record, "approve_plan", ctx("prefecture")) == "plan_approved"
 
 
@@ -745,6 +809,13 @@ WORST: list[tuple[WorkflowDefinition, str, RecordView, GuardContext]] = [
         view("engagement", "hearing"),
         ctx("lead", {"consultant_id": 7}, ConsultantFacts(role=None, active=False)),
     ),
+    (E, "schedule_hearing", view("engagement", "requested"),
+     ctx("lead", {"consultant_id": 7, "at": HEARING_AT}, GOOD_CONSULTANT)),
+    (E, "propose_expert", agreed("requested"),
+     ctx("lead", {"proposed_consultant_id": 7}, BAD_PERSON)),
+    (E, "agree_expert", view("engagement", "requested"), ctx("prefecture")),
+    (D, "approve", view("deliverable", "submitted", kind="support_plan", engagement_id=3),
+     ctx("prefecture")),
     (E, "record_hearing", view("engagement", "hearing"), ctx("lead")),
     (E, "draft_plan", view("engagement", "hearing"), ctx("lead", {"planned_dispatches": -1})),
     (E, "approve_plan", view("engagement", "hearing"), ctx("prefecture")),
@@ -775,6 +846,8 @@ WORST: list[tuple[WorkflowDefinition, str, RecordView, GuardContext]] = [
         ctx("lead", {"hours": 0}),
     ),
     (dispatch.DEFINITION, "cancel", view("dispatch", "planned"), ctx("lead")),
+    (dispatch.DEFINITION, "reassign", view("dispatch", "planned"),
+     ctx("lead", {"consultant_id": 7}, BAD_PERSON)),
     (D, "send_back", view("deliverable", "submitted"), ctx("prefecture")),
     (
         M,

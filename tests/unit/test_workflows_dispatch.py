@@ -328,7 +328,7 @@ def test_a_planned_dispatch_is_confirmed_before_it_is_recorded() -> None:
     assert caught.value.unmet == ()
     assert str(caught.value) == (
         "dispatch 11 is planned (予定): record refused, record is not allowed from this state "
-        "(allowed now: cancel, confirm)"
+        "(allowed now: cancel, confirm, reassign)"
     )
 
 
