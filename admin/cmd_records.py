@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from banso.admin.i18n import _
 from banso.admin.cli import State, pass_state
 from banso.admin.output import emit, json_option, report, state_text, table, when
 from banso.admin.triggers import register
@@ -314,21 +315,23 @@ def budget(ctx: click.Context) -> None:
     data = budget_uc.budget(state.services)
     total, std, quota_total = data["total"], data["standardization"], data["total"]["limit"]
     lines = [
-        f"{format_fiscal_year(data['fiscal_year'])} dispatches: {total['held']} held, "
-        f"{total['committed']} planned/confirmed, {total['left']} left of {quota_total}",
-        f"  標準化支援: {std['held']} held, {std['committed']} planned/confirmed, "
-        f"{std['left']} left of {std['limit']}",
-        f"  monthly cap per engagement: {data['monthly_cap']}; "
-        f"months left in the contract: {data['months_left']}",
-        f"consultations: {data['consultations']['count']} of about "
-        f"{data['consultations']['expected']} expected",
-    ]
+        _("{year} dispatches: {held} held, {committed} planned/confirmed, {left} left of {limit}")
+        .format(year=format_fiscal_year(data["fiscal_year"]), held=total["held"],
+                committed=total["committed"], left=total["left"], limit=quota_total),
+        _("  標準化支援: {held} held, {committed} planned/confirmed, {left} left of {limit}")
+        .format(held=std["held"], committed=std["committed"], left=std["left"],
+                limit=std["limit"]),
+        _("  monthly cap per engagement: {cap}; months left in the contract: {months}")
+        .format(cap=data["monthly_cap"], months=data["months_left"]),
+        _("consultations: {count} of about {expected} expected").format(
+            count=data["consultations"]["count"], expected=data["consultations"]["expected"]),
+    ]  # fmt: skip
     if data["themes"]:
         lines.append(
             table(
                 [[e["theme"], e["name"], str(e["held"]), str(e["committed"])]
                  for e in data["themes"]],
-                ["theme", "name", "held", "planned/confirmed"],
+                [_("theme"), _("name"), _("held"), _("planned/confirmed")],
             )
         )  # fmt: skip
     emit(state, data, "\n".join(lines))

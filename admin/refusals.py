@@ -10,6 +10,7 @@ up an unknown id or e-mail.
 
 from __future__ import annotations
 
+from banso.admin.i18n import _, japanese
 from banso.admin.trigger_table import typed_commands
 from banso.engine.errors import (
     BansoError,
@@ -79,14 +80,36 @@ OPTIONS: dict[str, str] = {"consultant": "--consultant"}
 
 WHO_IS_ACTING = "pass --as EMAIL or set BANSO_USER"
 
+# What was not found, in Japanese (the English is the raiser's own word).
+WHAT_JA: dict[str, str] = {
+    "person with e-mail": "メールアドレスの人",
+    "person": "人",
+    "organisation with code": "団体コードの団体",
+    "theme with code": "コードのテーマ",
+    "subcontractor": "再委託先",
+    "engagement": "案件",
+    "dispatch": "派遣",
+    "consultation": "相談",
+    "deliverable": "成果物",
+    "meeting": "会議",
+    "deadline": "期限",
+    "outbox message": "送信待ちのメール",
+}
+
 
 def refusal_line(exc: BansoError) -> str:
-    """``banso: …``, the one line a failed command prints on stderr."""
-    return f"{PROG}: {describe(exc)}"
+    """``banso: …`` (``エラー：…``), the one line a failed command prints on stderr."""
+    return _("banso: {message}").format(message=describe(exc))
 
 
 def describe(exc: BansoError) -> str:
     """What went wrong and what would put it right, in the command line's words."""
+    if japanese():
+        from banso.admin.refusals_ja import describe_ja
+
+        worded = describe_ja(exc)
+        if worded is not None:
+            return worded
     if isinstance(exc, TransitionRefused):
         return _transition(exc)
     if isinstance(exc, CreationRefused):

@@ -1,0 +1,128 @@
+"""The refusal line in Japanese: the same structured refusal, in Japanese word order.
+
+The English sentences are composed in ``admin.refusals``; Japanese puts the
+record first and the reason after it, so the line is composed here from the
+same data (kind, state, trigger, unmet conditions, remedies). A rule's reason
+is looked up in the catalog; one the catalog lacks is shown as the rule wrote it.
+"""
+
+from __future__ import annotations
+
+from banso.admin.i18n import _
+from banso.engine.errors import (
+    BansoError,
+    ChainBroken,
+    ConflictError,
+    CreationRefused,
+    InvalidValue,
+    NotFound,
+    PermissionDenied,
+    StorageUnavailable,
+    TransitionRefused,
+    Unmet,
+)
+from banso.workflows import DEFINITIONS
+from banso.workflows.roles import role_label
+
+KINDS: dict[str, str] = {
+    "engagement": "案件",
+    "dispatch": "派遣",
+    "consultation": "相談",
+    "deliverable": "成果物",
+    "meeting": "会議",
+}
+
+
+def kind_label(kind: str) -> str:
+    return KINDS.get(kind, kind)
+
+
+def trigger_label(kind: str, trigger: str) -> str | None:
+    for definition in DEFINITIONS:
+        if definition.name == kind:
+            return definition.trigger_label(trigger)
+    return None
+
+
+def _typed(kind: str, trigger: str) -> str:
+    from banso.admin.refusals import command
+
+    label = trigger_label(kind, trigger)
+    typed = command(kind, trigger)
+    return f"「{label}」（{typed}）" if label else typed
+
+
+def unmet_ja(unmet: Unmet, kind: str, record_id: int | None = None) -> str:
+    from banso.admin.refusals import PROG, unmet_hint
+
+    reason = _(unmet.reason)
+    hint = unmet_hint(unmet, kind)
+    if hint is None:
+        return reason
+    if unmet.remedy is not None and trigger_label(kind, unmet.remedy) is not None:
+        target = f" {record_id}" if record_id is not None else ""
+        name, _sep, options = hint.partition(" ")
+        typed = f"{PROG} {kind} {name}{target}" + (f" {options}" if options else "")
+        label = trigger_label(kind, unmet.remedy)
+        return f"{reason}。先に「{label}」を行ってください（{typed}）"
+    return f"{reason}（{hint}）"
+
+
+def describe_ja(exc: BansoError) -> str | None:
+    """The Japanese line for ``exc``, or None to fall back to the English wording."""
+    from banso.admin.refusals import LOOK_UP, OPTIONS, PROG, WHAT_JA
+
+    if isinstance(exc, TransitionRefused):
+        record = f"{kind_label(exc.kind)}{exc.record_id}"
+        allowed = "、".join(_typed(exc.kind, t) for t in exc.allowed) or "なし"
+        head = f"{record}は「{exc.state_label}」のため、{_typed(exc.kind, exc.trigger)}はできません。"
+        if exc.unmet:
+            reasons = "。".join(unmet_ja(u, exc.kind, exc.record_id) for u in exc.unmet)
+            return f"{head}{reasons}。"
+        return f"{head}いまできる操作：{allowed}。"
+    if isinstance(exc, CreationRefused):
+        reasons = "。".join(unmet_ja(u, exc.kind) for u in exc.unmet)
+        return f"新しい{kind_label(exc.kind)}は登録できません。{reasons}。"
+    if isinstance(exc, PermissionDenied):
+        if exc.trigger is not None and exc.kind is not None and exc.record_id is not None:
+            what = f"{kind_label(exc.kind)}{exc.record_id}の{_typed(exc.kind, exc.trigger)}"
+        else:
+            what = f"「{_(exc.action)}」"
+        if exc.note:
+            what += f"（{_(exc.note)}）"
+        roles = "・".join(role_label(r) for r in exc.allowed_roles)
+        if exc.actor is None:
+            return (
+                f"{what}には、操作する人の指定が必要です。--as EMAIL を付けるか "
+                f"BANSO_USER を設定してください（できるのは{roles}です）。"
+            )
+        return f"{exc.actor} は{what}を行えません。できるのは{roles}です。"
+    if isinstance(exc, NotFound):
+        what = WHAT_JA.get(exc.what, _(exc.what))
+        line = f"{what}「{exc.key}」は登録されていません。"
+        if exc.hint:
+            line += _(exc.hint) + "。"
+        elif exc.what in LOOK_UP:
+            line += f"{PROG} {LOOK_UP[exc.what]} で確認してください。"
+        return line
+    if isinstance(exc, InvalidValue):
+        where = OPTIONS.get(exc.where, exc.where)
+        return (
+            f"{_(where)}：「{exc.value}」は指定できません。"
+            f"{_(exc.expected)}で指定してください。"
+        )
+    if isinstance(exc, ConflictError):
+        who = exc.changed_by or "別の処理"
+        return (
+            f"{kind_label(exc.kind)}{exc.record_id}は、この変更の途中で{who}が更新しました。"
+            "表示し直してから、もう一度行ってください。"
+        )
+    if isinstance(exc, ChainBroken):
+        reason = str(exc).split(": ", 1)[-1]
+        return f"監査ログの連鎖が第{exc.seq}件で壊れています（{_(reason)}）。"
+    if isinstance(exc, StorageUnavailable):
+        line = _(str(exc))
+        if exc.needs_init and f"{PROG} init" not in line:
+            line += f"（{PROG} init を実行してください）"
+        return line
+    return _(str(exc))
