@@ -5,16 +5,17 @@ from __future__ import annotations
 import click
 
 from banso.admin.cli import State, pass_state
+from banso.admin.history_ja import daemon_line, history_ja, responsible_text
 from banso.admin.i18n import _, japanese
-from banso.admin.history_ja import daemon_line, history_ja
 from banso.admin.output import day, emit, json_option, state_text, table, when
-from banso.engine.clock import parse_date, show, tokyo_date
+from banso.engine.clock import show, tokyo_date
 from banso.engine.deadlines import STATUSES
 from banso.engine.era import format_date
 from banso.engine.errors import ChainBroken
 from banso.engine.outbox import STATES
 from banso.services import views
 from banso.workflows.labels import DEADLINE_STATUS_LABELS
+from banso.workflows.parse import parse_date
 
 
 @click.command("calendar")
@@ -44,7 +45,7 @@ def calendar(state: State, from_text: str | None, to_text: str | None, status: s
             DEADLINE_STATUS_LABELS[d.status]
             if japanese()
             else f"{d.status}（{DEADLINE_STATUS_LABELS[d.status]}）",
-            d.responsible,
+            responsible_text(d.responsible),
             d.title,
         ]
         for d in rows

@@ -7,18 +7,18 @@ from pathlib import Path
 
 import click
 
-from banso.admin.i18n import _
 from banso.admin.cli import State, pass_state
+from banso.admin.i18n import _
 from banso.admin.output import emit, json_option, report, state_text, table, when
 from banso.admin.triggers import register
-from banso.engine.clock import parse_datetime
+from banso.admin.types import CHANNEL, CHANNEL_METAVAR
 from banso.engine.era import format_fiscal_year
 from banso.services import budget as budget_uc
 from banso.services import desk, meetings, views
 from banso.services.context import Services
 from banso.workflows import DELIVERABLE_KINDS, MEETING_KINDS
 from banso.workflows import deliverable as deliverable_wf
-from banso.workflows.consultation import CHANNELS
+from banso.workflows.parse import parse_datetime
 
 
 @click.group()
@@ -29,7 +29,9 @@ def consultation() -> None:
 @consultation.command("new")
 @click.option("--org", "org_code", required=True, metavar="CODE")
 @click.option("--topic", required=True, metavar="TEXT")
-@click.option("--channel", type=click.Choice(CHANNELS), help="How it reached the prefecture.")
+@click.option(
+    "--channel", type=CHANNEL, metavar=CHANNEL_METAVAR, help="How it reached the prefecture."
+)
 @json_option
 @pass_state
 def consultation_new(state: State, org_code: str, topic: str, channel: str | None) -> None:

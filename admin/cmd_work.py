@@ -10,11 +10,11 @@ from banso.admin.cli import State, pass_state
 from banso.admin.i18n import _, japanese
 from banso.admin.output import emit, json_option, mode_text, report, state_text, table, when, width
 from banso.admin.triggers import register
-from banso.engine.clock import parse_datetime
+from banso.admin.types import MODE, MODE_METAVAR
 from banso.engine.errors import InvalidValue
 from banso.services import dispatches, engagements, views
-from banso.workflows import dispatch as dispatch_wf
 from banso.workflows import engagement as engagement_wf
+from banso.workflows.parse import parse_datetime, parse_month
 
 
 @click.group()
@@ -91,11 +91,13 @@ def engagement_show(state: State, record_id: int) -> None:
             ("成果", data["outcome"] or "—"),
             ("派遣", f"{len(data['dispatches'])}件"),
         ]
-        lines = [f"{kind_label('engagement')}{data['id']}  {data['org_name']} × {data['theme_name']}"]
+        lines = [
+            f"{kind_label('engagement')}{data['id']}  {data['org_name']} × {data['theme_name']}"
+        ]
         lines += [f"  {label}{' ' * (14 - width(label))}{value}" for label, value in fields]
         lines += [
-            f"    {d['id']}：{when(parse_datetime(d['at']))} {MODE_LABELS.get(d['mode'], d['mode'])}"
-            f" {state_text(state, 'dispatch', d['state'])}"
+            f"    {d['id']}：{when(parse_datetime(d['at']))} "
+            f"{MODE_LABELS.get(d['mode'], d['mode'])} {state_text(state, 'dispatch', d['state'])}"
             for d in data["dispatches"]
         ]
         emit(state, data, "\n".join(lines))
@@ -154,7 +156,7 @@ def dispatch() -> None:
 @dispatch.command("plan")
 @click.argument("engagement_id", metavar="ENGAGEMENT_ID", type=int)
 @click.option("--at", "at_text", required=True, metavar="DATETIME")
-@click.option("--mode", required=True, type=click.Choice(dispatch_wf.MODES))
+@click.option("--mode", required=True, type=MODE, metavar=MODE_METAVAR)
 @click.option("--consultant", metavar="EMAIL", help="Default: the engagement's consultant.")
 @click.option(
     "--override",
@@ -205,10 +207,8 @@ def dispatch_list(state: State, month: str | None, engagement_id: int | None) ->
     Example:
       banso dispatch list --month 2026-10
     """
-    if month is not None and not (
-        len(month) == 7 and month[4] == "-" and month.replace("-", "").isdigit()
-    ):
-        raise InvalidValue("--month", month, "YYYY-MM, e.g. 2026-10")
+    if month is not None:
+        month = parse_month(month, "--month")
     found = views.dispatches(state.services, month, engagement_id)
     rows = [
         [str(v.id), str(v.data["engagement_id"]), when(v.data["at"]), mode_text(v.data["mode"]),

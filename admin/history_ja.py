@@ -71,13 +71,24 @@ def history_ja(state: State, kind: str, record_id: int, events: list[Any]) -> st
             for k, v in given.items()
             if k not in ("changes", "at") and not k.endswith(("_at", "_id")) and v is not None
         )
-        label = (definition.trigger_label(e.trigger) if definition else None) or "操作"
+        label = (definition.trigger_label(e.trigger) if definition else None) or (
+            "登録" if e.from_state is None else "操作"
+        )
         before = state_text(state, kind, e.from_state) if e.from_state else "（新規）"
         lines.append(
             f"  {when(e.at)}  {e.actor}  {label}：{before} → {state_text(state, kind, e.to_state)}"
             + (f"（{why}）" if why else "")
         )
     return "\n".join(lines)
+
+
+def responsible_text(who: str) -> str:
+    """A deadline's responsible: a role by its Japanese name, a person by e-mail."""
+    if not japanese():
+        return who
+    from banso.workflows.roles import ROLE_LABELS
+
+    return ROLE_LABELS.get(who, who)
 
 
 def daemon_line(report: PassReport) -> str:
@@ -88,15 +99,6 @@ def daemon_line(report: PassReport) -> str:
 
     drafted = f"、下書き作成 {'・'.join(report.drafted)}" if report.drafted else ""
     return (
-        "{at}：督促{reminders}件を送信待ちに追加、期限超過{missed}件、"
-        "日次まとめ{digests}件{drafted}。送信{sent}件、再送{retried}件、送信断念{dead}件"
-    ).format(
-        at=when(report.at),
-        reminders=report.reminders,
-        missed=report.missed,
-        digests=report.digests,
-        drafted=drafted,
-        sent=report.sent,
-        retried=report.retried,
-        dead=report.dead,
+        f"{when(report.at)}：督促{report.reminders}件を送信待ちに追加、期限超過{report.missed}件、"
+        f"日次まとめ{report.digests}件{drafted}。送信{report.sent}件、再送{report.retried}件、送信断念{report.dead}件"
     )

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from banso.admin.i18n import _, japanese
+from banso.admin.i18n import japanese
 from banso.engine.clock import show
 from banso.engine.runner import Outcome
 

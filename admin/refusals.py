@@ -82,18 +82,18 @@ WHO_IS_ACTING = "pass --as EMAIL or set BANSO_USER"
 
 # What was not found, in Japanese (the English is the raiser's own word).
 WHAT_JA: dict[str, str] = {
-    "person with e-mail": "メールアドレスの人",
-    "person": "人",
-    "organisation with code": "団体コードの団体",
-    "theme with code": "コードのテーマ",
-    "subcontractor": "再委託先",
-    "engagement": "案件",
-    "dispatch": "派遣",
-    "consultation": "相談",
-    "deliverable": "成果物",
-    "meeting": "会議",
-    "deadline": "期限",
-    "outbox message": "送信待ちのメール",
+    "person with e-mail": "メールアドレス「{key}」の人",
+    "person": "関係者「{key}」",
+    "organisation with code": "団体コード「{key}」の団体",
+    "theme with code": "テーマコード「{key}」のテーマ",
+    "subcontractor": "再委託先「{key}」",
+    "engagement": "案件{key}",
+    "dispatch": "派遣{key}",
+    "consultation": "相談{key}",
+    "deliverable": "成果物{key}",
+    "meeting": "会議{key}",
+    "deadline": "期限{key}",
+    "outbox message": "メール{key}",
 }
 
 

@@ -22,7 +22,7 @@ from banso.engine.errors import (
     Unmet,
 )
 from banso.workflows import DEFINITIONS
-from banso.workflows.roles import role_label
+from banso.workflows.roles import ROLE_LABELS
 
 KINDS: dict[str, str] = {
     "engagement": "案件",
@@ -33,13 +33,25 @@ KINDS: dict[str, str] = {
 }
 
 
+# Who may, when it is not one role: "person" is anyone registered.
+ROLE_WORDS: dict[str, str] = {
+    **ROLE_LABELS,
+    "person": "登録済みの関係者",
+    "person on the programme": "事業に参加中の関係者",
+}
+
+
+def role_label(role: str) -> str:
+    return ROLE_WORDS.get(role, role)
+
+
 def kind_label(kind: str) -> str:
     return KINDS.get(kind, kind)
 
 
 def trigger_label(kind: str, trigger: str) -> str | None:
     for definition in DEFINITIONS:
-        if definition.name == kind:
+        if definition.kind == kind:
             return definition.trigger_label(trigger)
     return None
 
@@ -75,7 +87,9 @@ def describe_ja(exc: BansoError) -> str | None:
     if isinstance(exc, TransitionRefused):
         record = f"{kind_label(exc.kind)}{exc.record_id}"
         allowed = "、".join(_typed(exc.kind, t) for t in exc.allowed) or "なし"
-        head = f"{record}は「{exc.state_label}」のため、{_typed(exc.kind, exc.trigger)}はできません。"
+        head = (
+            f"{record}は「{exc.state_label}」のため、{_typed(exc.kind, exc.trigger)}はできません。"
+        )
         if exc.unmet:
             reasons = "。".join(unmet_ja(u, exc.kind, exc.record_id) for u in exc.unmet)
             return f"{head}{reasons}。"
@@ -98,8 +112,8 @@ def describe_ja(exc: BansoError) -> str | None:
             )
         return f"{exc.actor} は{what}を行えません。できるのは{roles}です。"
     if isinstance(exc, NotFound):
-        what = WHAT_JA.get(exc.what, _(exc.what))
-        line = f"{what}「{exc.key}」は登録されていません。"
+        what = WHAT_JA.get(exc.what, _(exc.what) + "「{key}」").format(key=exc.key)
+        line = f"{what}は登録されていません。"
         if exc.hint:
             line += _(exc.hint) + "。"
         elif exc.what in LOOK_UP:
@@ -107,10 +121,7 @@ def describe_ja(exc: BansoError) -> str | None:
         return line
     if isinstance(exc, InvalidValue):
         where = OPTIONS.get(exc.where, exc.where)
-        return (
-            f"{_(where)}：「{exc.value}」は指定できません。"
-            f"{_(exc.expected)}で指定してください。"
-        )
+        return f"{_(where)}：「{exc.value}」は指定できません。{_(exc.expected)}で指定してください。"
     if isinstance(exc, ConflictError):
         who = exc.changed_by or "別の処理"
         return (

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from banso.workflows.consultation import CHANNELS as CONSULTATION_CHANNELS
+from banso.admin.types import CHANNEL, CHANNEL_METAVAR
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class TriggerCommand:
 
 
 REASON = Opt("--reason", "reason", "TEXT")
-CHANNELS = click.Choice(CONSULTATION_CHANNELS)
+CHANNELS = CHANNEL
 
 TRIGGERS: dict[str, tuple[TriggerCommand, ...]] = {
     "engagement": (
@@ -111,7 +111,9 @@ TRIGGERS: dict[str, tuple[TriggerCommand, ...]] = {
             'banso --as hanako@contractor.example.jp consultation answer 4 --channel web '
             '--summary "…"',
             (
-                Opt("--channel", "answer_channel", "CHANNEL", type=CHANNELS, payload="channel"),
+                Opt(
+                    "--channel", "answer_channel", CHANNEL_METAVAR, type=CHANNELS, payload="channel"
+                ),
                 Opt("--summary", "summary", "TEXT"),
             ),
         ),

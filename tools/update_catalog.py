@@ -13,6 +13,7 @@ gives any more is dropped.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,7 +34,10 @@ KEYWORDS = {
     "Unmet": (1,),
     "needs_text": (2,),
     "InvalidValue": (3,),
+    "acting": (3,),
 }
+# Keyword arguments a person reads in a refusal (Babel extracts positional ones only).
+KEYWORD_ARGUMENTS = re.compile(r'\b(?:action|note|hint)="([^"{}]+)"')
 
 # click's messages that only a programmer who declares options wrongly can meet.
 CLICK_INTERNAL = (
@@ -46,7 +50,14 @@ CLICK_INTERNAL = (
     "Choice({choices})",
     "Value must be an iterable",
 )
-CLICK_FILES = ("core.py", "exceptions.py", "formatting.py", "parser.py", "types.py", "decorators.py")
+CLICK_FILES = (
+    "core.py",
+    "exceptions.py",
+    "formatting.py",
+    "parser.py",
+    "types.py",
+    "decorators.py",
+)
 
 
 def click_messages() -> Iterator[str | tuple[str, str]]:
@@ -78,6 +89,10 @@ def sources() -> Iterator[tuple[str, str | tuple[str, str]]]:
                     yield f"{folder}/{filename}:{lineno}", (message[0], message[1])
             elif message:
                 yield f"{folder}/{filename}:{lineno}", message
+    for folder in ("services", "workflows", "engine"):
+        for path in sorted((ROOT / folder).glob("*.py")):
+            for match in KEYWORD_ARGUMENTS.finditer(path.read_text(encoding="utf-8")):
+                yield f"{folder}/{path.name}", match[1]
     for text in command_texts():
         yield "command tree", text
     for message in click_messages():

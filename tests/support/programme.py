@@ -259,7 +259,13 @@ class ProgrammeTemplates:
         self.made: list[str] = []  # template databases to drop at the end
 
     def fresh(
-        self, db_url: str, cwd: Path, *, user: str | None = LEAD, in_process: bool = False
+        self,
+        db_url: str,
+        cwd: Path,
+        *,
+        user: str | None = LEAD,
+        in_process: bool = False,
+        lang: str = "en",
     ) -> Banso:
         """A runner on ``db_url`` (an empty database) holding the set-up programme."""
         target = make_url(db_url)
@@ -281,7 +287,7 @@ class ProgrammeTemplates:
             finally:
                 admin.dispose()
         runner = InProcessBanso if in_process else Banso
-        return runner(cwd, db_url, user=user)
+        return runner(cwd, db_url, user=user, lang=lang)
 
     @staticmethod
     def _admin(db_url: str) -> Any:
