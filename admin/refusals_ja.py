@@ -8,6 +8,8 @@ is looked up in the catalog; one the catalog lacks is shown as the rule wrote it
 
 from __future__ import annotations
 
+import re
+
 from banso.admin.i18n import _
 from banso.engine.errors import (
     BansoError,
@@ -62,6 +64,21 @@ def _typed(kind: str, trigger: str) -> str:
     label = trigger_label(kind, trigger)
     typed = command(kind, trigger)
     return f"「{label}」（{typed}）" if label else typed
+
+
+_CELL = re.compile(r"^(?P<file>.+?) row (?P<row>\d+)(?:, columns? (?P<column>.+))?$")
+
+
+def cell_place(where: str) -> str:
+    """``survey.csv row 2, column 団体名`` → ``survey.csv の2行目「団体名」列``."""
+    m = _CELL.match(where)
+    if m is None:
+        return where
+    column = m["column"]
+    if column is None:
+        return f"{m['file']} の{m['row']}行目"
+    columns = "」「".join(column.split(" and "))
+    return f"{m['file']} の{m['row']}行目「{columns}」列"
 
 
 def unmet_ja(unmet: Unmet, kind: str, record_id: int | None = None) -> str:
@@ -120,7 +137,7 @@ def describe_ja(exc: BansoError) -> str | None:
             line += f"{PROG} {LOOK_UP[exc.what]} で確認してください。"
         return line
     if isinstance(exc, InvalidValue):
-        where = OPTIONS.get(exc.where, exc.where)
+        where = cell_place(OPTIONS.get(exc.where, exc.where))
         return f"{_(where)}：「{exc.value}」は指定できません。{_(exc.expected)}で指定してください。"
     if isinstance(exc, ConflictError):
         who = exc.changed_by or "別の処理"
