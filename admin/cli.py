@@ -43,6 +43,7 @@ COMMANDS: dict[str, str] = {
     "audit": "banso.admin.cmd_ops",
     "outbox": "banso.admin.cmd_ops",
     "daemon": "banso.admin.cmd_ops",
+    "export": "banso.admin.cmd_export",
 }
 
 

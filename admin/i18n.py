@@ -124,9 +124,9 @@ def _install_click() -> None:
         if module is None:
             continue
         if hasattr(module, "_"):
-            module._ = _
+            setattr(module, "_", _)  # noqa: B010 (click's module global, not an attribute of ours)
         if hasattr(module, "ngettext"):
-            module.ngettext = ngettext
+            setattr(module, "ngettext", ngettext)  # noqa: B010
 
 
 def help_paragraphs(text: str) -> Iterator[str]:

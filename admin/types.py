@@ -15,7 +15,7 @@ import click
 from banso.workflows import parse
 
 
-class _Parsed(click.ParamType):
+class _Parsed(click.ParamType[Any]):
     def __init__(self, name: str, reader: Callable[[str, str], Any]) -> None:
         self.name = name
         self._reader = reader

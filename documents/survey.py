@@ -365,8 +365,8 @@ class _SurveyReader:
             raise InvalidValue(
                 self.where(number, columns["org_name"][1]),
                 name,
-                f"the name of {code} ({official}), as the 団体コード says; "
-                "correct the code or the name",
+                f"the name of {code} ({official}) as the 団体コード says "
+                f"(fix the code or the name)",
             )
 
     def cell(self, field: str, cell: object, number: int, header: str) -> object:
