@@ -196,13 +196,13 @@ def localize(command: click.Command) -> click.Command:
         key = f"{_ORIGINAL}_{attr}"
         if not hasattr(obj, key):
             setattr(obj, key, getattr(obj, attr, None))
-        english = getattr(obj, key)
-        if english is None:
-            return
-        setattr(obj, attr, translate_help(english))
+        setattr(obj, attr, translate_help(getattr(obj, key)))
 
     for attr in ("help", "short_help", "epilog"):
         swap(command, attr)
+    # click builds --help once per command, with its text in the language of then.
+    if getattr(command, "_help_option", None) is not None:
+        command._help_option = None
     if _language != "en" and command.short_help is None and command.help:
         command.short_help = short_help(command.help)
     for param in command.params:

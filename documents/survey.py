@@ -365,8 +365,7 @@ class _SurveyReader:
             raise InvalidValue(
                 self.where(number, columns["org_name"][1]),
                 name,
-                f"the name of {code} ({official}) as the 団体コード says "
-                f"(fix the code or the name)",
+                f"the name of {code} ({official}) as the 団体コード says (fix one of them)",
             )
 
     def cell(self, field: str, cell: object, number: int, header: str) -> object:
