@@ -7,6 +7,7 @@ from dataclasses import asdict
 import click
 
 from banso.admin.cli import State, pass_state
+from banso.admin.i18n import _
 from banso.admin.output import emit, json_option, table, when
 from banso.services import master, views
 from banso.workflows.programme import ORG_KINDS
@@ -40,7 +41,9 @@ def org_list(state: State, kind: str | None) -> None:
     emit(
         state,
         orgs,
-        table([[o["code"], o["name"], o["kind"]] for o in orgs], ["code", "name", "kind"]),
+        table(
+            [[o["code"], o["name"], o["kind"]] for o in orgs], [_("code"), _("name"), _("kind")]
+        ),
     )
 
 
@@ -183,7 +186,8 @@ def person_list(state: State, role: str | None) -> None:
          "" if p["active"] else "removed"]
         for p in people
     ]  # fmt: skip
-    emit(state, people, table(rows, ["email", "name", "role", "org", "company", ""]))
+    headers = [_("email"), _("name"), _("role"), _("org"), _("company"), ""]
+    emit(state, people, table(rows, headers))
 
 
 @click.group()
@@ -207,7 +211,7 @@ def theme_list(state: State) -> None:
          "標準化" if d["standardization"] else ""]
         for d in data
     ]  # fmt: skip
-    emit(state, data, table(rows, ["code", "name", ""]))
+    emit(state, data, table(rows, [_("code"), _("name"), ""]))
 
 
 @theme.command("add")
@@ -298,4 +302,4 @@ def subcontractor_list(state: State) -> None:
         for s in views.subcontractors(state.services)
     ]  # fmt: skip
     rows = [[str(d["name"]), d["approved_at"] or "未承認", d["ref"] or ""] for d in data]
-    emit(state, data, table(rows, ["name", "approved", "ref"]))
+    emit(state, data, table(rows, [_("name"), _("approved"), _("ref")]))

@@ -82,7 +82,7 @@ def consultation_list(state: State) -> None:
          c["topic"]]
         for c in items
     ]  # fmt: skip
-    emit(state, items, table(rows, ["id", "state", "organisation", "topic"]))
+    emit(state, items, table(rows, [_("id"), _("state"), _("organisation"), _("topic")]))
 
 
 @click.group()
@@ -108,7 +108,7 @@ def deliverable_list(state: State, kind: str | None, state_name: str | None) -> 
         [str(d["id"]), d["kind"], d["title"], state_text(state, "deliverable", d["state"])]
         for d in items
     ]
-    emit(state, items, table(rows, ["id", "kind", "title", "state"]))
+    emit(state, items, table(rows, [_("id"), _("kind"), _("title"), _("state")]))
 
 
 register(deliverable, "deliverable")
@@ -188,7 +188,19 @@ def deliverable_files(state: State, record_id: int) -> None:
     emit(
         state,
         [views.file_json(f) for f in found],
-        table(rows, ["version", "format", "file", "bytes", "sha256", "by", "at", "submitted"]),
+        table(
+            rows,
+            [
+                _("version"),
+                _("format"),
+                _("file"),
+                _("bytes"),
+                _("sha256"),
+                _("by"),
+                _("at"),
+                _("submitted"),
+            ],
+        ),
     )
 
 
@@ -297,7 +309,7 @@ def meeting_list(state: State) -> None:
          state_text(state, "meeting", v.state)]
         for v in found
     ]  # fmt: skip
-    emit(state, items, table(rows, ["id", "kind", "at", "state"]))
+    emit(state, items, table(rows, [_("id"), _("kind"), _("at"), _("state")]))
 
 
 @click.group(invoke_without_command=True)

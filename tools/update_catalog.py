@@ -97,6 +97,7 @@ def sources() -> Iterator[tuple[str, str | tuple[str, str]]]:
         yield "command tree", text
     for message in click_messages():
         yield "click", message
+    yield "click", "required"  # click looks it up by a variable: _(extra["required"])
 
 
 def command_texts() -> Iterator[str]:
