@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import click
 
 from banso.admin.cli import State, pass_state
@@ -16,6 +18,11 @@ from banso.engine.outbox import STATES
 from banso.services import views
 from banso.workflows.labels import DEADLINE_STATUS_LABELS
 from banso.workflows.parse import parse_date
+
+
+def as_written(due: date) -> str:
+    """The date the specification names, beside the effective one."""
+    return day(due) if japanese() else f"{due:%m-%d}"
 
 
 @click.command("calendar")
@@ -41,7 +48,7 @@ def calendar(state: State, from_text: str | None, to_text: str | None, status: s
         [
             str(d.id),
             day(d.due)
-            + ("" if d.due == d.due_as_written else f" ({day(d.due_as_written)})"),
+            + ("" if d.due == d.due_as_written else f" ({as_written(d.due_as_written)})"),
             DEADLINE_STATUS_LABELS[d.status]
             if japanese()
             else f"{d.status}（{DEADLINE_STATUS_LABELS[d.status]}）",

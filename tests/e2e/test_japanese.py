@@ -92,7 +92,7 @@ def test_default_output_has_no_english_outside_codes(banso: Banso) -> None:
 
 def test_a_refusal_of_each_kind_in_japanese_and_in_english(banso: Banso) -> None:
     eid = str(banso.json("engagement", "new", "--org", "331007", "--theme", "genai")["id"])
-    cases = [
+    cases: list[tuple[tuple[str, ...], dict[str, Any], int, str, str]] = [
         # a transition not allowed from this state
         (("engagement", "approve-plan", eid), {"user": PREFECTURE}, 1,
          "エラー：案件1は「要望受付」のため、「支援計画承認」（approve-plan）はできません。",
