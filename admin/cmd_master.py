@@ -8,7 +8,7 @@ import click
 
 from banso.admin.cli import State, pass_state
 from banso.admin.i18n import _
-from banso.admin.output import emit, json_option, table, when
+from banso.admin.output import emit, json_option, role_text, table, when
 from banso.services import master, views
 from banso.workflows.programme import ORG_KINDS
 from banso.workflows.roles import ROLES
@@ -78,7 +78,7 @@ def org_add(state: State, code: str, name: str, kind: str) -> None:
       banso --as lead@contractor.example.jp org add --code 331007 --name 岡山市 --kind city
     """
     added = master.add_org(state.services, state.user, code, name, kind)
-    emit(state, asdict(added), f"organisation {code} {name} added")
+    emit(state, asdict(added), _("organisation {code} {name} added").format(code=code, name=name))
 
 
 @click.group()
@@ -128,8 +128,14 @@ def person_add(
         record=record,
         company=company,
     )
-    note = f"; {roster} opened" if roster else ""
-    emit(state, data, f"{role} {name} <{email}> registered{note}")
+    note = _("; {roster} opened").format(roster=roster) if roster else ""
+    emit(
+        state,
+        data,
+        _("{role} {name} <{email}> registered{note}").format(
+            role=role_text(role), name=name, email=email, note=note
+        ),
+    )
 
 
 @person.command("edit")
@@ -151,7 +157,8 @@ def person_edit(
     data, roster = master.edit_person(
         state.services, state.user, email, name=name, fields=_fields(fields), record=record
     )
-    emit(state, data, f"{email} updated" + (f"; {roster} opened" if roster else ""))
+    note = _("; {roster} opened").format(roster=roster) if roster else ""
+    emit(state, data, _("{email} updated{note}").format(email=email, note=note))
 
 
 @person.command("remove")
@@ -166,7 +173,8 @@ def person_remove(state: State, email: str) -> None:
       banso --as lead@contractor.example.jp person remove hanako@contractor.example.jp
     """
     data, roster = master.remove_person(state.services, state.user, email)
-    emit(state, data, f"{email} removed" + (f"; {roster} opened" if roster else ""))
+    note = _("; {roster} opened").format(roster=roster) if roster else ""
+    emit(state, data, _("{email} removed{note}").format(email=email, note=note))
 
 
 @person.command("list")
@@ -234,7 +242,7 @@ def theme_add(
     emit(
         state,
         {"code": code, "name": name, "standardization": standardization},
-        f"theme {code} {name} added",
+        _("theme {code} {name} added").format(code=code, name=name),
     )
 
 
@@ -260,7 +268,7 @@ def subcontractor_add(state: State, name: str, scope: str | None) -> None:
     emit(
         state,
         {"name": name, "approved": False},
-        f"subcontractor {name} registered (awaiting approval)",
+        _("subcontractor {name} registered (awaiting approval)").format(name=name),
     )
 
 
@@ -281,7 +289,7 @@ def subcontractor_approve(state: State, name: str, ref: str) -> None:
     emit(
         state,
         {"name": name, "approved": True, "ref": ref},
-        f"subcontractor {name} approved ({ref})",
+        _("subcontractor {name} approved ({ref})").format(name=name, ref=ref),
     )
 
 

@@ -145,12 +145,21 @@ def deliverable_generate(
     from banso.services import documents
 
     done = documents.generate(_with_folder(state, out), state.user, record_id, formats or None)
-    lines = [f"deliverable {record_id}: version {done.version} written"]
-    lines += [f"  {f.location}  ({f.size:,} bytes, sha256 {f.sha256[:12]}…)" for f in done.files]
-    if done.drafted:
-        lines.append("  pending → drafted")
+    lines = [
+        _("deliverable {id}: version {version} written").format(id=record_id, version=done.version)
+    ]
     lines += [
-        f"  no {fmt} written: no Japanese font is installed (apt-get install fonts-noto-cjk)"
+        _("  {file}  ({size} bytes, sha256 {sha}…)").format(
+            file=f.location, size=f"{f.size:,}", sha=f.sha256[:12]
+        )
+        for f in done.files
+    ]
+    if done.drafted:
+        lines.append(_("  pending → drafted"))
+    lines += [
+        _(
+            "  no {format} written: no Japanese font is installed (apt-get install fonts-noto-cjk)"
+        ).format(format=fmt)
         for fmt in done.skipped
     ]
     emit(
@@ -279,7 +288,7 @@ def meeting_slides(state: State, out: Path | None) -> None:
     from banso.services import documents
 
     location = documents.report_slides(_with_folder(state, out), state.user)
-    emit(state, {"file": location}, f"slides written: {location}")
+    emit(state, {"file": location}, _("slides written: {file}").format(file=location))
 
 
 def _with_folder(state: State, out: Path | None) -> Services:
@@ -382,6 +391,10 @@ def budget_set(
     emit(
         state,
         new,
-        f"quotas: {new['total']} dispatches, {new['standardization']} standardisation, "
-        f"{new['monthly_cap']} per engagement a month",
+        _(
+            "quotas: {total} dispatches, {standardization} standardisation, "
+            "{cap} per engagement a month"
+        ).format(
+            total=new["total"], standardization=new["standardization"], cap=new["monthly_cap"]
+        ),
     )

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from banso.admin.cli import State, pass_state
+from banso.admin.i18n import _
 from banso.admin.output import emit, json_option
 from banso.admin.samples import SAMPLES
 from banso.engine.errors import NotFound
@@ -93,13 +94,17 @@ def init(
     url = engine.url.render_as_string(hide_password=True)
     changed = before != after or bool(changes)
     if before is None:
-        text = f"{url}: initialised (schema {after})"
+        text = _("{url}: initialised (schema {after})").format(url=url, after=after)
     elif before != after:
-        text = f"{url}: upgraded from schema {before} to {after}"
+        text = _("{url}: upgraded from schema {before} to {after}").format(
+            url=url, before=before, after=after
+        )
     else:
-        text = f"{url}: up to date (schema {after})"
+        text = _("{url}: up to date (schema {after})").format(url=url, after=after)
     if changes:
-        text += f"; {len(changes)} item(s) of programme data added or updated"
+        text += _("; {count} item(s) of programme data added or updated").format(
+            count=len(changes)
+        )
     data = {"database": url, "before": before, "after": after, "changed": changed, "added": changes}
     emit(state, data, text)
 

@@ -15,7 +15,8 @@ from banso.engine.clock import show
 from banso.engine.runner import Outcome
 
 if TYPE_CHECKING:
-    from banso.admin.cli import State
+    pass
+from banso.admin.cli import State
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -134,6 +135,13 @@ def when(value: datetime | None) -> str:
 
         return moment_ja(value)
     return show(value)
+
+
+def role_text(role: str) -> str:
+    """県 / プロジェクト責任者 … in Japanese; the code in English."""
+    from banso.workflows.roles import role_label
+
+    return role_label(role) if japanese() else role
 
 
 def mode_text(mode: str) -> str:

@@ -130,7 +130,8 @@ def main() -> int:
         first = msgid if isinstance(msgid, str) else msgid[0]
         if ("\n" in first and where != "click") or not first.strip():
             continue
-        if "  " in first.strip() or first.endswith(", ") or new.get(first) is not None:
+        fragment = "  " in first.strip() and "{" not in first
+        if fragment or first.endswith(", ") or new.get(first) is not None:
             continue  # pieces of an f-string, or already there
         existing = old.get(first)
         known = existing.string if existing is not None else ""
