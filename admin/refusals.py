@@ -80,23 +80,6 @@ OPTIONS: dict[str, str] = {"consultant": "--consultant"}
 
 WHO_IS_ACTING = "pass --as EMAIL or set BANSO_USER"
 
-# What was not found, in Japanese (the English is the raiser's own word).
-WHAT_JA: dict[str, str] = {
-    "person with e-mail": "メールアドレス「{key}」の人",
-    "person": "関係者「{key}」",
-    "organisation with code": "団体コード「{key}」の団体",
-    "theme with code": "テーマコード「{key}」のテーマ",
-    "subcontractor": "再委託先「{key}」",
-    "engagement": "案件{key}",
-    "dispatch": "派遣{key}",
-    "consultation": "相談{key}",
-    "deliverable": "成果物{key}",
-    "meeting": "会議{key}",
-    "deadline": "期限{key}",
-    "outbox message": "メール{key}",
-}
-
-
 def refusal_line(exc: BansoError) -> str:
     """``banso: …`` (``エラー：…``), the one line a failed command prints on stderr."""
     return _("banso: {message}").format(message=describe(exc))
@@ -105,9 +88,10 @@ def refusal_line(exc: BansoError) -> str:
 def describe(exc: BansoError) -> str:
     """What went wrong and what would put it right, in the command line's words."""
     if japanese():
-        from banso.admin.refusals_ja import describe_ja
+        from banso.admin.refusals_ja import Words, describe_ja
 
-        worded = describe_ja(exc)
+        words = Words(PROG, command, unmet_hint, LOOK_UP, OPTIONS)
+        worded = describe_ja(exc, words)
         if worded is not None:
             return worded
     if isinstance(exc, TransitionRefused):

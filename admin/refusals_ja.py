@@ -9,6 +9,8 @@ is looked up in the catalog; one the catalog lacks is shown as the rule wrote it
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from banso.admin.i18n import _
 from banso.engine.errors import (
@@ -25,6 +27,35 @@ from banso.engine.errors import (
 )
 from banso.workflows import DEFINITIONS
 from banso.workflows.roles import ROLE_LABELS
+
+
+@dataclass(frozen=True)
+class Words:
+    """How the command line names things (admin.refusals hands them in)."""
+
+    prog: str
+    command: Callable[[str, str], str]
+    unmet_hint: Callable[[Unmet, str], str | None]
+    look_up: Mapping[str, str]
+    options: Mapping[str, str]
+
+
+# What was not found, in Japanese (the English is the raiser's own word).
+WHAT_JA: dict[str, str] = {
+    "person with e-mail": "メールアドレス「{key}」の人",
+    "person": "関係者「{key}」",
+    "organisation with code": "団体コード「{key}」の団体",
+    "theme with code": "テーマコード「{key}」のテーマ",
+    "subcontractor": "再委託先「{key}」",
+    "engagement": "案件{key}",
+    "dispatch": "派遣{key}",
+    "consultation": "相談{key}",
+    "deliverable": "成果物{key}",
+    "meeting": "会議{key}",
+    "deadline": "期限{key}",
+    "outbox message": "メール{key}",
+}
+
 
 KINDS: dict[str, str] = {
     "engagement": "案件",
@@ -58,9 +89,8 @@ def trigger_label(kind: str, trigger: str) -> str | None:
     return None
 
 
-def _typed(kind: str, trigger: str) -> str:
-    from banso.admin.refusals import command
-
+def _typed(kind: str, trigger: str, words: Words) -> str:
+    command = words.command
     label = trigger_label(kind, trigger)
     typed = command(kind, trigger)
     return f"「{label}」（{typed}）" if label else typed
@@ -81,8 +111,8 @@ def cell_place(where: str) -> str:
     return f"{m['file']} の{m['row']}行目「{columns}」列"
 
 
-def unmet_ja(unmet: Unmet, kind: str, record_id: int | None = None) -> str:
-    from banso.admin.refusals import PROG, unmet_hint
+def unmet_ja(unmet: Unmet, kind: str, words: Words, record_id: int | None = None) -> str:
+    PROG, unmet_hint = words.prog, words.unmet_hint
 
     reason = _(unmet.reason)
     hint = unmet_hint(unmet, kind)
@@ -97,26 +127,25 @@ def unmet_ja(unmet: Unmet, kind: str, record_id: int | None = None) -> str:
     return f"{reason}（{hint}）"
 
 
-def describe_ja(exc: BansoError) -> str | None:
+def describe_ja(exc: BansoError, words: Words) -> str | None:
     """The Japanese line for ``exc``, or None to fall back to the English wording."""
-    from banso.admin.refusals import LOOK_UP, OPTIONS, PROG, WHAT_JA
+    PROG, LOOK_UP, OPTIONS = words.prog, words.look_up, words.options
 
     if isinstance(exc, TransitionRefused):
         record = f"{kind_label(exc.kind)}{exc.record_id}"
-        allowed = "、".join(_typed(exc.kind, t) for t in exc.allowed) or "なし"
-        head = (
-            f"{record}は「{exc.state_label}」のため、{_typed(exc.kind, exc.trigger)}はできません。"
-        )
+        allowed = "、".join(_typed(exc.kind, t, words) for t in exc.allowed) or "なし"
+        typed = _typed(exc.kind, exc.trigger, words)
+        head = f"{record}は「{exc.state_label}」のため、{typed}はできません。"
         if exc.unmet:
-            reasons = "。".join(unmet_ja(u, exc.kind, exc.record_id) for u in exc.unmet)
+            reasons = "。".join(unmet_ja(u, exc.kind, words, exc.record_id) for u in exc.unmet)
             return f"{head}{reasons}。"
         return f"{head}いまできる操作：{allowed}。"
     if isinstance(exc, CreationRefused):
-        reasons = "。".join(unmet_ja(u, exc.kind) for u in exc.unmet)
+        reasons = "。".join(unmet_ja(u, exc.kind, words) for u in exc.unmet)
         return f"新しい{kind_label(exc.kind)}は登録できません。{reasons}。"
     if isinstance(exc, PermissionDenied):
         if exc.trigger is not None and exc.kind is not None and exc.record_id is not None:
-            what = f"{kind_label(exc.kind)}{exc.record_id}の{_typed(exc.kind, exc.trigger)}"
+            what = f"{kind_label(exc.kind)}{exc.record_id}の{_typed(exc.kind, exc.trigger, words)}"
         else:
             what = f"「{_(exc.action)}」"
         if exc.note:
