@@ -7,7 +7,7 @@ Accepted, full-width digits and punctuation included (NFKC):
 - times: ``13:30``, ``13時30分``, ``13時``, ``13時半``;
 - a date-time: a date and a time separated by a space or ``T``, or ISO 8601 with
   an offset (``2026-06-10T13:30+09:00``); no offset means Tokyo time;
-- ``--mode``: ``onsite``/``訪問``/``対面``/``現地``, ``web``/``WEB``/``WEB会議``/``オンライン``;
+- modes: ``onsite``/``訪問``/``対面``/``現地``, ``web``/``WEB``/``WEB会議``/``オンライン``;
 - channels: ``mail``/``メール``, ``phone``/``電話``, ``web``/``WEB``/``WEB会議``.
 
 A value that is none of these raises :class:`InvalidValue` naming where it was
@@ -179,7 +179,7 @@ def _word(text: str, words: dict[str, str]) -> str | None:
     return words.get(normalize(text).lower())
 
 
-def parse_mode(text: str, where: str = "--mode") -> str:
+def parse_mode(text: str, where: str = "mode") -> str:
     """訪問/WEB/onsite/web → the stored code (``onsite``/``web``)."""
     found = _word(text, MODE_WORDS)
     if found is None:
@@ -187,7 +187,7 @@ def parse_mode(text: str, where: str = "--mode") -> str:
     return found
 
 
-def parse_channel(text: str, where: str = "--channel") -> str:
+def parse_channel(text: str, where: str = "channel") -> str:
     """メール/電話/WEB会議/mail/phone/web → the stored code."""
     found = _word(text, CHANNEL_WORDS)
     if found is None:
