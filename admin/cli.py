@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from banso.admin import i18n
+from banso.admin.i18n import _
 from banso.admin.settings import Settings, load_settings
 from banso.engine.errors import BansoError
 
@@ -42,6 +44,7 @@ COMMANDS: dict[str, str] = {
     "audit": "banso.admin.cmd_ops",
     "outbox": "banso.admin.cmd_ops",
     "daemon": "banso.admin.cmd_ops",
+    "export": "banso.admin.cmd_export",
 }
 
 
@@ -89,7 +92,13 @@ class Registry(click.Group):
             return None
         command = getattr(importlib.import_module(module), cmd_name.replace("-", "_"))
         assert isinstance(command, click.Command), f"{module}.{cmd_name} is not a command"
-        return command
+        return i18n.localize(command)
+
+
+def _set_language(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        i18n.set_language(value)
+        i18n.localize(ctx.command)
 
 
 @click.group(
@@ -113,7 +122,15 @@ class Registry(click.Group):
 @click.option(
     "--json", "json_out", is_flag=True, default=None, help="Machine-readable JSON on stdout."
 )
-@click.version_option(package_name="banso")
+@click.option(
+    "--lang",
+    type=click.Choice(i18n.LANGUAGES),
+    is_eager=True,
+    expose_value=False,
+    callback=_set_language,
+    help="Language of messages and help: ja (default) or en (BANSO_LANG).",
+)
+@click.version_option(package_name="banso", message="%(prog)s %(version)s")
 @click.pass_context
 def cli(
     ctx: click.Context, db: str | None, config: str | None, user: str | None, json_out: bool | None
@@ -139,17 +156,25 @@ def cli(
     ctx.call_on_close(state.close)  # the engine is disposed when the command ends
 
 
+def environ_of(environ: Mapping[str, str] | None) -> Mapping[str, str]:
+    import os
+
+    return environ if environ is not None else os.environ
+
+
 def main(argv: list[str] | None = None, *, environ: Mapping[str, str] | None = None) -> None:
     """Entry point: maps Banso's errors to exit codes (1 refused, 2 bad input).
 
     ``environ`` stands in for ``os.environ`` (tests and embedding callers).
     """
+    i18n.set_language(i18n.choose(argv if argv is not None else sys.argv[1:], environ_of(environ)))
+    i18n.localize(cli)
     try:
         cli.main(args=argv, prog_name="banso", standalone_mode=False, obj=environ)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.Abort:
-        click.echo("banso: aborted", err=True)
+        click.echo(_("banso: aborted"), err=True)
         sys.exit(1)
     except click.ClickException as exc:
         exc.show()

@@ -9,7 +9,8 @@ import click
 
 from banso.admin.cli import State, pass_state
 from banso.admin.decisions import on_behalf_from
-from banso.admin.output import emit, json_option, table, when
+from banso.admin.i18n import _
+from banso.admin.output import emit, json_option, role_text, table, when
 from banso.services import master, views
 from banso.workflows.programme import ORG_KINDS
 from banso.workflows.roles import ROLES
@@ -42,7 +43,9 @@ def org_list(state: State, kind: str | None) -> None:
     emit(
         state,
         orgs,
-        table([[o["code"], o["name"], o["kind"]] for o in orgs], ["code", "name", "kind"]),
+        table(
+            [[o["code"], o["name"], o["kind"]] for o in orgs], [_("code"), _("name"), _("kind")]
+        ),
     )
 
 
@@ -77,7 +80,7 @@ def org_add(state: State, code: str, name: str, kind: str) -> None:
       banso --as lead@contractor.example.jp org add --code 331007 --name 岡山市 --kind city
     """
     added = master.add_org(state.services, state.user, code, name, kind)
-    emit(state, asdict(added), f"organisation {code} {name} added")
+    emit(state, asdict(added), _("organisation {code} {name} added").format(code=code, name=name))
 
 
 @click.group()
@@ -147,8 +150,14 @@ def person_add(
         phone=phone,
         notice_ref=notice_ref,
     )
-    note = f"; {roster} opened" if roster else ""
-    emit(state, data, f"{role} {name} <{email}> registered{note}")
+    note = _("; {roster} opened").format(roster=roster) if roster else ""
+    emit(
+        state,
+        data,
+        _("{role} {name} <{email}> registered{note}").format(
+            role=role_text(role), name=name, email=email, note=note
+        ),
+    )
 
 
 @person.command("edit")
@@ -170,7 +179,8 @@ def person_edit(
     data, roster = master.edit_person(
         state.services, state.user, email, name=name, fields=_fields(fields), record=record
     )
-    emit(state, data, f"{email} updated" + (f"; {roster} opened" if roster else ""))
+    note = _("; {roster} opened").format(roster=roster) if roster else ""
+    emit(state, data, _("{email} updated{note}").format(email=email, note=note))
 
 
 @person.command("remove")
@@ -187,7 +197,8 @@ def person_remove(state: State, email: str) -> None:
       banso --as lead@contractor.example.jp person remove hanako@contractor.example.jp
     """
     data, roster = master.remove_person(state.services, state.user, email)
-    emit(state, data, f"{email} removed" + (f"; {roster} opened" if roster else ""))
+    note = _("; {roster} opened").format(roster=roster) if roster else ""
+    emit(state, data, _("{email} removed{note}").format(email=email, note=note))
 
 
 @person.command("reassign")
@@ -247,7 +258,8 @@ def person_list(state: State, role: str | None) -> None:
          "" if p["active"] else "removed"]
         for p in people
     ]  # fmt: skip
-    emit(state, people, table(rows, ["email", "name", "role", "org", "company", ""]))
+    headers = [_("email"), _("name"), _("role"), _("org"), _("company"), ""]
+    emit(state, people, table(rows, headers))
 
 
 @click.group()
@@ -271,7 +283,7 @@ def theme_list(state: State) -> None:
          "標準化" if d["standardization"] else ""]
         for d in data
     ]  # fmt: skip
-    emit(state, data, table(rows, ["code", "name", ""]))
+    emit(state, data, table(rows, [_("code"), _("name"), ""]))
 
 
 @theme.command("add")
@@ -294,7 +306,7 @@ def theme_add(
     emit(
         state,
         {"code": code, "name": name, "standardization": standardization},
-        f"theme {code} {name} added",
+        _("theme {code} {name} added").format(code=code, name=name),
     )
 
 
@@ -320,7 +332,7 @@ def subcontractor_add(state: State, name: str, scope: str | None) -> None:
     emit(
         state,
         {"name": name, "approved": False},
-        f"subcontractor {name} registered (awaiting approval)",
+        _("subcontractor {name} registered (awaiting approval)").format(name=name),
     )
 
 
@@ -353,7 +365,7 @@ def subcontractor_approve(
     emit(
         state,
         {"name": name, "approved": True, "ref": ref},
-        f"subcontractor {name} approved ({ref})",
+        _("subcontractor {name} approved ({ref})").format(name=name, ref=ref),
     )
 
 
@@ -374,4 +386,4 @@ def subcontractor_list(state: State) -> None:
         for s in views.subcontractors(state.services)
     ]  # fmt: skip
     rows = [[str(d["name"]), d["approved_at"] or "未承認", d["ref"] or ""] for d in data]
-    emit(state, data, table(rows, ["name", "approved", "ref"]))
+    emit(state, data, table(rows, [_("name"), _("approved"), _("ref")]))

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import click
 
 from banso.admin.cli import State, pass_state
-from banso.admin.output import emit, json_option, state_text, table, when
-from banso.engine.clock import parse_date, show, tokyo_date
+from banso.admin.history_ja import daemon_line, history_ja, responsible_text
+from banso.admin.i18n import _, japanese
+from banso.admin.output import day, emit, json_option, state_text, table, when
+from banso.engine.clock import show, tokyo_date
 from banso.engine.deadlines import STATUSES
 from banso.engine.era import format_date
 from banso.engine.errors import ChainBroken
 from banso.engine.outbox import STATES
 from banso.services import views
 from banso.workflows.labels import DEADLINE_STATUS_LABELS
+from banso.workflows.parse import parse_date
+
+
+def as_written(due: date) -> str:
+    """The date the specification names, beside the effective one."""
+    return day(due) if japanese() else f"{due:%m-%d}"
 
 
 @click.command("calendar")
@@ -39,15 +48,18 @@ def calendar(state: State, from_text: str | None, to_text: str | None, status: s
     lines = [
         [
             str(d.id),
-            d.due.isoformat()
-            + ("" if d.due == d.due_as_written else f" ({d.due_as_written:%m-%d})"),
-            f"{d.status}（{DEADLINE_STATUS_LABELS[d.status]}）",
-            d.responsible,
+            day(d.due)
+            + ("" if d.due == d.due_as_written else f" ({as_written(d.due_as_written)})"),
+            DEADLINE_STATUS_LABELS[d.status]
+            if japanese()
+            else f"{d.status}（{DEADLINE_STATUS_LABELS[d.status]}）",
+            responsible_text(d.responsible),
             d.title,
         ]
         for d in rows
     ]
-    text = table(lines, ["id", "due (as written)", "status", "responsible", "what"])
+    headers = [_("id"), _("due (as written)"), _("status"), _("responsible"), _("what")]
+    text = table(lines, headers)
     text += "".join(
         f"\n  {d.id}: {format_date(d.due)} — {d.explanation}"
         for d in rows
@@ -84,6 +96,9 @@ def history(state: State, kind: str, record_id: int) -> None:
     events = views.history(state.services, kind, record_id)
     rows = [views.event_json(e) for e in events]
     definition = state.services.runner.definitions.get(kind)
+    if japanese():
+        emit(state, rows, history_ja(state, kind, record_id, events))
+        return
     lines = [f"{kind} {record_id}: {len(events)} event(s)"]
     for e in events:
         # What people wrote (reasons, findings, outcomes) and chose; ids and
@@ -133,7 +148,7 @@ def audit_verify(state: State) -> None:
     emit(
         state,
         {"ok": True, "checked": report.checked},
-        f"audit chain intact: {report.checked} event(s)",
+        _("audit chain intact: {checked} event(s)").format(checked=report.checked),
     )
 
 
@@ -162,7 +177,8 @@ def outbox_list(state: State, state_name: str | None, limit: int) -> None:
          ", ".join(q.message.to), q.message.subject]
         for q in items
     ]  # fmt: skip
-    emit(state, data, table(rows, ["id", "state", "tries", "at", "to", "subject"]))
+    headers = [_("id"), _("state"), _("tries"), _("at"), _("to"), _("subject")]
+    emit(state, data, table(rows, headers))
 
 
 @outbox.command("retry")
@@ -180,7 +196,7 @@ def outbox_retry(state: State, message_id: int) -> None:
     emit(
         state,
         {"id": message_id, "state": "queued", "by": who},
-        f"message {message_id} queued again",
+        _("message {id} queued again").format(id=message_id),
     )
 
 
@@ -228,7 +244,7 @@ def daemon(state: State, once: bool, sweep_every: float, send_every: float) -> N
                     "retried": report.retried,
                     "dead": report.dead,
                 },
-                report.line(),
+                daemon_line(report),
             )
         else:
             run_daemon(state.services, sweep_every=sweep_every, send_every=send_every)

@@ -9,18 +9,19 @@ from typing import Any
 import click
 
 from banso.admin.cli import State, pass_state
-from banso.admin.invite_options import invite_details_options, pop_invite
 from banso.admin.decisions import on_behalf_from, on_behalf_options
+from banso.admin.i18n import _
+from banso.admin.invite_options import invite_details_options, pop_invite
 from banso.admin.output import emit, json_option, report, state_text, table, when
 from banso.admin.triggers import register
-from banso.engine.clock import parse_datetime
+from banso.admin.types import CHANNEL, CHANNEL_METAVAR
 from banso.engine.era import format_fiscal_year
 from banso.services import budget as budget_uc
 from banso.services import desk, meetings, views
 from banso.services.context import Services
 from banso.workflows import DELIVERABLE_KINDS, MEETING_KINDS
 from banso.workflows import deliverable as deliverable_wf
-from banso.workflows.consultation import CHANNELS
+from banso.workflows.parse import parse_datetime
 
 
 @click.group()
@@ -31,7 +32,9 @@ def consultation() -> None:
 @consultation.command("new")
 @click.option("--org", "org_code", required=True, metavar="CODE")
 @click.option("--topic", required=True, metavar="TEXT")
-@click.option("--channel", type=click.Choice(CHANNELS), help="How it reached the prefecture.")
+@click.option(
+    "--channel", type=CHANNEL, metavar=CHANNEL_METAVAR, help="How it reached the prefecture."
+)
 @click.option("--contact-name", metavar="TEXT", help="The organisation's contact person.")
 @click.option("--contact-email", metavar="EMAIL", help="The contact's e-mail.")
 @click.option("--contact-phone", metavar="TEXT", help="The contact's phone number.")
@@ -98,7 +101,7 @@ def consultation_list(state: State) -> None:
          c["topic"]]
         for c in items
     ]  # fmt: skip
-    emit(state, items, table(rows, ["id", "state", "organisation", "topic"]))
+    emit(state, items, table(rows, [_("id"), _("state"), _("organisation"), _("topic")]))
 
 
 @click.group()
@@ -124,7 +127,7 @@ def deliverable_list(state: State, kind: str | None, state_name: str | None) -> 
         [str(d["id"]), d["kind"], d["title"], state_text(state, "deliverable", d["state"])]
         for d in items
     ]
-    emit(state, items, table(rows, ["id", "kind", "title", "state"]))
+    emit(state, items, table(rows, [_("id"), _("kind"), _("title"), _("state")]))
 
 
 register(deliverable, "deliverable")
@@ -161,12 +164,21 @@ def deliverable_generate(
     from banso.services import documents
 
     done = documents.generate(_with_folder(state, out), state.user, record_id, formats or None)
-    lines = [f"deliverable {record_id}: version {done.version} written"]
-    lines += [f"  {f.location}  ({f.size:,} bytes, sha256 {f.sha256[:12]}…)" for f in done.files]
-    if done.drafted:
-        lines.append("  pending → drafted")
+    lines = [
+        _("deliverable {id}: version {version} written").format(id=record_id, version=done.version)
+    ]
     lines += [
-        f"  no {fmt} written: no Japanese font is installed (apt-get install fonts-noto-cjk)"
+        _("  {file}  ({size} bytes, sha256 {sha}…)").format(
+            file=f.location, size=f"{f.size:,}", sha=f.sha256[:12]
+        )
+        for f in done.files
+    ]
+    if done.drafted:
+        lines.append(_("  pending → drafted"))
+    lines += [
+        _(
+            "  no {format} written: no Japanese font is installed (apt-get install fonts-noto-cjk)"
+        ).format(format=fmt)
         for fmt in done.skipped
     ]
     emit(
@@ -204,7 +216,19 @@ def deliverable_files(state: State, record_id: int) -> None:
     emit(
         state,
         [views.file_json(f) for f in found],
-        table(rows, ["version", "format", "file", "bytes", "sha256", "by", "at", "submitted"]),
+        table(
+            rows,
+            [
+                _("version"),
+                _("format"),
+                _("file"),
+                _("bytes"),
+                _("sha256"),
+                _("by"),
+                _("at"),
+                _("submitted"),
+            ],
+        ),
     )
 
 
@@ -315,7 +339,7 @@ def meeting_slides(state: State, out: Path | None) -> None:
     from banso.services import documents
 
     location = documents.report_slides(_with_folder(state, out), state.user)
-    emit(state, {"file": location}, f"slides written: {location}")
+    emit(state, {"file": location}, _("slides written: {file}").format(file=location))
 
 
 def _with_folder(state: State, out: Path | None) -> Services:
@@ -345,7 +369,7 @@ def meeting_list(state: State) -> None:
          state_text(state, "meeting", v.state)]
         for v in found
     ]  # fmt: skip
-    emit(state, items, table(rows, ["id", "kind", "at", "state"]))
+    emit(state, items, table(rows, [_("id"), _("kind"), _("at"), _("state")]))
 
 
 @click.group(invoke_without_command=True)
@@ -365,21 +389,23 @@ def budget(ctx: click.Context) -> None:
     data = budget_uc.budget(state.services)
     total, std, quota_total = data["total"], data["standardization"], data["total"]["limit"]
     lines = [
-        f"{format_fiscal_year(data['fiscal_year'])} dispatches: {total['held']} held, "
-        f"{total['committed']} planned/confirmed, {total['left']} left of {quota_total}",
-        f"  標準化支援: {std['held']} held, {std['committed']} planned/confirmed, "
-        f"{std['left']} left of {std['limit']}",
-        f"  monthly cap per engagement: {data['monthly_cap']}; "
-        f"months left in the contract: {data['months_left']}",
-        f"consultations: {data['consultations']['count']} of about "
-        f"{data['consultations']['expected']} expected",
-    ]
+        _("{year} dispatches: {held} held, {committed} planned/confirmed, {left} left of {limit}")
+        .format(year=format_fiscal_year(data["fiscal_year"]), held=total["held"],
+                committed=total["committed"], left=total["left"], limit=quota_total),
+        _("  標準化支援: {held} held, {committed} planned/confirmed, {left} left of {limit}")
+        .format(held=std["held"], committed=std["committed"], left=std["left"],
+                limit=std["limit"]),
+        _("  monthly cap per engagement: {cap}; months left in the contract: {months}")
+        .format(cap=data["monthly_cap"], months=data["months_left"]),
+        _("consultations: {count} of about {expected} expected").format(
+            count=data["consultations"]["count"], expected=data["consultations"]["expected"]),
+    ]  # fmt: skip
     if data["themes"]:
         lines.append(
             table(
                 [[e["theme"], e["name"], str(e["held"]), str(e["committed"])]
                  for e in data["themes"]],
-                ["theme", "name", "held", "planned/confirmed"],
+                [_("theme"), _("name"), _("held"), _("planned/confirmed")],
             )
         )  # fmt: skip
     emit(state, data, "\n".join(lines))
@@ -426,6 +452,10 @@ def budget_set(
     emit(
         state,
         new,
-        f"quotas: {new['total']} dispatches, {new['standardization']} standardisation, "
-        f"{new['monthly_cap']} per engagement a month",
+        _(
+            "quotas: {total} dispatches, {standardization} standardisation, "
+            "{cap} per engagement a month"
+        ).format(
+            total=new["total"], standardization=new["standardization"], cap=new["monthly_cap"]
+        ),
     )

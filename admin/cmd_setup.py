@@ -10,6 +10,7 @@ import click
 
 from banso.admin.cli import State, pass_state
 from banso.admin.decisions import on_behalf_from, on_behalf_options
+from banso.admin.i18n import _
 from banso.admin.output import emit, json_option
 from banso.admin.samples import SAMPLES
 from banso.engine.errors import NotFound
@@ -104,18 +105,22 @@ def init(
     url = engine.url.render_as_string(hide_password=True)
     changed = before != after or bool(changes)
     if before is None:
-        text = f"{url}: initialised (schema {after})"
+        text = _("{url}: initialised (schema {after})").format(url=url, after=after)
     elif before != after:
-        text = f"{url}: upgraded from schema {before} to {after}"
-    else:
-        text = f"{url}: up to date (schema {after})"
-    if changes:
-        text += f"; {len(changes)} item(s) of programme data added or updated"
-    if ignored:
-        text += (
-            f"; init changes nothing on an existing database: {', '.join(ignored)} left as "
-            "stored (the prefecture changes them with `banso programme set` or `banso budget set`)"
+        text = _("{url}: upgraded from schema {before} to {after}").format(
+            url=url, before=before, after=after
         )
+    else:
+        text = _("{url}: up to date (schema {after})").format(url=url, after=after)
+    if changes:
+        text += _("; {count} item(s) of programme data added or updated").format(
+            count=len(changes)
+        )
+    if ignored:
+        text += _(
+            "; init changes nothing on an existing database: {names} left as stored "
+            "(the prefecture changes them with `banso programme set` or `banso budget set`)"
+        ).format(names=", ".join(ignored))
     data = {"database": url, "before": before, "after": after, "changed": changed,
             "added": changes, "ignored": ignored}  # fmt: skip
     emit(state, data, text)

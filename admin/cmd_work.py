@@ -8,14 +8,15 @@ from typing import Any
 import click
 
 from banso.admin.cli import State, pass_state
+from banso.admin.i18n import _, japanese
 from banso.admin.invite_options import invite_options, pop_invite
-from banso.admin.output import emit, json_option, report, state_text, table, when
+from banso.admin.output import emit, json_option, mode_text, report, state_text, table, when, width
 from banso.admin.triggers import register
-from banso.engine.clock import parse_datetime
+from banso.admin.types import MODE, MODE_METAVAR
 from banso.engine.errors import InvalidValue
 from banso.services import dispatches, engagements, views
-from banso.workflows import dispatch as dispatch_wf
 from banso.workflows import engagement as engagement_wf
+from banso.workflows.parse import parse_datetime, parse_month
 
 
 @click.group()
@@ -58,11 +59,12 @@ def engagement_list(
     """
     items = views.engagements(state.services, state_name, org_code, theme_code)
     rows = [
-        [str(e["id"]), f"{e['state']}（{e['state_label']}）", e["org_name"], e["theme_name"],
-         e["consultant"] or "—"]
+        [str(e["id"]), state_text(state, "engagement", e["state"]), e["org_name"],
+         e["theme_name"], e["consultant"] or "—"]
         for e in items
     ]  # fmt: skip
-    emit(state, items, table(rows, ["id", "state", "organisation", "theme", "consultant"]))
+    headers = [_("id"), _("state"), _("organisation"), _("theme"), _("consultant")]
+    emit(state, items, table(rows, headers))
 
 
 @engagement.command("show")
@@ -78,6 +80,30 @@ def engagement_show(state: State, record_id: int) -> None:
     """
     data = views.engagement(state.services, record_id)
     hearing = data["hearing_at"]
+    if japanese():
+        from banso.admin.refusals_ja import kind_label
+        from banso.workflows.labels import MODE_LABELS
+
+        fields = [
+            ("状態", state_text(state, "engagement", data["state"])),
+            ("担当専門人材", data["consultant"] or "—"),
+            ("ヒアリング", when(parse_datetime(hearing) if hearing else None)),
+            ("現状・課題", data["findings"] or "—"),
+            ("支援計画", data["goals"] or "—"),
+            ("成果", data["outcome"] or "—"),
+            ("派遣", f"{len(data['dispatches'])}件"),
+        ]
+        lines = [
+            f"{kind_label('engagement')}{data['id']}  {data['org_name']} × {data['theme_name']}"
+        ]
+        lines += [f"  {label}{' ' * (14 - width(label))}{value}" for label, value in fields]
+        lines += [
+            f"    {d['id']}：{when(parse_datetime(d['at']))} "
+            f"{MODE_LABELS.get(d['mode'], d['mode'])} {state_text(state, 'dispatch', d['state'])}"
+            for d in data["dispatches"]
+        ]
+        emit(state, data, "\n".join(lines))
+        return
     lines = [
         f"engagement {data['id']}  {data['org_name']} × {data['theme_name']}",
         f"  state       {data['state']}（{data['state_label']}）  version {data['version']}",
@@ -173,7 +199,7 @@ def dispatch() -> None:
 @dispatch.command("plan")
 @click.argument("engagement_id", metavar="ENGAGEMENT_ID", type=int)
 @click.option("--at", "at_text", required=True, metavar="DATETIME")
-@click.option("--mode", required=True, type=click.Choice(dispatch_wf.MODES))
+@click.option("--mode", required=True, type=MODE, metavar=MODE_METAVAR)
 @click.option("--consultant", metavar="EMAIL", help="Default: the engagement's consultant.")
 @click.option(
     "--override",
@@ -229,21 +255,16 @@ def dispatch_list(state: State, month: str | None, engagement_id: int | None) ->
     Example:
       banso dispatch list --month 2026-10
     """
-    if month is not None and not (
-        len(month) == 7 and month[4] == "-" and month.replace("-", "").isdigit()
-    ):
-        raise InvalidValue("--month", month, "YYYY-MM, e.g. 2026-10")
+    if month is not None:
+        month = parse_month(month, "--month")
     found = views.dispatches(state.services, month, engagement_id)
     rows = [
-        [str(v.id), str(v.data["engagement_id"]), when(v.data["at"]), v.data["mode"],
+        [str(v.id), str(v.data["engagement_id"]), when(v.data["at"]), mode_text(v.data["mode"]),
          state_text(state, "dispatch", v.state), item["consultant"] or ""]
         for v, item in found
     ]  # fmt: skip
-    emit(
-        state,
-        [item for _, item in found],
-        table(rows, ["id", "engagement", "at", "mode", "state", "consultant"]),
-    )
+    headers = [_("id"), _("engagement"), _("at"), _("mode"), _("state"), _("consultant")]
+    emit(state, [item for item in (pair[1] for pair in found)], table(rows, headers))
 
 
 @click.group()
@@ -273,11 +294,12 @@ def survey_import(state: State, path: Path) -> None:
     )
     done = engagements.import_survey(state.services, state.user, rows)
     lines = [
-        f"{path.name}: {len(done.created)} engagement(s) created, "
-        f"{len(done.duplicates)} duplicate(s) not created"
+        _("{file}: {created} engagement(s) created, {duplicates} duplicate(s) not created").format(
+            file=path.name, created=len(done.created), duplicates=len(done.duplicates)
+        )
     ]
     lines += [
-        f"  row {d['row']}: {d['org']} × {d['theme']} already has engagement {d['engagement']}"
+        _("  row {row}: {org} × {theme} already has engagement {engagement}").format(**d)
         for d in done.duplicates
     ]
     emit(state, {"created": done.created, "duplicates": done.duplicates}, "\n".join(lines))

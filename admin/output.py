@@ -5,16 +5,18 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from banso.admin.i18n import japanese
 from banso.engine.clock import show
 from banso.engine.runner import Outcome
 
 if TYPE_CHECKING:
-    from banso.admin.cli import State
+    pass
+from banso.admin.cli import State
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -54,6 +56,8 @@ def state_text(state: State, kind: str, name: str | None) -> str:
     definition = state.services.runner.definitions.get(kind)
     if definition is None or name not in definition.states:
         return name
+    if japanese():
+        return definition.label_of(name)
     return f"{name}（{definition.label_of(name)}）"
 
 
@@ -62,6 +66,8 @@ def outcome_line(state: State, outcome: Outcome) -> str:
 
     view = outcome.record
     trigger = command(view.kind, outcome.event.trigger)
+    if japanese():
+        return _outcome_ja(state, outcome)
     if outcome.from_state is None:
         return (
             f"{view.kind} {view.id} created: {state_text(state, view.kind, view.state)} "
@@ -75,6 +81,25 @@ def outcome_line(state: State, outcome: Outcome) -> str:
     return (
         f"{view.kind} {view.id}: {state_text(state, view.kind, outcome.from_state)} → "
         f"{state_text(state, view.kind, outcome.to_state)} (version {view.version})"
+    )
+
+
+def _outcome_ja(state: State, outcome: Outcome) -> str:
+    from banso.admin.refusals_ja import kind_label, trigger_label
+
+    view = outcome.record
+    record = f"{kind_label(view.kind)}{view.id}"
+    label = trigger_label(view.kind, outcome.event.trigger) or outcome.event.trigger
+    if outcome.from_state is None:
+        return f"{record}を登録しました（{state_text(state, view.kind, view.state)}）。"
+    if outcome.from_state == outcome.to_state:
+        return (
+            f"{record}：「{label}」を記録しました"
+            f"（{state_text(state, view.kind, view.state)}のまま）。"
+        )
+    return (
+        f"{record}：「{label}」により{state_text(state, view.kind, outcome.from_state)}から"
+        f"{state_text(state, view.kind, outcome.to_state)}になりました。"
     )
 
 
@@ -103,4 +128,35 @@ def table(rows: list[list[str]], headers: list[str]) -> str:
 
 
 def when(value: datetime | None) -> str:
-    return show(value) if value else "—"
+    if value is None:
+        return "—"
+    if japanese():
+        from banso.workflows.display import moment_ja
+
+        return moment_ja(value)
+    return show(value)
+
+
+def role_text(role: str) -> str:
+    """県 / プロジェクト責任者 … in Japanese; the code in English."""
+    from banso.workflows.roles import role_label
+
+    return role_label(role) if japanese() else role
+
+
+def mode_text(mode: str) -> str:
+    """訪問 / WEB会議 in Japanese; the code in English."""
+    from banso.workflows.labels import MODE_LABELS
+
+    return MODE_LABELS.get(mode, mode) if japanese() else mode
+
+
+def day(value: date | None) -> str:
+    """A date in 和暦 (Japanese) or ISO (English)."""
+    if value is None:
+        return "—"
+    if japanese():
+        from banso.workflows.display import date_ja
+
+        return date_ja(value)
+    return value.isoformat()

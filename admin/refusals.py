@@ -10,6 +10,7 @@ up an unknown id or e-mail.
 
 from __future__ import annotations
 
+from banso.admin.i18n import _, japanese
 from banso.admin.trigger_table import typed_commands
 from banso.engine.errors import (
     BansoError,
@@ -79,14 +80,20 @@ OPTIONS: dict[str, str] = {"consultant": "--consultant"}
 
 WHO_IS_ACTING = "pass --as EMAIL or set BANSO_USER"
 
-
 def refusal_line(exc: BansoError) -> str:
-    """``banso: …``, the one line a failed command prints on stderr."""
-    return f"{PROG}: {describe(exc)}"
+    """``banso: …`` (``エラー：…``), the one line a failed command prints on stderr."""
+    return _("banso: {message}").format(message=describe(exc))
 
 
 def describe(exc: BansoError) -> str:
     """What went wrong and what would put it right, in the command line's words."""
+    if japanese():
+        from banso.admin.refusals_ja import Words, describe_ja
+
+        words = Words(PROG, command, unmet_hint, LOOK_UP, OPTIONS)
+        worded = describe_ja(exc, words)
+        if worded is not None:
+            return worded
     if isinstance(exc, TransitionRefused):
         return _transition(exc)
     if isinstance(exc, CreationRefused):

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from banso.workflows.consultation import CHANNELS as CONSULTATION_CHANNELS
+from banso.admin.types import CHANNEL, CHANNEL_METAVAR
 from banso.workflows.mailing import CANCEL_REASONS
 
 
@@ -46,7 +46,7 @@ REASON_CODE = Opt(
     "What the cancellation mail outside says (default other: 諸般の事情により).",
     type=click.Choice(list(CANCEL_REASONS)), required=False,
 )  # fmt: skip
-CHANNELS = click.Choice(CONSULTATION_CHANNELS)
+CHANNELS = CHANNEL
 
 TRIGGERS: dict[str, tuple[TriggerCommand, ...]] = {
     "engagement": (
@@ -126,7 +126,9 @@ TRIGGERS: dict[str, tuple[TriggerCommand, ...]] = {
             'banso --as hanako@contractor.example.jp consultation answer 4 --channel web '
             '--summary "…"',
             (
-                Opt("--channel", "answer_channel", "CHANNEL", type=CHANNELS, payload="channel"),
+                Opt(
+                    "--channel", "answer_channel", CHANNEL_METAVAR, type=CHANNELS, payload="channel"
+                ),
                 Opt("--summary", "summary", "TEXT"),
             ),
         ),

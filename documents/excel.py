@@ -21,6 +21,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from banso.documents.cells import set_cell
 from banso.engine.era import format_date
 from banso.engine.errors import InvalidValue
 from banso.services import content as c
@@ -124,7 +125,7 @@ def _title_block(ws: Worksheet, roster: c.Roster, last: str) -> None:
         ),
     )
     for row, (text, font) in enumerate(lines, start=1):
-        cell = ws.cell(row=row, column=1, value=text)
+        cell = set_cell(ws.cell(row=row, column=1), text)
         cell.font = font
         cell.alignment = Alignment(vertical="center")
         ws.merge_cells(f"A{row}:{last}{row}")
@@ -146,7 +147,7 @@ def _table(ws: Worksheet, columns: Sequence[_Column], table: Sequence[Sequence[s
     for r, values in enumerate(table, start=HEADER_ROW + 1):
         lines = 1
         for i, (column, value) in enumerate(zip(columns, values, strict=True), start=1):
-            cell = ws.cell(row=r, column=i, value=value or None)
+            cell = set_cell(ws.cell(row=r, column=i), value or None)
             cell.font = _font(color="C00000" if value == NOT_APPROVED else None)
             cell.border = _BORDER
             cell.alignment = Alignment(

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from banso.engine.errors import InvalidValue, NotFound
 from banso.workflows.email import is_email
+from banso.workflows.orgcode import check_digit_ok, digits, with_check_digit
 
 __all__ = ["ACCEPTED_FORMATS", "DEFAULT_CONTRACT_MONTHS", "SurveyRow", "read_survey"]
 
@@ -57,7 +58,10 @@ class _Column:
 
 
 _COLUMNS = (
-    _Column("org", ("団体コード", "団体名", "団体", "organisation", "organization", "org")),
+    # With both 団体コード and 団体名 the code decides and the name is cross-checked;
+    # a sheet with only one of them is read by it.
+    _Column("org", ("団体コード", "団体", "organisation", "organization", "org", "code")),
+    _Column("org_name", ("団体名", "name", "organisation name"), required=False),
     _Column("theme", ("テーマ", "theme")),
     _Column("request", ("要望内容", "支援内容", "request")),
     _Column("contact_name", ("担当者名", "担当者", "contact_name")),
@@ -268,7 +272,13 @@ class _SurveyReader:
                     headers,
                     f"one column for {column.names[0]}; keep one of these and delete the others",
                 )
-        missing = [column for column in _COLUMNS if column.required and column.field not in found]
+        missing = [
+            column
+            for column in _COLUMNS
+            if column.required
+            and column.field not in found
+            and not (column.field == "org" and "org_name" in found)
+        ]
         if missing:
             shown = [text for text in written if text]
             raise InvalidValue(
@@ -279,6 +289,8 @@ class _SurveyReader:
                     f"{column.names[0]} (or {', '.join(column.names[1:])})" for column in missing
                 ),
             )
+        if "org" not in found and "org_name" in found:
+            found["org"] = found.pop("org_name")
         return {field: places[0] for field, places in found.items()}
 
     # -- rows
@@ -305,6 +317,8 @@ class _SurveyReader:
                 if not checked_duplicate and "org" in values and "theme" in values:
                     checked_duplicate = True
                     self.check_duplicate(values, number, columns, seen)
+            if "org_name" in values:
+                self.check_name(values, number, columns)
             months = values.get("preferred_months", ())
             assert isinstance(months, tuple)
             result.append(
@@ -339,12 +353,33 @@ class _SurveyReader:
             )
         seen[pair] = number
 
+    def check_name(
+        self, values: Mapping[str, object], number: int, columns: Mapping[str, tuple[int, str]]
+    ) -> None:
+        """The 団体名 beside a 団体コード names the same organisation."""
+        name, code = str(values["org_name"]), str(values["org"])
+        if not name:
+            return
+        named = self.orgs.get(name) or self.org_index.get(_key(name))
+        if named != code:
+            official = next(
+                (n for n, c in self.orgs.items() if c == code and n != code), code
+            )
+            raise InvalidValue(
+                self.where(number, columns["org_name"][1]),
+                name,
+                f"the name of {code} ({official}) as the 団体コード says (fix one of them)",
+            )
+
     def cell(self, field: str, cell: object, number: int, header: str) -> object:
         where = self.where(number, header)
         if field == "preferred_months":
             return self.months(cell, where)
         text = _cell_text(cell)
+        if field == "org_name":
+            return text
         if field == "org":
+            text = self.org_code(text, where)
             return self.lookup(
                 text,
                 self.orgs,
@@ -377,6 +412,25 @@ class _SurveyReader:
         if not text:
             what = "the support requested" if field == "request" else "the contact person's name"
             raise InvalidValue(where, text, f"{what}; the cell is empty")
+        return text
+
+    def org_code(self, text: str, where: str) -> str:
+        """A 団体コード as typed: five digits get their check digit; a wrong one is refused."""
+        code = digits(text)
+        if code in self.orgs or not re.fullmatch(r"[0-9]{5,6}", code):
+            return text
+        if len(code) == 5:
+            full = with_check_digit(code)
+            if full in self.orgs or code.zfill(6) not in self.orgs:
+                return full
+            return text
+        if not check_digit_ok(code):
+            raise InvalidValue(
+                where,
+                text,
+                f"a 団体コード whose check digit is right: {code[:5]} has check digit "
+                f"{with_check_digit(code[:5])[5]} ({with_check_digit(code[:5])})",
+            )
         return text
 
     def lookup(

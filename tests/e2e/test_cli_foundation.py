@@ -25,7 +25,12 @@ def banso(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]
     """Run ``banso ARGS`` in ``cwd`` with only the ``BANSO_*`` variables given."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("BANSO_")}
     return subprocess.run(
-        [BANSO, *args], cwd=cwd, env={**clean, **env}, capture_output=True, text=True, timeout=60
+        [BANSO, *args],
+        cwd=cwd,
+        env={**clean, "BANSO_LANG": "en", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 

@@ -85,8 +85,17 @@ class Banso:
     ``user=None`` runs without ``--as``/``BANSO_USER``.
     """
 
-    def __init__(self, cwd: Path, url: str, *, user: str | None = None, now: str = START) -> None:
+    def __init__(
+        self,
+        cwd: Path,
+        url: str,
+        *,
+        user: str | None = None,
+        now: str = START,
+        lang: str = "en",
+    ) -> None:
         self.cwd = cwd
+        self.lang = lang
         self.url = url
         self.user = user
         self.now = now
@@ -94,7 +103,9 @@ class Banso:
 
     def env(self, user: str | None, now: str | None) -> dict[str, str]:
         clean = {k: v for k, v in os.environ.items() if not k.startswith("BANSO_")}
-        extra = {"BANSO_MAIL_URL": f"file://{self.cwd / 'mail'}"}
+        # The suite reads the English wording (`--lang en`); the Japanese default is
+        # tested where Japanese is asserted (Banso(..., lang="ja")).
+        extra = {"BANSO_MAIL_URL": f"file://{self.cwd / 'mail'}", "BANSO_LANG": self.lang}
         if now:
             extra["BANSO_NOW"] = now
         if user:
@@ -138,7 +149,7 @@ def one_error_line(done: Run) -> str:
     assert done.out == "", done
     assert "Traceback" not in done.err, done.err
     lines = done.err.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("banso: "), done.err
+    assert len(lines) == 1 and lines[0].startswith(("banso: ", "エラー：")), done.err
     return lines[0]
 
 
@@ -248,7 +259,13 @@ class ProgrammeTemplates:
         self.made: list[str] = []  # template databases to drop at the end
 
     def fresh(
-        self, db_url: str, cwd: Path, *, user: str | None = LEAD, in_process: bool = False
+        self,
+        db_url: str,
+        cwd: Path,
+        *,
+        user: str | None = LEAD,
+        in_process: bool = False,
+        lang: str = "en",
     ) -> Banso:
         """A runner on ``db_url`` (an empty database) holding the set-up programme."""
         target = make_url(db_url)
@@ -270,7 +287,7 @@ class ProgrammeTemplates:
             finally:
                 admin.dispose()
         runner = InProcessBanso if in_process else Banso
-        return runner(cwd, db_url, user=user)
+        return runner(cwd, db_url, user=user, lang=lang)
 
     @staticmethod
     def _admin(db_url: str) -> Any:

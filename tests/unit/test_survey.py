@@ -445,9 +445,41 @@ def test_missing_columns_named_with_columns_found(tmp_path: Path, suffix: str) -
 
 
 def test_two_columns_for_one_field(tmp_path: Path) -> None:
-    rows: Rows = [["団体コード", "団体名", *HEADER[1:]], ["331007", *GOOD[0]]]
+    rows: Rows = [["団体コード", "団体", *HEADER[1:]], ["331007", *GOOD[0]]]
     message = error_for(write_csv(tmp_path / "survey.csv", rows))
-    assert message.startswith("survey.csv row 1: '団体コード, 団体名' is not valid")
+    assert message.startswith("survey.csv row 1: '団体コード, 団体' is not valid")
+
+
+def code_and_name(code: object, name: str) -> Rows:
+    return [["団体コード", *HEADER], [code, name, *GOOD[0][1:]]]
+
+
+@pytest.mark.parametrize("code", ["331007", 331007, "33100", "３３１００７", "３３１００"])
+def test_code_and_name_columns_code_decides(tmp_path: Path, code: object) -> None:
+    """The prefecture's sheets carry both; five digits get their check digit."""
+    result = read(write_csv(tmp_path / "survey.csv", code_and_name(code, "岡山市")))
+    assert [r.org_code for r in result] == ["331007"]
+
+
+def test_check_digit_is_computed_for_five_digits_kasaoka() -> None:
+    from banso.workflows.orgcode import check_digit_ok, with_check_digit
+
+    assert with_check_digit("33205") == "332054"  # 笠岡市
+    assert with_check_digit("33000") == "330001"  # 岡山県
+    assert with_check_digit("01000") == "010006"  # 北海道
+    assert check_digit_ok("331007") and not check_digit_ok("331008")
+
+
+def test_wrong_check_digit_names_the_row(tmp_path: Path) -> None:
+    message = error_for(write_csv(tmp_path / "survey.csv", code_and_name("331008", "岡山市")))
+    assert message.startswith("survey.csv row 2, column 団体コード: '331008' is not valid")
+    assert "331007" in message
+
+
+def test_name_that_is_not_the_codes_names_the_row(tmp_path: Path) -> None:
+    message = error_for(write_csv(tmp_path / "survey.csv", code_and_name("331007", "倉敷市")))
+    assert message.startswith("survey.csv row 2, column 団体名: '倉敷市' is not valid")
+    assert "331007 (岡山市)" in message
 
 
 def test_empty_file(tmp_path: Path) -> None:
