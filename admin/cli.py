@@ -41,6 +41,8 @@ COMMANDS: dict[str, str] = {
     "audit": "banso.admin.cmd_ops",
     "outbox": "banso.admin.cmd_ops",
     "daemon": "banso.admin.cmd_ops",
+    "backup": "banso.admin.cmd_backup",
+    "restore": "banso.admin.cmd_backup",
 }
 
 
