@@ -209,6 +209,7 @@ def daemon(state: State, once: bool, sweep_every: float, send_every: float) -> N
                     "sent": report.sent,
                     "retried": report.retried,
                     "dead": report.dead,
+                    "set_aside": report.set_aside,
                 },
                 report.line(),
             )

@@ -65,6 +65,7 @@ KINDS: dict[str, tuple[str, ...]] = {
     "monthly_report_drafted": ("month_label", "deliverable_id", "version", "files"),
     "daily_digest": ("today", "items"),
     "dead_letter": ("failed_subject", "failed_to", "attempts", "last_error"),
+    "set_aside": ("item_title", "about", "reason"),
 }
 COMMON = ("recipient", "lead", "programme")
 

@@ -165,6 +165,11 @@ EXTRA: dict[str, dict[str, Any]] = {
         "attempts": 8,
         "last_error": "smtp://mail.example.jp:587: recipients refused: 550 5.1.1 user unknown",
     },
+    "set_aside": {
+        "item_title": "支援計画書の提出（倉敷市・生成AI）",
+        "about": "engagement 12",
+        "reason": "InvalidValue: subject: contains a line break",
+    },
 }
 
 TAGS = {
@@ -180,6 +185,7 @@ TAGS = {
     "monthly_report_drafted": "【ご案内】",
     "daily_digest": "【ご案内】",
     "dead_letter": "【送信失敗】",
+    "set_aside": "【保留】",
 }
 
 
