@@ -29,6 +29,8 @@ class Settings:
     mail_url: str = "file://var/mail"
     mail_from: str | None = None  # default: the project lead's address
     mail_max_attempts: int = 8
+    survey_max_bytes: int = 5_000_000  # a survey file larger than this is refused unread
+    survey_max_rows: int = 2_000  # rows below the survey's header
     templates_dir: Path | None = None  # overrides for the mail and document templates
     documents_dir: Path = Path("var/documents")  # where generated deliverables are written
     addressee: str = DEFAULT_ADDRESSEE  # whom the deliverables are addressed to
@@ -154,9 +156,9 @@ def _read_file(path: Path) -> dict[str, Any]:
                 keys = ", ".join(sorted(_REMINDER_KEYS))
                 raise InvalidValue(f"{path}: [reminders] key {unknown!r}", value[unknown], keys)
             values[key] = value
-        elif key == "mail_max_attempts":
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise InvalidValue(f"{path}: mail_max_attempts", value, "a whole number ≥ 1")
+        elif key in ("mail_max_attempts", "survey_max_bytes", "survey_max_rows"):
+            if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value < 2**31:
+                raise InvalidValue(f"{path}: {key}", value, "a whole number ≥ 1")
             values[key] = value
         elif key == "templates_dir":
             if not isinstance(value, str) or not Path(value).is_dir():
@@ -172,7 +174,16 @@ def _read_file(path: Path) -> dict[str, Any]:
             values[key] = value
         else:
             allowed = ", ".join(
-                sorted([*_FILE_KEYS, "mail_max_attempts", "[programme]", "[reminders]"])
+                sorted(
+                    [
+                        *_FILE_KEYS,
+                        "mail_max_attempts",
+                        "survey_max_bytes",
+                        "survey_max_rows",
+                        "[programme]",
+                        "[reminders]",
+                    ]
+                )
             )
             raise InvalidValue(f"{path}: key {key!r}", value, f"one of {allowed}")
     return values
