@@ -141,10 +141,9 @@ def demo(folder: Path, force: bool) -> None:
     from banso.admin.refusals import describe
     from banso.admin.settings import load_settings
     from banso.documents.survey import read_survey
+    from banso.engine.errors import Refused
     from banso.services import demo as year
     from banso.storage.migrate import upgrade
-
-    from banso.engine.errors import Refused
 
     db = folder / "banso.db"
     marker = folder / DEMO_MARKER

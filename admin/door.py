@@ -101,10 +101,10 @@ TEXT_RULE: tuple[Check, str] = (v.text_problem, f"text of at most {v.MAX_TEXT} c
 PATH_RULE: tuple[Check, str] = (_line(v.MAX_LINE), "a path on one line")
 
 
-class Checked(click.ParamType):
+class Checked(click.ParamType[Any, Any]):
     """A parameter type that converts as ``inner`` does, then applies ``rule``."""
 
-    def __init__(self, inner: click.ParamType, rule: tuple[Check, str], where: str) -> None:
+    def __init__(self, inner: click.ParamType[Any, Any], rule: tuple[Check, str], where: str) -> None:
         self.inner = inner
         self.check, self.expected = rule
         self.where = where
@@ -126,18 +126,15 @@ class Checked(click.ParamType):
             raise InvalidValue(self.where, _short(value), f"{self.expected} ({problem})")
         return converted
 
-    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str | None:
-        try:
-            return self.inner.get_metavar(param, ctx)  # type: ignore[call-arg]
-        except TypeError:  # click < 8.2 takes no ctx
-            return self.inner.get_metavar(param)  # type: ignore[call-arg]
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str | None:
+        return self.inner.get_metavar(param, ctx)
 
     def shell_complete(
         self, ctx: click.Context, param: click.Parameter, incomplete: str
     ) -> list[Any]:
         return self.inner.shell_complete(ctx, param, incomplete)
 
-    def to_info_dict(self) -> dict[str, Any]:
+    def to_info_dict(self) -> click.types.ParamTypeInfoDict:
         return self.inner.to_info_dict()
 
 

@@ -213,9 +213,7 @@ def trust(path: Path, what: str, *, private: bool = False) -> None:
             f"{what} {path} is not trusted: others may write to it; run `chmod go-w {path}`"
         )
     if private and st.st_mode & 0o077:
-        raise Untrusted(
-            f"{what} {path} is not private: others may read it; run `chmod 600 {path}`"
-        )
+        raise Untrusted(f"{what} {path} is not private: others may read it; run `chmod 600 {path}`")
 
 
 def read_secret(path: Path, where: str) -> str:

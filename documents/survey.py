@@ -150,7 +150,9 @@ def _check_zip(path: Path, limits: SurveyLimits) -> None:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise InvalidValue(path.name, type(exc).__name__, "an Excel workbook saved as .xlsx") from None
+        raise InvalidValue(
+            path.name, type(exc).__name__, "an Excel workbook saved as .xlsx"
+        ) from None
     if len(infos) > 1_000:
         raise InvalidValue(path.name, f"{len(infos)} parts", "an Excel workbook saved as .xlsx")
     total = 0
@@ -406,6 +408,13 @@ class _SurveyReader:
 
     def cell(self, field: str, cell: object, number: int, header: str) -> object:
         where = self.where(number, header)
+        if isinstance(cell, str):
+            # Before any trimming: a control character at either end is refused
+            # too, not quietly stripped (the cell is not what it looks like).
+            raw = text_problem(cell.replace("\r\n", "\n"))
+            if raw is not None and raw != "it is empty":
+                shown = cell[:40] + "…" if len(cell) > 40 else cell
+                raise InvalidValue(where, shown, f"text without control characters ({raw})")
         if field == "preferred_months":
             return self.months(cell, where)
         text = _cell_text(cell)

@@ -11,8 +11,13 @@ from __future__ import annotations
 
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 
-from banso.engine.errors import BansoError, Busy, InvalidValue, InvariantViolated
-from banso.engine.errors import StorageUnavailable
+from banso.engine.errors import (
+    BansoError,
+    Busy,
+    InvalidValue,
+    InvariantViolated,
+    StorageUnavailable,
+)
 from banso.workflows.validation import hide_passwords
 
 __all__ = ["first_line", "hide_passwords", "is_busy", "storage_fault"]
@@ -62,7 +67,12 @@ def first_line(exc: BaseException) -> str:
 def is_busy(exc: BaseException) -> bool:
     orig = getattr(exc, "orig", None)
     code = getattr(orig, "sqlstate", None)
-    if code in ("55P03", "40P01", "40001", "57014"):  # lock_not_available, deadlock, serialization, cancel
+    if code in (
+        "55P03",
+        "40P01",
+        "40001",
+        "57014",
+    ):  # lock_not_available, deadlock, serialization, cancel
         return True
     text = str(orig if orig is not None else exc).lower()
     return any(marker in text for marker in _BUSY)

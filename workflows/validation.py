@@ -159,7 +159,9 @@ def url_problem(value: object, *, limit: int = MAX_URL) -> str | None:
     if not host or host.startswith((".", ":", "-")):
         return "it has no host after the ://"
     if not value.isascii():
-        return "it contains characters other than ASCII; give the address as copied from the browser"
+        return (
+            "it contains characters other than ASCII; give the address as copied from the browser"
+        )
     return None
 
 

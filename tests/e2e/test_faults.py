@@ -30,18 +30,30 @@ def banso(db_url: str, tmp_path: Path) -> Banso:
 
 
 BAD = [
-    (("org", "add", "--code", "331999", "--name", "新市\r\nBcc: evil@x.jp", "--kind", "city"), "--name"),
+    (
+        ("org", "add", "--code", "331999", "--name", "新市\r\nBcc: evil@x.jp", "--kind", "city"),
+        "--name",
+    ),
     (("org", "add", "--code", " 331007", "--name", "岡山市", "--kind", "city"), "--code"),
     (("org", "add", "--code", "331999", "--name", "x" * 201, "--kind", "city"), "--name"),
-    (("person", "add", "--name", "山田", "--email", "a..b@x.jp", "--role", "consultant"), "--email"),
-    (("person", "add", "--name", "山田", "--email", "x<e@x.jp>", "--role", "consultant"), "--email"),
+    (
+        ("person", "add", "--name", "山田", "--email", "a..b@x.jp", "--role", "consultant"),
+        "--email",
+    ),
+    (
+        ("person", "add", "--name", "山田", "--email", "x<e@x.jp>", "--role", "consultant"),
+        "--email",
+    ),
     (("person", "add", "--name", "山田", "--email", "y@x.jp\n", "--role", "consultant"), "--email"),
     (("engagement", "show", str(2**63)), "ID"),
     (("engagement", "show", str(2**31)), "ID"),
     (("engagement", "new", "--org", "\udcff\udcfe", "--theme", "genai"), "--org"),
     (("meeting", "schedule", "monthly", "--at", "9999-12-31T10:00"), "--at"),
     (("meeting", "schedule", "monthly", "--at", "0001-01-01T10:00"), "--at"),
-    (("meeting", "schedule", "monthly", "--at", "2026-06-10T10:00", "--url", "https://x.jp/\n"), "--url"),
+    (
+        ("meeting", "schedule", "monthly", "--at", "2026-06-10T10:00", "--url", "https://x.jp/\n"),
+        "--url",
+    ),
     (("dispatch", "record", "1", "--summary", "x", "--hours", "nan"), "--hours"),
 ]
 

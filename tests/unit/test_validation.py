@@ -84,9 +84,7 @@ def test_dates_stay_within_the_programme_years() -> None:
         assert v.date_problem(bad) is not None
 
 
-@pytest.mark.parametrize(
-    "url", ["https://meet.example.jp/room/1", "http://10.0.0.1:8080/x?y=1"]
-)
+@pytest.mark.parametrize("url", ["https://meet.example.jp/room/1", "http://10.0.0.1:8080/x?y=1"])
 def test_meeting_urls(url: str) -> None:
     assert v.url_problem(url) is None
 
