@@ -45,6 +45,8 @@ COMMANDS: dict[str, str] = {
     "outbox": "banso.admin.cmd_ops",
     "daemon": "banso.admin.cmd_ops",
     "export": "banso.admin.cmd_export",
+    "backup": "banso.admin.cmd_backup",
+    "restore": "banso.admin.cmd_backup",
 }
 
 
@@ -92,7 +94,9 @@ class Registry(click.Group):
             return None
         command = getattr(importlib.import_module(module), cmd_name.replace("-", "_"))
         assert isinstance(command, click.Command), f"{module}.{cmd_name} is not a command"
-        return i18n.localize(command)
+        from banso.admin.door import guard  # every value checked where it enters
+
+        return guard(i18n.localize(command))
 
 
 def _set_language(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
@@ -169,6 +173,14 @@ def main(argv: list[str] | None = None, *, environ: Mapping[str, str] | None = N
     """
     i18n.set_language(i18n.choose(argv if argv is not None else sys.argv[1:], environ_of(environ)))
     i18n.localize(cli)
+    from banso.admin.door import guard
+    from banso.workflows.validation import hide_passwords
+    from banso.workflows.validation import one_line as _one_line
+
+    def one_line(text: str) -> str:  # and never a password, whatever was mistyped
+        return _one_line(hide_passwords(text))
+
+    guard(cli)
     try:
         cli.main(args=argv, prog_name="banso", standalone_mode=False, obj=environ)
     except click.exceptions.Exit as exc:
@@ -176,12 +188,33 @@ def main(argv: list[str] | None = None, *, environ: Mapping[str, str] | None = N
     except click.Abort:
         click.echo(_("banso: aborted"), err=True)
         sys.exit(1)
+    except click.UsageError as exc:
+        # One line, like every other refusal: what, where, and where the help is.
+        path = exc.ctx.command_path if exc.ctx is not None else "banso"
+        where = path.partition(" ")[2]
+        line = f"banso: {where}: " if where else "banso: "
+        click.echo(one_line(f"{line}{exc.format_message()} (see `{path} --help`)"), err=True)
+        sys.exit(exc.exit_code)
     except click.ClickException as exc:
-        exc.show()
+        click.echo(one_line(f"banso: {exc.format_message()}"), err=True)
         sys.exit(exc.exit_code)
     except BansoError as exc:
         from banso.admin.refusals import refusal_line  # the words of failure, loaded on failure
 
-        click.echo(refusal_line(exc), err=True)
+        click.echo(one_line(refusal_line(exc)), err=True)
         sys.exit(exc.exit_code)
+    except Exception as exc:
+        from banso.admin.faults import translate  # storage and OS faults, worded on failure
+
+        fault = translate(exc)
+        if fault is None:
+            raise
+        click.echo(one_line(refusal_line_of(fault)), err=True)
+        sys.exit(fault.exit_code)
     sys.exit(0)
+
+
+def refusal_line_of(exc: BansoError) -> str:
+    from banso.admin.refusals import refusal_line
+
+    return refusal_line(exc)

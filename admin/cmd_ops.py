@@ -243,6 +243,7 @@ def daemon(state: State, once: bool, sweep_every: float, send_every: float) -> N
                     "sent": report.sent,
                     "retried": report.retried,
                     "dead": report.dead,
+                    "set_aside": report.set_aside,
                 },
                 daemon_line(report),
             )

@@ -126,6 +126,10 @@ def init(
     emit(state, data, text)
 
 
+# Written beside the demo's database: only a database with it may be replaced.
+DEMO_MARKER = ".banso-demo"
+
+
 @click.command()
 @click.option(
     "--dir",
@@ -135,7 +139,12 @@ def init(
     type=click.Path(file_okay=False, path_type=Path),
     help="Where the demo database (and its mail folder) is (re)created.",
 )
-def demo(folder: Path) -> None:
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace a banso.db in --dir that an earlier demo did not create.",
+)
+def demo(folder: Path, force: bool) -> None:
     """Run a scripted year of the programme on the embedded default (SQLite), step by step.
 
     Creates a fresh database in --dir, loads the Okayama sample, and walks
@@ -146,18 +155,30 @@ def demo(folder: Path) -> None:
     \b
     Example:
       banso demo --dir /tmp/banso-demo
+
+    A database in --dir that no earlier demo created (no .banso-demo marker
+    beside it) is never touched, unless --force.
     """
     from banso.admin.bootstrap import Bootstrap
     from banso.admin.refusals import describe
     from banso.admin.settings import load_settings
     from banso.documents.survey import read_survey
+    from banso.engine.errors import Refused
     from banso.services import demo as year
     from banso.storage.migrate import upgrade
 
-    folder.mkdir(parents=True, exist_ok=True)
     db = folder / "banso.db"
-    for leftover in folder.glob("banso.db*"):
+    marker = folder / DEMO_MARKER
+    leftovers = sorted(folder.glob("banso.db*")) if folder.is_dir() else []
+    if leftovers and not marker.is_file() and not force:
+        raise Refused(
+            f"{db} was not created by `banso demo` (no {marker}); it is left as it is: "
+            "choose another --dir, or pass --force to replace it"
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    for leftover in leftovers:
         leftover.unlink()
+    marker.write_text("banso demo: the database beside this file is the demo's own\n")
     url = f"sqlite:///{db}"
     settings = load_settings(
         environ={}, database_url=url, now=year.INIT_AT, mail_url=f"file://{folder}/mail"

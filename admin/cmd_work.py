@@ -284,13 +284,20 @@ def survey_import(state: State, path: Path) -> None:
     Example:
       banso --as lead@contractor.example.jp survey import 支援要望調査.xlsx
     """
-    from banso.documents.survey import read_survey
+    from banso.documents.survey import SurveyLimits, read_survey
 
     if not path.is_file():
         raise InvalidValue("FILE", str(path), "an existing .xlsx or .csv file")
     known = engagements.survey_vocabulary(state.services, state.user)
+    limits = SurveyLimits(
+        max_bytes=state.settings.survey_max_bytes, max_rows=state.settings.survey_max_rows
+    )
     rows = read_survey(
-        path, orgs=known.orgs, themes=known.themes, contract_months=known.contract_months
+        path,
+        orgs=known.orgs,
+        themes=known.themes,
+        contract_months=known.contract_months,
+        limits=limits,
     )
     done = engagements.import_survey(state.services, state.user, rows)
     lines = [

@@ -16,7 +16,7 @@ from banso.admin.logs import job
 from banso.engine.clock import TOKYO
 from banso.engine.errors import AlreadyRunning
 from banso.services.context import Services
-from banso.services.daemon import run_sweep, send_pass
+from banso.services.daemon import retrying, run_sweep, send_pass
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -37,12 +37,12 @@ def run_daemon(services: Services, *, sweep_every: float, send_every: float) -> 
     def sweep_job() -> None:
         structlog.contextvars.bind_contextvars(**bound)
         with job("sweep"):
-            run_sweep(services, services.clock.now())
+            retrying(lambda: run_sweep(services, services.clock.now()))
 
     def send_job() -> None:
         structlog.contextvars.bind_contextvars(**bound)
         with job("send"):
-            send_pass(services, services.clock.now())
+            retrying(lambda: send_pass(services, services.clock.now()))
 
     start = datetime.now(TOKYO)
     for func, every in ((sweep_job, sweep_every), (send_job, send_every)):

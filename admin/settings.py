@@ -12,8 +12,9 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from banso.engine.errors import InvalidValue
+from banso.engine.errors import BadInput, InvalidValue
 from banso.services.context import DEFAULT_ADDRESSEE, DEFAULT_DOCUMENT_NUMBER, DEFAULT_TITLE
+from banso.workflows.validation import MAX_LINE, hide_passwords, line_problem
 
 DEFAULT_CONFIG = "banso.toml"
 
@@ -28,6 +29,8 @@ class Settings:
     mail_url: str = "file://var/mail"
     mail_from: str | None = None  # default: the project lead's address
     mail_max_attempts: int = 8
+    survey_max_bytes: int = 5_000_000  # a survey file larger than this is refused unread
+    survey_max_rows: int = 2_000  # rows below the survey's header
     templates_dir: Path | None = None  # overrides for the mail and document templates
     documents_dir: Path = Path("var/documents")  # where generated deliverables are written
     addressee: str = DEFAULT_ADDRESSEE  # whom the deliverables are addressed to
@@ -85,6 +88,7 @@ def load_settings(
     path_text = config or env.get("BANSO_CONFIG")
     path = Path(path_text) if path_text else Path(DEFAULT_CONFIG)
     if path.exists():
+        trust(path, "the settings file")
         values.update(_read_file(path))
         values["config_path"] = path
     elif path_text:
@@ -93,6 +97,9 @@ def load_settings(
     for var, key in _ENV.items():
         if env.get(var):
             values[key] = env[var]
+    secret_file = env.get("BANSO_SMTP_PASSWORD_FILE")
+    if secret_file and not env.get("BANSO_SMTP_PASSWORD"):
+        values["smtp_password"] = read_secret(Path(secret_file), "BANSO_SMTP_PASSWORD_FILE")
     known = {f.name for f in fields(Settings)}
     for key, value in flags.items():
         if key not in known:
@@ -100,6 +107,14 @@ def load_settings(
         if value is not None:
             values[key] = value
 
+    for key, value in values.items():
+        # One line each, decodable, and short: a value of the file or the
+        # environment goes into URLs, headers and messages.
+        if isinstance(value, str) and key != "smtp_password":
+            problem = line_problem(value, limit=MAX_LINE)
+            if problem is not None:
+                shown = hide_passwords(value[:40])
+                raise InvalidValue(f"setting {key}", shown, f"a value on one line ({problem})")
     settings = replace(Settings(), **values)
     settings = replace(settings, documents_dir=Path(settings.documents_dir))
     for key, what in (
@@ -142,9 +157,9 @@ def _read_file(path: Path) -> dict[str, Any]:
                 keys = ", ".join(sorted(_REMINDER_KEYS))
                 raise InvalidValue(f"{path}: [reminders] key {unknown!r}", value[unknown], keys)
             values[key] = value
-        elif key == "mail_max_attempts":
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise InvalidValue(f"{path}: mail_max_attempts", value, "a whole number ≥ 1")
+        elif key in ("mail_max_attempts", "survey_max_bytes", "survey_max_rows"):
+            if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value < 2**31:
+                raise InvalidValue(f"{path}: {key}", value, "a whole number ≥ 1")
             values[key] = value
         elif key == "templates_dir":
             if not isinstance(value, str) or not Path(value).is_dir():
@@ -160,7 +175,57 @@ def _read_file(path: Path) -> dict[str, Any]:
             values[key] = value
         else:
             allowed = ", ".join(
-                sorted([*_FILE_KEYS, "mail_max_attempts", "[programme]", "[reminders]", "[mail]"])
+                sorted(
+                    [
+                        *_FILE_KEYS,
+                        "mail_max_attempts",
+                        "survey_max_bytes",
+                        "survey_max_rows",
+                        "[programme]",
+                        "[reminders]",
+                        "[mail]",
+                    ]
+                )
             )
             raise InvalidValue(f"{path}: key {key!r}", value, f"one of {allowed}")
     return values
+
+
+class Untrusted(BadInput):
+    """A file Banso would run or believe is not the user's own."""
+
+
+def trust(path: Path, what: str, *, private: bool = False) -> None:
+    """Refuse ``path`` unless it is the user's and nobody else may write it
+    (``private``: nobody else may read it either). A ``banso.toml`` names the
+    database, the mail server and the template folder: one that anybody could
+    have written would let them run templates and read mail as the user."""
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise InvalidValue(what, str(path), f"a readable file ({exc.strerror})") from None
+    uid = os.getuid() if hasattr(os, "getuid") else st.st_uid
+    if st.st_uid != uid:
+        raise Untrusted(
+            f"{what} {path} is not trusted: it belongs to another user (uid {st.st_uid}); "
+            "use your own copy"
+        )
+    if st.st_mode & 0o022:
+        raise Untrusted(
+            f"{what} {path} is not trusted: others may write to it; run `chmod go-w {path}`"
+        )
+    if private and st.st_mode & 0o077:
+        raise Untrusted(f"{what} {path} is not private: others may read it; run `chmod 600 {path}`")
+
+
+def read_secret(path: Path, where: str) -> str:
+    """A password kept in a file only its owner may read (the first line)."""
+    trust(path, where, private=True)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidValue(where, str(path), f"a readable UTF-8 file ({exc})") from None
+    lines = text.splitlines()
+    if not lines or not lines[0]:
+        raise InvalidValue(where, str(path), "a file whose first line is the password")
+    return lines[0]

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
 
 from banso.engine.era import format_date, format_fiscal_year, format_year
 from banso.engine.errors import InvalidValue
@@ -204,7 +205,10 @@ def environment(templates_dir: Path | None) -> Environment:
     loaders = [FileSystemLoader(TEMPLATES, encoding="utf-8")]
     if templates_dir is not None:
         loaders.insert(0, FileSystemLoader(templates_dir, encoding="utf-8"))
-    env = Environment(
+    # A user's template folder renders in Jinja2's sandbox: it is code from
+    # outside the package and must not reach os or subprocess.
+    environment_class = SandboxedEnvironment if templates_dir is not None else Environment
+    env = environment_class(
         loader=ChoiceLoader(loaders),
         undefined=StrictUndefined,
         autoescape=True,  # organisation names and minutes are people's text, never markup

@@ -27,6 +27,7 @@ from pathlib import Path
 from banso.engine.errors import InvalidValue, NotFound
 from banso.workflows.email import is_email
 from banso.workflows.orgcode import check_digit_ok, digits, with_check_digit
+from banso.workflows.validation import MAX_NAME, MAX_TEXT, name_problem, text_problem
 
 __all__ = ["ACCEPTED_FORMATS", "DEFAULT_CONTRACT_MONTHS", "SurveyRow", "read_survey"]
 
@@ -83,12 +84,25 @@ _MONTH_FORMS = (
 )
 
 
+@dataclass(frozen=True)
+class SurveyLimits:
+    """How big a survey file may be (settings ``survey_max_bytes`` and
+    ``survey_max_rows``): the prefecture's survey has a few dozen rows, so a
+    file past these is a mistake or a zip bomb, refused before it is parsed."""
+
+    max_bytes: int = 5_000_000  # the file as stored
+    max_rows: int = 2_000  # rows below the header
+    max_unzipped: int = 50_000_000  # an .xlsx's parts, uncompressed, together
+    max_ratio: int = 100  # uncompressed : compressed, per part of an .xlsx
+
+
 def read_survey(
     path: Path,
     *,
     orgs: Mapping[str, str],
     themes: Mapping[str, str],
     contract_months: tuple[str, str] = DEFAULT_CONTRACT_MONTHS,
+    limits: SurveyLimits | None = None,
 ) -> list[SurveyRow]:
     """Read and validate a demand-survey file (.xlsx or .csv).
 
@@ -98,7 +112,7 @@ def read_survey(
     non-empty row, or raises :class:`InvalidValue` for the first bad cell.
     """
     path = Path(path)
-    table = _read_table(path)
+    table = _read_table(path, limits or SurveyLimits())
     reader = _SurveyReader(path.name, orgs, themes, contract_months)
     return reader.rows(table)
 
@@ -106,7 +120,7 @@ def read_survey(
 # ---------------------------------------------------------------- file formats
 
 
-def _read_table(path: Path) -> list[list[object]]:
+def _read_table(path: Path, limits: SurveyLimits) -> list[list[object]]:
     """The file's cells, row by row, header first; empty rows kept for numbering."""
     suffix = path.suffix.lower()
     if suffix not in ACCEPTED_FORMATS:
@@ -117,37 +131,88 @@ def _read_table(path: Path) -> list[list[object]]:
         )
     if not path.is_file():
         raise NotFound("survey file", path)
-    if suffix == ".xlsx":
-        return _read_xlsx(path)
-    return _read_csv(path)
+    size = path.stat().st_size
+    if size > limits.max_bytes:
+        raise InvalidValue(
+            path.name,
+            f"{size:,} bytes",
+            f"a survey file of at most {limits.max_bytes:,} bytes (setting survey_max_bytes)",
+        )
+    table = _read_xlsx(path, limits) if suffix == ".xlsx" else _read_csv(path, limits)
+    if len(table) > limits.max_rows + 1:
+        raise InvalidValue(
+            path.name,
+            f"more than {limits.max_rows:,} rows",
+            f"at most {limits.max_rows:,} rows below the header (setting survey_max_rows)",
+        )
+    return table
 
 
-def _read_xlsx(path: Path) -> list[list[object]]:
+def _check_zip(path: Path, limits: SurveyLimits) -> None:
+    """Refuse a zip bomb from the archive's directory, before anything is inflated."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise InvalidValue(
+            path.name, type(exc).__name__, "an Excel workbook saved as .xlsx"
+        ) from None
+    if len(infos) > 1_000:
+        raise InvalidValue(path.name, f"{len(infos)} parts", "an Excel workbook saved as .xlsx")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if total > limits.max_unzipped or (info.file_size > 1_000_000 and ratio > limits.max_ratio):
+            raise InvalidValue(
+                path.name,
+                f"{info.filename}: {info.file_size:,} bytes unpacked",
+                f"a survey workbook that unpacks to at most {limits.max_unzipped:,} bytes",
+            )
+
+
+def _read_xlsx(path: Path, limits: SurveyLimits) -> list[list[object]]:
+    _check_zip(path, limits)
     # Imported here: `banso` starts without openpyxl, which is slow to import.
-    from zipfile import BadZipFile
-
     import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, BadZipFile, KeyError, ValueError) as exc:
+    except Exception as exc:
+        # Whatever a malformed workbook makes openpyxl or its XML parser raise
+        # (KeyError, ValueError, XML syntax errors, TypeError…) is bad input.
         raise InvalidValue(
             path.name, type(exc).__name__, "an Excel workbook saved as .xlsx"
-        ) from exc
+        ) from None
     try:
         if not workbook.worksheets:
             raise InvalidValue(path.name, "no worksheet", "a workbook with the survey sheet first")
         sheet = workbook.worksheets[0]
         # read_only sheets yield an empty tuple for each blank row in between,
         # so the list index stays equal to the Excel row number minus one.
-        return [list(values) for values in sheet.iter_rows(values_only=True)]
+        table: list[list[object]] = []
+        try:
+            for values in sheet.iter_rows(values_only=True):
+                table.append(list(values))
+                if len(table) > limits.max_rows + 1:
+                    break  # enough to refuse; the rest is never read
+        except InvalidValue:
+            raise
+        except Exception as exc:
+            raise InvalidValue(
+                f"{path.name} row {len(table) + 1}",
+                type(exc).__name__,
+                "an Excel workbook saved as .xlsx",
+            ) from None
+        return table
     finally:
         # A read-only workbook keeps the file open until closed.
         workbook.close()
 
 
-def _read_csv(path: Path) -> list[list[object]]:
+def _read_csv(path: Path, limits: SurveyLimits) -> list[list[object]]:
     raw = path.read_bytes()
     try:
         # utf-8-sig drops the BOM that Excel's "CSV UTF-8" puts first.
@@ -166,7 +231,12 @@ def _read_csv(path: Path) -> list[list[object]]:
     try:
         # One list entry per record, so a quoted cell spanning lines still
         # counts as one row, as it was one row in the spreadsheet.
-        return [list(record) for record in reader]
+        table: list[list[object]] = []
+        for record in reader:
+            table.append(list(record))
+            if len(table) > limits.max_rows + 1:
+                break
+        return table
     except csv.Error as exc:
         raise InvalidValue(
             f"{path.name} row {reader.line_num}", str(exc), "well-formed CSV"
@@ -373,6 +443,13 @@ class _SurveyReader:
 
     def cell(self, field: str, cell: object, number: int, header: str) -> object:
         where = self.where(number, header)
+        if isinstance(cell, str):
+            # Before any trimming: a control character at either end is refused
+            # too, not quietly stripped (the cell is not what it looks like).
+            raw = text_problem(cell.replace("\r\n", "\n"))
+            if raw is not None and raw != "it is empty":
+                shown = cell[:40] + "…" if len(cell) > 40 else cell
+                raise InvalidValue(where, shown, f"text without control characters ({raw})")
         if field == "preferred_months":
             return self.months(cell, where)
         text = _cell_text(cell)
@@ -412,6 +489,16 @@ class _SurveyReader:
         if not text:
             what = "the support requested" if field == "request" else "the contact person's name"
             raise InvalidValue(where, text, f"{what}; the cell is empty")
+        # The one rule of each kind (banso.workflows.validation), as for `banso` options.
+        if field == "contact_name":
+            problem = name_problem(text)
+            expected = f"the contact person's name on one line, at most {MAX_NAME} characters"
+        else:
+            problem = text_problem(text)
+            expected = f"the support requested, at most {MAX_TEXT} characters"
+        if problem is not None:
+            shown = text[:40] + "…" if len(text) > 40 else text
+            raise InvalidValue(where, shown, f"{expected} ({problem})")
         return text
 
     def org_code(self, text: str, where: str) -> str:

@@ -42,7 +42,8 @@ import structlog
 from docx.opc.exceptions import OpcError
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage  # type: ignore[import-untyped]  # no py.typed
-from jinja2 import Environment, StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
 
 from banso.documents import chart
 from banso.engine.era import format_date, format_fiscal_year, format_year
@@ -112,7 +113,9 @@ def render(content: c.Content, templates_dir: Path | None) -> bytes:
     assert isinstance(content, WordContent)
     context = _CONTEXTS[type(content)](content, picture)
     try:
-        template.render(context, jinja_env=Environment(autoescape=True, undefined=StrictUndefined))
+        # Templates may come from the user's folder: rendered in Jinja2's sandbox.
+        sandbox = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+        template.render(context, jinja_env=sandbox)
     except TemplateError as exc:
         raise InvalidValue(
             f"template {path}", str(exc), "docxtpl tags naming the keys banso.documents.word lists"

@@ -242,3 +242,26 @@ class StorageUnavailable(BansoError):
     def __init__(self, message: str, *, needs_init: bool = False) -> None:
         self.needs_init = needs_init
         super().__init__(message)
+
+
+class Busy(Refused):
+    """Another writer holds the database longer than Banso waits (SQLite's write
+    lock, a PostgreSQL lock timeout). Nothing was changed; running the command
+    again later does it. The daemon retries on its own."""
+
+    MESSAGE = "データベースが使用中です。しばらくしてから再実行してください"
+
+    def __init__(self, detail: str = "") -> None:
+        self.detail = detail
+        super().__init__(self.MESSAGE)
+
+
+class InvariantViolated(Refused):
+    """A change the database refused because it would break one of the
+    programme's invariants (one open engagement per organisation × theme, one
+    monthly meeting a month, unique codes and e-mails): another command made
+    the same change a moment before."""
+
+    def __init__(self, invariant: str) -> None:
+        self.invariant = invariant
+        super().__init__(f"refused: {invariant}; nothing was changed")

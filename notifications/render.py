@@ -29,6 +29,7 @@ from jinja2 import (
     TemplateNotFound,
     UndefinedError,
 )
+from jinja2.sandbox import SandboxedEnvironment
 
 from banso.engine.clock import TOKYO
 from banso.engine.era import format_date
@@ -109,6 +110,7 @@ KINDS: dict[str, tuple[str, ...]] = {
         "message_id",
         "outbox_id",
     ),
+    "set_aside": ("item_title", "about", "reason"),
 }
 COMMON = ("recipient", "lead", "programme")
 
@@ -181,7 +183,10 @@ class MailRenderer:
         loaders = [FileSystemLoader(TEMPLATES, encoding="utf-8")]
         if override_dir is not None:
             loaders.insert(0, FileSystemLoader(override_dir, encoding="utf-8"))
-        self.env = Environment(
+        # A user's template folder is code from outside the package: it renders
+        # in Jinja2's sandbox (no attribute walk to os or subprocess).
+        environment = SandboxedEnvironment if override_dir is not None else Environment
+        self.env = environment(
             loader=ChoiceLoader(loaders),
             undefined=StrictUndefined,
             autoescape=False,  # plain-text mail: nothing is HTML

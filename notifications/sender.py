@@ -38,6 +38,10 @@ class DeliveryReport:
     dead: list[QueuedMessage] = field(default_factory=list)
 
 
+# How soon a pass that found the server unreachable tries again.
+SERVER_DOWN_RETRY = timedelta(minutes=5)
+
+
 class _Pass:
     """One delivery pass: the store, the clock reading and the counts."""
 
@@ -68,9 +72,13 @@ class _Pass:
             attempt=q.attempts + 1,
         )
 
-    def failed(self, q: QueuedMessage, error: str, *, permanent: bool) -> None:
+    def failed(
+        self, q: QueuedMessage, error: str, *, permanent: bool, server_down: bool = False
+    ) -> None:
         attempt = q.attempts + 1
-        if permanent or attempt >= self.max_attempts:
+        # A server that cannot be reached is not the message's fault: it is
+        # retried every few minutes however long the outage, never given up on.
+        if permanent or (attempt >= self.max_attempts and not server_down):
             self.store.mark_failed(q.id, error, self.now, None)
             self.report.dead.append(
                 replace(q, state=DEAD, attempts=attempt, last_error=error, next_attempt_at=None)
@@ -85,7 +93,12 @@ class _Pass:
                 error=error,
             )
             return
-        retry_at = self.now + retry_delay(attempt, rng=self.rng)
+        if server_down:
+            # One time for the whole backlog, no jitter: when the server is back
+            # the messages go out together, in the order they came due.
+            retry_at = self.now + SERVER_DOWN_RETRY
+        else:
+            retry_at = self.now + retry_delay(attempt, rng=self.rng)
         self.store.mark_failed(q.id, error, self.now, retry_at)
         self.report.retried += 1
         log.info(
@@ -141,7 +154,7 @@ def deliver(
                 except DeliveryError as exc:
                     log.warning("mail.connect_failed", error=str(exc), pending=len(batch) - index)
                     for rest in batch[index:]:
-                        run.failed(rest, str(exc), permanent=False)
+                        run.failed(rest, str(exc), permanent=False, server_down=True)
                     break
             try:
                 msg = build(

@@ -9,15 +9,17 @@ caught up on its first run. Each job run is one short unit of work.
 from __future__ import annotations
 
 import hashlib
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
 
 from banso.engine.clock import TOKYO, tokyo_date
 from banso.engine.deadlines import ACTIVE, MISSED, Deadline
-from banso.engine.errors import Refused
+from banso.engine.errors import BansoError, Busy, Refused
 from banso.engine.outbox import OutgoingMessage, QueuedMessage
 from banso.engine.reminders import Step, sweep
 from banso.engine.workflow import SYSTEM
@@ -30,8 +32,10 @@ from banso.workflows.mailing import digest_groups, explain_due, public_message_i
 from banso.workflows.programme import LEAD, monthly_label
 from banso.workflows.roles import CONSULTANT
 from banso.workflows.roles import LEAD as LEAD_ROLE
+from banso.workflows.validation import one_line
 
 log = structlog.get_logger()
+T = TypeVar("T")
 
 
 @dataclass
@@ -46,14 +50,16 @@ class PassReport:
     sent: int = 0
     retried: int = 0
     dead: int = 0
+    set_aside: int = 0
 
     def line(self) -> str:
         at = self.at.astimezone(TOKYO).strftime("%Y-%m-%d %H:%M")
         drafted = f", drafted {', '.join(self.drafted)}" if self.drafted else ""
+        aside = f", set aside {self.set_aside}" if self.set_aside else ""
         return (
             f"{at}: {self.reminders} reminder(s) queued, {self.missed} deadline(s) missed, "
             f"{self.digests} digest(s){drafted}; sent {self.sent}, retried {self.retried}, "
-            f"dead {self.dead}"
+            f"dead {self.dead}{aside}"
         )
 
 
@@ -90,16 +96,41 @@ def _terms(services: Services, uow: UnitOfWork) -> Terms:
     return Terms(end, frozenset(r.id for r in completion), services.mail_settings.overdue_cap)
 
 
+class SetAside:
+    """A message that could not be composed from its record (a control
+    character put in a name by hand, an address no mail can go to): the sweep
+    goes on without it and the lead is told once."""
+
+    key: str
+    title: str
+    about: str
+    reason: str
+
+
 def run_sweep(services: Services, now: datetime) -> PassReport:
-    """Reminders and overdue notices that are due, then the daily duties."""
+    """Reminders and escalations that are due, then the daily duties.
+
+    One record that cannot be turned into mail never stops the others: its
+    message is set aside (``SetAside``), the deadline moves on, the lead hears
+    of it once, and everyone else's reminders are queued as usual.
+    """
     report = PassReport(at=now)
+    aside: list[SetAside] = []
     with services.uow() as uow:
         people = People(uow)
         shared = common(services, uow)
         terms = _terms(services, uow)
 
         def compose(deadline: Deadline, step: Step) -> list[OutgoingMessage]:
-            return _reminder(services, people, shared, terms, deadline, step)
+            try:
+                return _reminder(services, people, shared, terms, deadline, step)
+            except (BansoError, ValueError, LookupError, TypeError) as exc:
+                about = f"{deadline.about_kind} {deadline.about_id}" if deadline.about_kind else ""
+                aside.append(
+                    SetAside(f"deadline:{deadline.id}", deadline.title, about, _reason(exc))
+                )
+                log.warning("reminder.set_aside", deadline=deadline.id, error=_reason(exc))
+                return []
 
         result = sweep(
             uow.deadlines,
@@ -116,8 +147,11 @@ def run_sweep(services: Services, now: datetime) -> PassReport:
     if services.calendar.is_business_day(today) and now.astimezone(TOKYO).hour >= (
         services.policy.hour
     ):
-        report.drafted = draft_monthly_reports(services, now)
-        report.digests = digests(services, now)
+        report.drafted = draft_monthly_reports(services, now, aside)
+        report.digests = digests(services, now, aside)
+    if aside:
+        report.set_aside = len(aside)
+        tell_lead_of_set_aside(services, now, aside)
     log.info("sweep.done", reminders=report.reminders, missed=report.missed)
     return report
 
@@ -196,7 +230,9 @@ def _reminder(
     ]
 
 
-def draft_monthly_reports(services: Services, now: datetime) -> list[str]:
+def draft_monthly_reports(
+    services: Services, now: datetime, aside: list[SetAside] | None = None
+) -> list[str]:
     """From a month's first day on: every earlier monthly report still pending →
     drafted, oldest first, and the lead is told of each. Catches up after
     downtime across several months; never drafts twice."""
@@ -219,7 +255,19 @@ def draft_monthly_reports(services: Services, now: datetime) -> list[str]:
         for p in pending
         if p.data["period"] < current or (early and p.data["period"] == current == last)
     ]
-    return [p for p in periods if _draft(services, p, now)]
+    drafted: list[str] = []
+    for period in periods:
+        try:
+            if _draft(services, period, now):
+                drafted.append(period)
+        except (BansoError, ValueError, LookupError, TypeError) as exc:
+            # One month's report that cannot be made must not hold up the rest.
+            log.warning("monthly_report.set_aside", period=period, error=_reason(exc))
+            if aside is not None:
+                aside.append(
+                    SetAside(f"monthly:{period}", f"月次報告書（{period}）", "", _reason(exc))
+                )
+    return drafted
 
 
 def _draft(services: Services, period: str, now: datetime) -> bool:
@@ -296,7 +344,7 @@ def _last_fingerprint(keys: set[str], prefix: str) -> str | None:
     return latest[1] if latest else None
 
 
-def digests(services: Services, now: datetime) -> int:
+def digests(services: Services, now: datetime, aside: list[SetAside] | None = None) -> int:
     """A mail per consultant and lead listing their open deadlines of the week,
     only on a day the list changed; the lead's also carries every overdue item
     of the consultants (whose own notices stop after the cap)."""
@@ -344,9 +392,10 @@ def digests(services: Services, now: datetime) -> int:
                     }
                     for d in sorted(rows, key=lambda x: (x.due, x.id))
                 ]
-                messages.append(
-                    services.mail.compose(
-                        key=f"{prefix}{today.isoformat()}:{fingerprint}",
+                key = f"{prefix}{today.isoformat()}:{fingerprint}"
+                try:
+                    message = services.mail.compose(
+                        key=key,
                         kind="daily_digest",
                         to=(r.email,),
                         context={
@@ -356,7 +405,12 @@ def digests(services: Services, now: datetime) -> int:
                             "groups": digest_groups(items, today),
                         },
                     )
-                )
+                except (BansoError, ValueError, LookupError, TypeError) as exc:
+                    log.warning("digest.set_aside", to=r.email, error=_reason(exc))
+                    if aside is not None:
+                        aside.append(SetAside(key, "日次ダイジェスト", "", _reason(exc)))
+                    continue
+                messages.append(message)
         sent = 0
         if messages:
             sent = uow.outbox.enqueue(messages, now)
@@ -436,7 +490,61 @@ def what_happened(error: str) -> str:
     return "送信できませんでした"
 
 
+def _reason(exc: BaseException) -> str:
+    """Why a message was set aside, on one line and short."""
+    return one_line(f"{type(exc).__name__}: {exc}")[:300]
+
+
+def tell_lead_of_set_aside(services: Services, now: datetime, aside: list[SetAside]) -> None:
+    """One notice per set-aside message to the lead, once (keyed by the item),
+    itself set aside in the log if even that cannot be composed."""
+    with services.uow() as uow:
+        leads = People(uow).roles.get(LEAD_ROLE, [])
+        if not leads:
+            log.error("set_aside.no_lead", count=len(aside))
+            return
+        shared = common(services, uow)
+        messages: list[OutgoingMessage] = []
+        for item in aside:
+            try:
+                messages.append(
+                    services.mail.compose(
+                        key=f"set-aside:{item.key}",
+                        kind="set_aside",
+                        to=tuple(r.email for r in leads),
+                        context={
+                            **shared,
+                            "recipient": leads[0].context(),
+                            # The poison itself is quoted escaped: the notice must be sendable.
+                            "item_title": one_line(item.title)[:120],
+                            "about": item.about or "—",
+                            "reason": item.reason,
+                        },
+                    )
+                )
+            except (BansoError, ValueError, LookupError, TypeError) as exc:
+                log.error("set_aside.notice_failed", item=item.key, error=_reason(exc))
+        uow.outbox.enqueue(messages, now)
+        uow.commit()
+
+
+def retrying(job: Callable[[], T], *, attempts: int = 4, pause: float = 0.5) -> T:
+    """``job()``, run again after a pause while the database is busy (another
+    writer holds it): the daemon waits its turn instead of dying. Each job is
+    idempotent (keys, versions), so a retry never doubles anything."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return job()
+        except Busy:
+            if attempt == attempts:
+                raise
+            log.warning("daemon.busy", attempt=attempt)
+            time.sleep(pause * 2 ** (attempt - 1))
+    raise AssertionError("unreachable")
+
+
 def once(services: Services) -> PassReport:
     """One sweep and one send pass at the clock's now (`banso daemon --once`)."""
     now = services.clock.now()
-    return send_pass(services, now, run_sweep(services, now))
+    report = retrying(lambda: run_sweep(services, now))
+    return retrying(lambda: send_pass(services, now, report))

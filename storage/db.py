@@ -11,10 +11,11 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from banso.engine.errors import StorageUnavailable
+from banso.storage.faults import first_line, hide_passwords
 
 # Bumped with every migration; a test checks it against the Alembic head so
 # that ordinary commands can check the schema without importing Alembic.
-SCHEMA_REVISION = "0006_decide"
+SCHEMA_REVISION = "0007_faults"
 
 READONLY = {"banso_readonly": True}
 
@@ -25,8 +26,9 @@ def parse_url(url: str) -> URL:
     """A database URL, with ``postgresql://`` meaning the psycopg 3 driver we ship."""
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
-        raise StorageUnavailable(f"--db: {url!r} is not a database URL; {_URL_HELP}") from exc
+    except (ArgumentError, ValueError):
+        shown = hide_passwords(url)
+        raise StorageUnavailable(f"--db: {shown!r} is not a database URL; {_URL_HELP}") from None
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
@@ -64,7 +66,10 @@ def make_engine(url: str, *, must_exist: bool = False) -> Engine:
     try:
         engine = create_engine(parsed, **kwargs)
     except (ArgumentError, NoSuchModuleError) as exc:
-        raise StorageUnavailable(f"--db: cannot use {url!r}: {exc}; {_URL_HELP}") from exc
+        shown = hide_passwords(url)
+        raise StorageUnavailable(
+            f"--db: cannot use {shown!r}: {hide_passwords(str(exc))}; {_URL_HELP}"
+        ) from None
     if parsed.get_backend_name() == "sqlite":
         _configure_sqlite(engine)
     try:
@@ -72,7 +77,7 @@ def make_engine(url: str, *, must_exist: bool = False) -> Engine:
             conn.execute(text("SELECT 1"))
     except DBAPIError as exc:
         engine.dispose()
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        reason = first_line(exc)
         shown = parsed.render_as_string(hide_password=True)
         raise StorageUnavailable(f"--db: cannot open {shown}: {reason}") from exc
     return engine

@@ -19,6 +19,8 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    func,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -96,6 +98,12 @@ class Person(Base):
     title: Mapped[str | None] = mapped_column(String(100))  # 役職
     phone: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime]
+
+
+# Codes and addresses that differ only in case are the same organisation, the same
+# person (mail is case-blind): unique as the database compares them, even in a race.
+Index("uq_organisations_code_folded", func.lower(Organisation.code), unique=True)
+Index("uq_people_email_folded", func.lower(Person.email), unique=True)
 
 
 class AuditEventRow(Base):
@@ -191,7 +199,18 @@ class Engagement(WorkflowRecord, Base):
     """Support for one organisation on one theme: hearing → plan → dispatches → outcome."""
 
     __tablename__ = "engagements"
-    __table_args__ = (Index("ix_engagements_org_theme", "org_id", "theme_id"),)
+    __table_args__ = (
+        Index("ix_engagements_org_theme", "org_id", "theme_id"),
+        # One open engagement per organisation × theme, also when commands race.
+        Index(
+            "uq_engagements_open_org_theme",
+            "org_id",
+            "theme_id",
+            unique=True,
+            sqlite_where=text("state NOT IN ('withdrawn', 'reported')"),
+            postgresql_where=text("state NOT IN ('withdrawn', 'reported')"),
+        ),
+    )
 
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id"))
@@ -273,7 +292,17 @@ class Meeting(WorkflowRecord, Base):
     """Kickoff, the monthly regular meeting, a hearing, or the report meeting."""
 
     __tablename__ = "meetings"
-    __table_args__ = (Index("ix_meetings_kind_month", "kind", "month"),)
+    __table_args__ = (
+        Index("ix_meetings_kind_month", "kind", "month"),
+        # Spec §8(3): one monthly regular meeting a month, also when commands race.
+        Index(
+            "uq_meetings_monthly_month",
+            "month",
+            unique=True,
+            sqlite_where=text("kind = 'monthly' AND state <> 'cancelled'"),
+            postgresql_where=text("kind = 'monthly' AND state <> 'cancelled'"),
+        ),
+    )
 
     kind: Mapped[str] = mapped_column(String(16))
     at: Mapped[datetime]

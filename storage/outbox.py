@@ -189,7 +189,9 @@ class SqlOutboxStore:
                 session.scalars(
                     select(OutboxRow)
                     .where(OutboxRow.next_attempt_at <= now, OutboxRow.state.in_(CLAIMABLE))
-                    .order_by(OutboxRow.next_attempt_at)
+                    # Oldest due first; equal times (a backlog held back by a
+                    # server that was down) in the order they were queued.
+                    .order_by(OutboxRow.next_attempt_at, OutboxRow.id)
                     .limit(limit)
                     # PostgreSQL: rows another sender holds are skipped, not
                     # waited for. SQLite renders nothing here (BEGIN IMMEDIATE

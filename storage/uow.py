@@ -17,6 +17,7 @@ from banso.engine.runner import Occurrence
 from banso.engine.workflow import Effect, RecordView
 from banso.storage.db import READONLY, rowcount
 from banso.storage.deadlines import SqlDeadlines
+from banso.storage.faults import first_line, storage_fault
 from banso.storage.models import AuditEventRow, AuditHead, WorkflowRecord
 from banso.storage.outbox import SqlOutbox
 from banso.storage.repositories import SqlDeliverableFiles, SqlDirectory, SqlSettings
@@ -280,6 +281,12 @@ class SqlUnitOfWork:
                 self.session.rollback()
         finally:
             self.session.close()
+        if isinstance(exc, DBAPIError):
+            # A busy database, an invariant's index, a value too long: Banso's
+            # error, one line, not the driver's traceback.
+            fault = storage_fault(exc)
+            if fault is not None:
+                raise fault from exc
 
     def commit(self) -> None:
         if self.readonly:
@@ -287,7 +294,10 @@ class SqlUnitOfWork:
         try:
             self.session.commit()
         except DBAPIError as exc:
-            raise StorageUnavailable(f"the change could not be saved: {exc.orig}") from exc
+            fault = storage_fault(exc)
+            if isinstance(fault, StorageUnavailable):
+                fault = StorageUnavailable(f"the change could not be saved: {first_line(exc)}")
+            raise (fault or exc) from exc
         self._committed = True
 
     def apply(self, effect: Effect, occurrence: Occurrence) -> None:

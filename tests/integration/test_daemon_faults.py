@@ -233,7 +233,7 @@ def eml_message_ids(folder: Path) -> list[str]:
     return ids
 
 
-RUNS = 24
+RUNS = 50  # ≥ 50 kills per backend (issue 13)
 PER_RUN = 150  # deadlines coming due before each run (a sweep of ~0.15 s)
 
 

@@ -209,10 +209,16 @@ EXTRA: dict[str, dict[str, Any]] = {
         "message_id": "<0123abcd@banso.example.jp>",
         "outbox_id": 42,
     },
+    "set_aside": {
+        "item_title": "支援計画書の提出（倉敷市・生成AI）",
+        "about": "engagement 12",
+        "reason": "InvalidValue: subject: contains a line break",
+    },
 }
 
 # Kinds the contractor's own people receive (the internal greeting).
 INTERNAL = {
+    "set_aside",
     "decision_recorded",
     "consultation_assigned",
     "deadline_reminder",

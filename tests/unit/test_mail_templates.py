@@ -85,6 +85,7 @@ TAGS = {
     "monthly_report_drafted": "月次業務報告書",
     "daily_digest": "期限の一覧",
     "dead_letter": "【送信失敗】",
+    "set_aside": "【保留】",
 }
 
 

@@ -1,0 +1,137 @@
+"""Bad input refused at the door, the invariants held by the database, backups,
+the demo's own folder and the settings file's trust — each walked once through
+`banso` (in-process), on SQLite and PostgreSQL where the database matters.
+
+The long, generated runs are the slow suite (tests/integration/test_fault_suite.py).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.support.programme import (
+    HANAKO,
+    LEAD,
+    Banso,
+    InProcessBanso,
+    dump_database,
+    one_error_line,
+    programme_templates,
+)
+
+
+@pytest.fixture
+def banso(db_url: str, tmp_path: Path) -> Banso:
+    return programme_templates().fresh(db_url, tmp_path, user=LEAD, in_process=True)
+
+
+BAD = [
+    (
+        ("org", "add", "--code", "331999", "--name", "新市\r\nBcc: evil@x.jp", "--kind", "city"),
+        "--name",
+    ),
+    (("org", "add", "--code", " 331007", "--name", "岡山市", "--kind", "city"), "--code"),
+    (("org", "add", "--code", "331999", "--name", "x" * 201, "--kind", "city"), "--name"),
+    (
+        ("person", "add", "--name", "山田", "--email", "a..b@x.jp", "--role", "consultant"),
+        "--email",
+    ),
+    (
+        ("person", "add", "--name", "山田", "--email", "x<e@x.jp>", "--role", "consultant"),
+        "--email",
+    ),
+    (("person", "add", "--name", "山田", "--email", "y@x.jp\n", "--role", "consultant"), "--email"),
+    (("engagement", "show", str(2**63)), "ID"),
+    (("engagement", "show", str(2**31)), "ID"),
+    (("engagement", "new", "--org", "\udcff\udcfe", "--theme", "genai"), "--org"),
+    (("meeting", "schedule", "monthly", "--at", "9999-12-31T10:00"), "--at"),
+    (("meeting", "schedule", "monthly", "--at", "0001-01-01T10:00"), "--at"),
+    (
+        ("meeting", "schedule", "monthly", "--at", "2026-06-10T10:00", "--url", "https://x.jp/\n"),
+        "--url",
+    ),
+    (("dispatch", "record", "1", "--summary", "x", "--hours", "nan"), "--hours"),
+]
+
+
+@pytest.mark.parametrize(("args", "field"), BAD, ids=[f"{b[1]}-{i}" for i, b in enumerate(BAD)])
+def test_bad_values_are_one_line_naming_the_field_and_change_nothing(
+    banso: Banso, args: tuple[str, ...], field: str
+) -> None:
+    before = dump_database(banso.url)
+    line = banso.refused(*args, code=2)
+    assert line.startswith(f"banso: {field}:"), line
+    assert "evil@x.jp" not in line or "\\r\\n" in line
+    assert dump_database(banso.url) == before
+
+
+def test_a_usage_error_is_one_line_too(banso: Banso) -> None:
+    line = banso.refused("engagement", "show", "x", code=2)
+    assert "engagement show" in line and "--help" in line
+
+
+def test_an_address_differing_only_in_case_is_refused_by_the_database(banso: Banso) -> None:
+    line = banso.refused(
+        "person", "add", "--name", "佐藤 花子", "--email", HANAKO.upper(), "--role", "consultant"
+    )
+    assert "already exists" in line
+
+
+def test_a_second_open_engagement_for_the_same_pair_is_refused(banso: Banso) -> None:
+    banso.ok("engagement", "new", "--org", "332038", "--theme", "genai")
+    before = dump_database(banso.url)
+    banso.refused("engagement", "new", "--org", "332038", "--theme", "genai")
+    assert dump_database(banso.url) == before
+
+
+def test_backup_and_restore_round_trip(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'banso.db'}"
+    banso = programme_templates().fresh(url, tmp_path, user=LEAD, in_process=True)
+    banso.ok("engagement", "new", "--org", "332038", "--theme", "genai")
+    copy = tmp_path / "backup.db"
+    assert "backed up" in banso.ok("backup", str(copy)).out
+    banso.refused("backup", str(copy))  # never overwrites
+    restored = f"sqlite:///{tmp_path / 'restored.db'}"
+    again = InProcessBanso(tmp_path, restored, user=LEAD)
+    again.ok("restore", str(copy))
+    assert dump_database(restored) == dump_database(url)
+    assert "not empty" in again.refused("restore", str(copy))
+    again.ok("audit", "verify")
+
+
+def test_backup_on_postgresql_names_pg_dump(tmp_path: Path) -> None:
+    banso = InProcessBanso(tmp_path, "postgresql://banso:s3cret@127.0.0.1:1/banso")
+    line = banso.refused("backup", str(tmp_path / "x.db"))
+    assert "pg_dump" in line and "s3cret" not in line
+
+
+def test_demo_leaves_a_database_it_did_not_create(tmp_path: Path) -> None:
+    db = tmp_path / "banso.db"
+    lite = sqlite3.connect(db)
+    lite.execute("CREATE TABLE precious (x)")
+    lite.commit()
+    lite.close()
+    done = InProcessBanso(tmp_path, f"sqlite:///{db}")("demo", "--dir", str(tmp_path))
+    assert done.code == 1 and "--force" in one_error_line(done)
+    lite = sqlite3.connect(db)
+    assert lite.execute("SELECT name FROM sqlite_master").fetchall() == [("precious",)]
+    lite.close()
+
+
+def test_a_settings_file_others_may_write_is_not_read(tmp_path: Path) -> None:
+    config = tmp_path / "banso.toml"
+    config.write_text('templates_dir = "."\n', encoding="utf-8")
+    os.chmod(config, 0o666)
+    banso = InProcessBanso(tmp_path, f"sqlite:///{tmp_path / 'banso.db'}")
+    line = banso.refused("--config", str(config), "org", "list", code=2)
+    assert "not trusted" in line and "chmod go-w" in line
+
+
+def test_passwords_never_reach_a_message(tmp_path: Path) -> None:
+    banso = InProcessBanso(tmp_path, "postgresql://banso:s3cret@db example.jp:x/banso")
+    line = banso.refused("org", "list", code=2)
+    assert "s3cret" not in line and "***" in line
