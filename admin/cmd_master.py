@@ -93,6 +93,12 @@ def person() -> None:
 @click.option("--fields", metavar="F,F", help="Consultants: fields of expertise, comma-separated.")
 @click.option("--record", metavar="TEXT", help="Consultants: track record.")
 @click.option("--company", metavar="NAME", help="Consultants: a subcontractor's name (else ours).")
+@click.option(
+    "--login",
+    metavar="ACCOUNT",
+    help="The operating-system account (SQLite) or database role (PostgreSQL) they run "
+    "banso as; the first person is bound to the account running this.",
+)
 @json_option
 @pass_state
 def person_add(
@@ -104,15 +110,17 @@ def person_add(
     fields: str | None,
     record: str | None,
     company: str | None,
+    login: str | None,
 ) -> None:
-    """Register a person. The very first person (a lead or the prefecture) needs no --as.
+    """Register a person. The very first person (a lead or the prefecture) needs no --as,
+    and is bound to the account running the command (identity modes os and database).
 
     \b
     Examples:
       banso person add --name '県 太郎' --email taro@pref.okayama.example.jp \\
           --role prefecture --org 330001
-      banso --as lead@contractor.example.jp person add --name '佐藤 花子' \\
-          --email hanako@contractor.example.jp --role consultant --fields 標準化,BPR
+      banso person add --name '佐藤 花子' --email hanako@contractor.example.jp \\
+          --role consultant --fields 標準化,BPR --login hanako
     """
     data, roster = master.add_person(
         state.services,
@@ -124,8 +132,12 @@ def person_add(
         fields=_fields(fields),
         record=record,
         company=company,
+        login=login,
+        running=state.login,
     )
     note = f"; {roster} opened" if roster else ""
+    if data.get("login"):
+        note += f"; bound to the account {data['login']}"
     emit(state, data, f"{role} {name} <{email}> registered{note}")
 
 

@@ -86,6 +86,7 @@ def init(
     programme_config(table, where)  # bad input: refuse before any change
     master = read_sample(sample) if sample else None
     engine = state.boot.open_engine(initialising=True)
+    key_created = state.boot.create_audit_key()
     before, after = upgrade(engine)
     changes = configure(state.services, table, where)
     if master is not None:
@@ -100,7 +101,16 @@ def init(
         text = f"{url}: up to date (schema {after})"
     if changes:
         text += f"; {len(changes)} item(s) of programme data added or updated"
-    data = {"database": url, "before": before, "after": after, "changed": changed, "added": changes}
+    if key_created:
+        text += f"; audit key written to {state.boot.audit_key_path} (owner only; keep a copy)"
+    data = {
+        "database": url,
+        "before": before,
+        "after": after,
+        "changed": changed,
+        "added": changes,
+        "audit_key_file": str(state.boot.audit_key_path),
+    }
     emit(state, data, text)
 
 
@@ -125,7 +135,7 @@ def demo(folder: Path) -> None:
     Example:
       banso demo --dir /tmp/banso-demo
     """
-    from banso.admin.bootstrap import Bootstrap
+    from banso.admin.bootstrap import Bootstrap, _os_account
     from banso.admin.refusals import describe
     from banso.admin.settings import load_settings
     from banso.documents.survey import read_survey
@@ -153,17 +163,24 @@ def demo(folder: Path) -> None:
     boot = Bootstrap(settings)
     try:
         say(f"\n# {year.INIT_TITLE}")
-        _, schema = upgrade(boot.open_engine(initialising=True))
+        engine = boot.open_engine(initialising=True)
+        boot.create_audit_key()
+        _, schema = upgrade(engine)
         changes = configure(boot.services, {**settings.programme, **year.PROGRAMME}, "banso demo")
         changes += load_master_data(boot.services, *read_sample(year.SAMPLE))
         say(f"[{year.INIT_AT[:16].replace('T', ' ')}] init: {url}: initialised (schema {schema});"
             f" {len(changes)} item(s) of programme data added or updated")  # fmt: skip
         steps = year.okayama_year(year.SurveyFile(survey_path.name, read))
         summary = year.run_demo(year.pinned(boot.services), steps, say, describe)
+        # The demo's steps act as their people (it trusts its own script); the account
+        # running it is bound to its lead, so the database can be explored as the lead.
+        from banso.services.identity import OS, Login, bind_account
+
+        account = bind_account(boot.services.uow, Login(OS, _os_account(), None), year.LEAD)
     finally:
         boot.close()
     say(
         f"\nDemo finished: {summary.steps} step(s), {summary.refused} refused as intended."
-        f" The database is {db}; explore it with e.g."
-        f" `.venv/bin/banso --db {url} engagement list`."
+        f" The database is {db}; your account {account} is bound to the lead {year.LEAD},"
+        f" so explore it with e.g. `.venv/bin/banso --db {url} engagement list`."
     )

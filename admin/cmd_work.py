@@ -54,7 +54,7 @@ def engagement_list(
     Example:
       banso engagement list --state in_support --json
     """
-    items = views.engagements(state.services, state_name, org_code, theme_code)
+    items = views.engagements(state.services, state_name, org_code, theme_code, viewer=state.viewer)
     rows = [
         [str(e["id"]), f"{e['state']}（{e['state_label']}）", e["org_name"], e["theme_name"],
          e["consultant"] or "—"]
@@ -74,7 +74,7 @@ def engagement_show(state: State, record_id: int) -> None:
     Example:
       banso engagement show 12
     """
-    data = views.engagement(state.services, record_id)
+    data = views.engagement(state.services, record_id, state.viewer)
     hearing = data["hearing_at"]
     lines = [
         f"engagement {data['id']}  {data['org_name']} × {data['theme_name']}",
@@ -185,7 +185,7 @@ def dispatch_list(state: State, month: str | None, engagement_id: int | None) ->
         len(month) == 7 and month[4] == "-" and month.replace("-", "").isdigit()
     ):
         raise InvalidValue("--month", month, "YYYY-MM, e.g. 2026-10")
-    found = views.dispatches(state.services, month, engagement_id)
+    found = views.dispatches(state.services, month, engagement_id, state.viewer)
     rows = [
         [str(v.id), str(v.data["engagement_id"]), when(v.data["at"]), v.data["mode"],
          state_text(state, "dispatch", v.state), item["consultant"] or ""]

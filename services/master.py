@@ -9,7 +9,7 @@ from banso.engine.errors import InvalidValue, Refused
 from banso.engine.workflow import Actor
 from banso.services.context import Services
 from banso.services.engagements import org_named, theme_named
-from banso.services.identity import acting, person_named
+from banso.services.identity import Login, acting, bind, person_named
 from banso.services.ports import Org, Person, Subcontractor, Theme, UnitOfWork
 from banso.services.programme import new_roster_version
 from banso.services.transitions import audit_change
@@ -68,12 +68,19 @@ def add_person(
     fields: Sequence[str] | None = None,
     record: str | None = None,
     company: str | None = None,
+    login: str | None = None,
+    running: Login | None = None,
 ) -> tuple[dict[str, Any], str | None]:
-    """Register a person; the very first (a lead or the prefecture) registers themself.
-    Returns the person and the title of the expert roster a consultant opened, if any."""
+    """Register a person; the very first (a lead or the prefecture) registers themself
+    and is bound to the ``running`` account. ``login`` binds an account (OS account or
+    database role) to them. Returns the person and the title of the expert roster a
+    consultant opened, if any."""
     check_email(email)
+    if login is not None and (not login.strip() or len(login) > 128 or not login.isprintable()):
+        raise InvalidValue("--login", login, "an account or role name on one line")
     with services.uow() as uow:
-        if not uow.directory.has_people():
+        first = not uow.directory.has_people()
+        if first:
             if role not in STAFF:
                 raise Refused(
                     "the first person registered must be a lead or prefecture person "
@@ -104,9 +111,22 @@ def add_person(
             subcontractor_id=sub_id,
             at=services.clock.now(),
         )
-        audit_change(services, uow, actor, "person", p.id, "add", {"email": email, "role": role})
+        bound = None
+        if login is not None:
+            if uow.directory.person_by_login(login) is not None:
+                raise InvalidValue("--login", login, "an account not bound to anyone yet")
+            uow.directory.bind_login(login, p.id)
+            bound = login
+        elif first and running is not None:
+            bound = bind(uow, running, p.id)
+        audit_change(
+            services, uow, actor, "person", p.id, "add",
+            {"email": email, "role": role, **({"login": bound} if bound else {})},
+        )  # fmt: skip
         roster = new_roster_version(services, uow, f"{email} added") if role == CONSULTANT else None
         data = person_json(uow, p)
+        if bound:
+            data["login"] = bound
         uow.commit()
     return data, roster
 

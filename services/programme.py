@@ -14,6 +14,7 @@ from banso.engine.workflow import SYSTEM, Actor
 from banso.services.context import Services
 from banso.services.effects import Effects
 from banso.services.ports import UnitOfWork
+from banso.services.transitions import audit_change
 from banso.workflows.programme import (
     LEAD,
     ORG_KINDS,
@@ -58,6 +59,12 @@ def setup_programme(
         if stored is None or (key == "contract" and explicit and stored != value):
             uow.settings.put(key, value)
             changes.append(f"{key} settings")
+            if key == "quota":
+                # In the chain from the start, so that `audit verify` can compare them.
+                audit_change(
+                    services, uow, SYSTEM, "budget",
+                    config.contract_start.year, "init", {"after": value},
+                )  # fmt: skip
     for planned in programme_deliverables(config):
         exists = uow.records.count(
             "deliverable", where={"kind": planned.kind, "period": planned.period}
