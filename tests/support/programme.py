@@ -270,6 +270,9 @@ class ProgrammeTemplates:
             finally:
                 copy.close()
                 source.close()
+            # The audit chain's key lives beside the database file, owner-only.
+            key = Path(str(self._sqlite_template()) + ".audit-key")
+            shutil.copy2(key, str(target.database) + ".audit-key")
         else:
             template = self._postgres_template(db_url)
             admin = self._admin(db_url)
@@ -279,6 +282,7 @@ class ProgrammeTemplates:
                     conn.execute(text(f'CREATE DATABASE "{target.database}" TEMPLATE "{template}"'))
             finally:
                 admin.dispose()
+            shutil.copy2(self.folder / "postgresql" / "banso-audit.key", cwd / "banso-audit.key")
         runner = InProcessBanso if in_process else Banso
         return runner(cwd, db_url, user=user)
 
