@@ -527,9 +527,9 @@ def test_a_fiscal_year_day_by_day_sends_exactly_the_monthly_report_reminders(
     for ident, (title, due) in sorted(reports.items()):
         expected = fired_between(due, INIT_DAY, last_day)
         mine = sorted((s for s in sent if s.deadline == ident), key=lambda s: s.step)
-        assert [(s.step, s.created.date()) for s in mine] == [(e.index, e.day) for e in expected], (
-            title
-        )
+        assert [(s.step, s.created.date()) for s in mine] == [
+            (e.index, e.day) for e in expected
+        ], title
         for s, e in zip(mine, expected, strict=True):
             assert s.to == (LEAD,), (title, s)
             assert s.cc == ((PREFECTURE,) if e.escalated else ()), (title, e, s)

@@ -391,7 +391,9 @@ def test_three_daemons_on_one_postgresql_database_send_each_message_once(
     assert set(box.keys.values()) == {1}
     for ident in ids:
         assert sorted(box.by_deadline[ident]) == [0, 1, 2], ident
-    received = Counter(str(r.parsed()["Message-ID"]) for r in server.handler.received)
+    received = Counter(
+        str(r.parsed()["Message-ID"]) for r in server.handler.received
+    )
     assert set(received.values()) == {1}, received.most_common(3)
     assert set(received) == box.message_ids
     assert len(received) >= 3 * 2000
