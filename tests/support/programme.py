@@ -98,6 +98,9 @@ class Banso:
         clean = {k: v for k, v in os.environ.items() if not k.startswith("BANSO_")}
         # The tests act as many people from one account: they trust --as, explicitly.
         extra = {"BANSO_MAIL_URL": f"file://{self.cwd / 'mail'}", "BANSO_IDENTITY": self.identity}
+        if not self.url.startswith("sqlite"):
+            # Beside a SQLite file the key is found; elsewhere it is the working directory's.
+            extra["BANSO_AUDIT_KEY_FILE"] = str(self.cwd / "banso-audit.key")
         if now:
             extra["BANSO_NOW"] = now
         if user:
