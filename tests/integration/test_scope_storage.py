@@ -192,7 +192,8 @@ def consultant_role(banso: Banso) -> Iterator[str]:
             )
             conn.execute(
                 text(
-                    "INSERT INTO logins (login, person_id) SELECT :r, id FROM people WHERE email = :e"
+                    "INSERT INTO logins (login, person_id) "
+                    "SELECT :r, id FROM people WHERE email = :e"
                 ),
                 {"r": role, "e": HANAKO},
             )
