@@ -164,9 +164,12 @@ def test_a_consultant_neither_acts_nor_reads_as_anyone_else(banso: Banso, tmp_pa
         line = me.refused(*args, user=None, code=2)
         assert "倉敷市" not in line and JIRO not in line, line
     # Commands that are not hers at all are refused before any rule or file is looked at.
-    for args in (("survey", "import", "missing.csv"), ("person", "list"), ("outbox", "list"),
-                 ("engagement", "new", "--org", "331007", "--theme", "genai")):  # fmt: skip
-        line = me.refused(*args, user=None)
+    others: list[tuple[str, ...]] = [
+        ("survey", "import", "missing.csv"), ("person", "list"), ("outbox", "list"),
+        ("engagement", "new", "--org", "331007", "--theme", "genai"),
+    ]  # fmt: skip
+    for other in others:
+        line = me.refused(*other, user=None)
         assert HANAKO in line and "genai" not in line and "missing.csv" not in line, line
 
 
