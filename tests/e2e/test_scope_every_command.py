@@ -71,7 +71,7 @@ def _args(command: str, e: int, d: int, c: int) -> list[str]:
             "2026-05-01T10:00",
             "--consultant",
             HANAKO,
-        ],  # fmt: skip
+        ],
         "engagement record-hearing": [str(e), "--findings", "x"],
         "engagement draft-plan": [str(e), "--goals", "x"],
         "engagement report": [str(e), "--outcome", "x"],
