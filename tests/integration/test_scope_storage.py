@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,9 +19,11 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from banso.engine.audit import event_hash
+from banso.services.identity import TRUST_NOTICE
 from banso.storage.db import parse_url
 from banso.storage.models import AuditEventRow, AuditHead, ProgrammeSetting
 from tests.support.programme import (
+    BANSO,
     HANAKO,
     JIRO,
     LEAD,
@@ -154,6 +157,15 @@ def test_a_consultant_neither_acts_nor_reads_as_anyone_else(banso: Banso, tmp_pa
         line = me.refused("engagement", "list", user=who)
         assert "may only name yourself" in line
     assert "no person" in me.refused("engagement", "list", user="x@example.jp", code=2)
+    # The table of who may do what, from workflows/permissions.py.
+    table = me.ok("permissions", user=None).out
+    assert "engagement show" in table and "担当分のみ" in table
+    # Trust mode believes --as, and says so on stderr on every command.
+    trusted = subprocess.run(
+        [BANSO, "--db", banso.url, "engagement", "list"], env=banso.env(LEAD, None),
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert trusted.stderr.splitlines() == [TRUST_NOTICE]
     # Another consultant's engagement is, to her, an id that does not exist.
     for args in (
         ("engagement", "show", str(theirs)),
