@@ -169,14 +169,14 @@ def permissions(state: State) -> None:
 
     data = [
         {
-            "command": name,
+            "command": name.replace("_", "-"),
             "open": rule.open,
             "roles": {role: rule.scope(role) for role in PEOPLE_ROLES if rule.scope(role)},
         }
         for name, rule in COMMANDS.items()
     ]
     rows = [
-        [name]
+        [name.replace("_", "-")]
         + [
             "（誰でも）" if rule.open else SCOPE_LABELS.get(rule.scope(role) or "", "—")
             for role in PEOPLE_ROLES

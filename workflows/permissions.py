@@ -43,7 +43,8 @@ _STAFF_AND_OWN = Permission({PREFECTURE: ALL, LEAD: ALL, CONSULTANT: OWN})
 _STAFF_AND_READERS = Permission({PREFECTURE: ALL, LEAD: ALL, CONSULTANT: ALL})
 _OPEN = Permission({}, open=True)
 
-# The command's words as typed (`engagement show`) → who may run it.
+# The command's words (`engagement show`; a trigger's underscores are the command's
+# hyphens) → who may run it.
 COMMANDS: dict[str, Permission] = {
     # Setting up needs nobody yet; the demo creates its own database; the
     # daemon acts as the system (run under the operator's account).
@@ -69,10 +70,10 @@ COMMANDS: dict[str, Permission] = {
     "engagement new": _STAFF,
     "engagement list": _STAFF_AND_OWN,
     "engagement show": _STAFF_AND_OWN,
-    "engagement schedule-hearing": _STAFF,
-    "engagement record-hearing": _STAFF_AND_OWN,
-    "engagement draft-plan": _STAFF_AND_OWN,
-    "engagement approve-plan": _STAFF,
+    "engagement schedule_hearing": _STAFF,
+    "engagement record_hearing": _STAFF_AND_OWN,
+    "engagement draft_plan": _STAFF_AND_OWN,
+    "engagement approve_plan": _STAFF,
     "engagement start": _STAFF_AND_OWN,
     "engagement report": _STAFF_AND_OWN,
     "engagement withdraw": _STAFF,
@@ -115,4 +116,4 @@ COMMANDS: dict[str, Permission] = {
 
 def permission(command: str) -> Permission:
     """Who may run ``command`` (the lead and the prefecture, if it is not listed)."""
-    return COMMANDS.get(command, _STAFF)
+    return COMMANDS.get(command.replace("-", "_"), _STAFF)
