@@ -7,7 +7,11 @@ templates, the transport and the scheduler load only when a use case needs them.
 
 from __future__ import annotations
 
+import os
+import stat
 from datetime import datetime
+from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from banso.admin.settings import Settings
@@ -17,6 +21,7 @@ from banso.engine.reminders import ReminderPolicy
 from banso.engine.runner import TransitionRunner
 from banso.services.context import Services
 from banso.services.effects import Effects
+from banso.services.identity import DATABASE, OS, TRUST, Login
 from banso.services.ports import (
     DeliveryReport,
     DocumentRenderer,
@@ -52,6 +57,7 @@ class Bootstrap:
         self.settings = settings
         self._engine: Engine | None = None
         self._handlers: dict[type[Any], EffectHandler] = {}
+        self._audit_key: bytes | None = None
         clock = clock_from_setting(settings.now, "BANSO_NOW")
         self.services = Services(
             uow=self.unit_of_work,
@@ -68,6 +74,7 @@ class Bootstrap:
             file_store_factory=self.file_store,
             addressee=settings.addressee,
             document_number=settings.document_number,
+            audit_key_factory=self.audit_key,
         )
         self._handlers.update(Effects(self.services).handlers())
 
@@ -96,7 +103,69 @@ class Bootstrap:
             record_classes=RECORD_CLASSES,
             effect_handlers=self._handlers,
             readonly=readonly,
+            audit_key=self.audit_key(),
         )
+
+    # -- who is acting ------------------------------------------------------------------
+    @property
+    def identity_mode(self) -> str:
+        """The setting, else os on SQLite and database on PostgreSQL."""
+        if self.settings.identity_mode:
+            return self.settings.identity_mode
+        return OS if self.settings.database_url.startswith("sqlite") else DATABASE
+
+    @cached_property
+    def login(self) -> Login:
+        mode = self.identity_mode
+        account: str | None = None
+        if mode == OS:
+            account = _os_account()
+        elif mode == DATABASE:
+            from sqlalchemy import text
+
+            from banso.storage.db import READONLY
+
+            with self.engine.connect().execution_options(**READONLY) as conn:
+                account = str(conn.execute(text("SELECT current_user")).scalar_one())
+        else:
+            assert mode == TRUST
+        return Login(mode=mode, account=account, claimed=self.settings.user or None)
+
+    # -- the audit chain's key -------------------------------------------------------------
+    @property
+    def audit_key_path(self) -> Path:
+        """The key file: the setting, else beside a SQLite file, else ./banso-audit.key."""
+        if self.settings.audit_key_file is not None:
+            return self.settings.audit_key_file
+        from banso.storage.db import parse_url, sqlite_path
+
+        path = sqlite_path(parse_url(self.settings.database_url))
+        if path is not None:
+            return path.with_name(path.name + ".audit-key")
+        return Path("banso-audit.key")
+
+    def audit_key(self) -> bytes | None:
+        """The HMAC key of the audit chain; None if there is no key file (yet)."""
+        if self._audit_key is None:
+            self._audit_key = _read_key(self.audit_key_path)
+        return self._audit_key or None
+
+    def create_audit_key(self) -> bool:
+        """Create the key file (owner-only) if it is missing; True if it was created."""
+        path = self.audit_key_path
+        if path.exists():
+            self._audit_key = None
+            return False
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except OSError as exc:
+            raise InvalidValue(
+                "audit_key_file", str(path), f"a file Banso can create ({exc})"
+            ) from exc
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(os.urandom(32).hex() + "\n")
+        self._audit_key = None
+        return True
 
     def outbox_store(self) -> OutboxStore:
         from banso.storage.outbox import SqlOutboxStore
@@ -158,3 +227,40 @@ class Bootstrap:
             return DeliveryReport(sent=done.sent, retried=done.retried, dead=list(done.dead))
 
         return send
+
+
+def _os_account() -> str:
+    """The account the process runs as, from its user id (not from $USER, which anyone sets)."""
+    import pwd
+
+    uid = os.geteuid()
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"uid:{uid}"
+
+
+def _read_key(path: Path) -> bytes:
+    """The key in ``path`` (b"" if there is none); refused unless only its owner may read it."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return b""
+    except OSError as exc:
+        raise InvalidValue("audit_key_file", str(path), f"a readable key file ({exc})") from exc
+    if info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise InvalidValue(
+            "audit_key_file", str(path), f"a file only its owner may read (chmod 600 {path})"
+        )
+    if info.st_uid != os.geteuid():
+        raise InvalidValue(
+            "audit_key_file", str(path), "a key file owned by the account running banso"
+        )
+    try:
+        text = path.read_text(encoding="ascii").strip()
+        key = bytes.fromhex(text)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise InvalidValue("audit_key_file", str(path), "the key `banso init` wrote") from exc
+    if len(key) < 16:
+        raise InvalidValue("audit_key_file", str(path), "a key of at least 16 bytes")
+    return key

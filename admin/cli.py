@@ -7,10 +7,11 @@ command needs it, so `banso --help` stays quick and light.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import sys
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -22,6 +23,7 @@ from banso.engine.errors import BansoError
 if TYPE_CHECKING:
     from banso.admin.bootstrap import Bootstrap
     from banso.services.context import Services
+    from banso.services.identity import Login, Viewer
 
 # command name → the module that defines it (a click command or group of that name).
 COMMANDS: dict[str, str] = {
@@ -47,6 +49,7 @@ COMMANDS: dict[str, str] = {
     "export": "banso.admin.cmd_export",
     "backup": "banso.admin.cmd_backup",
     "restore": "banso.admin.cmd_backup",
+    "permissions": "banso.admin.cmd_ops",
 }
 
 
@@ -57,6 +60,9 @@ class State:
         self.settings = settings
         self.json = settings.json
         self._boot: Bootstrap | None = None
+        self._user: str | None = None
+        self._authenticated = False
+        self.viewer: Viewer | None = None
 
     @property
     def boot(self) -> Bootstrap:
@@ -71,8 +77,36 @@ class State:
         return self.boot.services
 
     @property
+    def login(self) -> Login:
+        return self.boot.login
+
+    @property
     def user(self) -> str | None:
-        return self.settings.user
+        """The authenticated person's e-mail (identity modes: services.identity)."""
+        if not self._authenticated:
+            from banso.services.identity import authenticate
+
+            with self.services.uow(readonly=True) as uow:
+                self._user = authenticate(uow, self.login)
+            self._authenticated = True
+        return self._user
+
+    def admit(self, command: str, params: Mapping[str, Any]) -> None:
+        """Permissions first: before any rule, any read, any change; a consultant's
+        command on a record that is not theirs is refused as an unknown id."""
+        from banso.services.identity import admit, require_own
+        from banso.workflows.permissions import permission
+
+        if permission(command).open:
+            return
+        user = self.user
+        with self.services.uow(readonly=True) as uow:
+            self.viewer = admit(uow, user, command)
+            if self.viewer is not None and self.viewer.own_only:
+                kind = str(params.get("kind") or command.split()[0])
+                for key, of in (("record_id", kind), ("engagement_id", "engagement")):
+                    if params.get(key) is not None:
+                        require_own(uow, self.viewer, of, int(params[key]))
 
     def close(self) -> None:
         if self._boot is not None:
@@ -94,6 +128,7 @@ class Registry(click.Group):
             return None
         command = getattr(importlib.import_module(module), cmd_name.replace("-", "_"))
         assert isinstance(command, click.Command), f"{module}.{cmd_name} is not a command"
+        _guard(command, cmd_name)
         from banso.admin.door import guard  # every value checked where it enters
 
         return guard(i18n.localize(command))
@@ -103,6 +138,30 @@ def _set_language(ctx: click.Context, _param: click.Parameter, value: str | None
     if value is not None:
         i18n.set_language(value)
         i18n.localize(ctx.command)
+
+
+def _guard(command: click.Command, path: str) -> None:
+    """Every command checks the permissions (workflows.permissions) before its body."""
+    if isinstance(command, click.Group):
+        for name, sub in command.commands.items():
+            _guard(sub, f"{path} {name}")
+        if not command.invoke_without_command:
+            return
+    callback = command.callback
+    if callback is None or getattr(callback, "banso_guarded", False):
+        return
+
+    @functools.wraps(callback)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        if not (isinstance(command, click.Group) and ctx.invoked_subcommand):
+            state = ctx.find_object(State)
+            if state is not None:
+                state.admit(path, {**ctx.params, **kwargs})
+        return callback(*args, **kwargs)
+
+    guarded.banso_guarded = True  # type: ignore[attr-defined]
+    command.callback = guarded
 
 
 @click.group(
@@ -121,7 +180,8 @@ def _set_language(ctx: click.Context, _param: click.Parameter, value: str | None
     "--as",
     "user",
     metavar="EMAIL",
-    help="Who is acting (BANSO_USER); their role decides what they may do.",
+    help="Who is acting (BANSO_USER): may only name the person your account is bound to "
+    "(BANSO_IDENTITY: os, database; trust believes it, for the demo and tests).",
 )
 @click.option(
     "--json", "json_out", is_flag=True, default=None, help="Machine-readable JSON on stdout."
@@ -155,6 +215,10 @@ def cli(
 
     configure_logging(settings.log_format)
     bind_command(ctx.invoked_subcommand or "", settings.user)
+    if _trusting(settings):
+        from banso.services.identity import TRUST_NOTICE
+
+        click.echo(TRUST_NOTICE, err=True)
     state = State(settings)
     ctx.obj = state
     ctx.call_on_close(state.close)  # the engine is disposed when the command ends
@@ -164,6 +228,10 @@ def environ_of(environ: Mapping[str, str] | None) -> Mapping[str, str]:
     import os
 
     return environ if environ is not None else os.environ
+
+
+def _trusting(settings: Settings) -> bool:
+    return settings.identity_mode == "trust"
 
 
 def main(argv: list[str] | None = None, *, environ: Mapping[str, str] | None = None) -> None:

@@ -105,6 +105,12 @@ def person() -> None:
     "--notice-ref", metavar="TEXT",
     help="Prefecture persons added by the lead: the prefecture's written notice (文書番号).",
 )  # fmt: skip
+@click.option(
+    "--login",
+    metavar="ACCOUNT",
+    help="The operating-system account (SQLite) or database role (PostgreSQL) they run "
+    "banso as; the first person is bound to the account running this.",
+)
 @json_option
 @pass_state
 def person_add(
@@ -120,8 +126,10 @@ def person_add(
     title: str | None,
     phone: str | None,
     notice_ref: str | None,
+    login: str | None,
 ) -> None:
-    """Register a person. The very first person (a lead or the prefecture) needs no --as.
+    """Register a person. The very first person (a lead or the prefecture) needs no --as,
+    and is bound to the account running the command (identity modes os and database).
 
     A prefecture person is added by a prefecture person, or by the lead with
     --notice-ref naming the prefecture's written notice.
@@ -134,6 +142,8 @@ def person_add(
           --email hanako@contractor.example.jp --role consultant --fields 標準化,BPR
       banso --as lead@contractor.example.jp person add --name '県 次郎' \\
           --email jiro@pref.okayama.example.jp --role prefecture --notice-ref デジ第77号
+      banso --as lead@contractor.example.jp person add --name '佐藤 一郎' \\
+          --email ichiro@contractor.example.jp --role consultant --login ichiro
     """
     data, roster = master.add_person(
         state.services,
@@ -149,8 +159,12 @@ def person_add(
         title=title,
         phone=phone,
         notice_ref=notice_ref,
+        login=login,
+        running=state.login,
     )
     note = _("; {roster} opened").format(roster=roster) if roster else ""
+    if data.get("login"):
+        note += _("; bound to the account {login}").format(login=data["login"])
     emit(
         state,
         data,

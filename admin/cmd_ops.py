@@ -41,7 +41,7 @@ def calendar(state: State, from_text: str | None, to_text: str | None, status: s
     """
     start = parse_date(from_text, "--from") if from_text else None
     end = parse_date(to_text, "--to") if to_text else None
-    first, rows = views.calendar(state.services, start, end, status)
+    first, rows = views.calendar(state.services, start, end, status, state.viewer)
     if end and end < first:
         raise click.BadParameter(f"{end} is before --from {first}", param_hint="--to")
     data = [views.deadline_json(d) for d in rows]
@@ -93,7 +93,7 @@ def history(state: State, kind: str, record_id: int) -> None:
     Example:
       banso history engagement 12
     """
-    events = views.history(state.services, kind, record_id)
+    events = views.history(state.services, kind, record_id, state.viewer)
     rows = [views.event_json(e) for e in events]
     definition = state.services.runner.definitions.get(kind)
     if japanese():
@@ -128,16 +128,28 @@ def audit() -> None:
 
 
 @audit.command("verify")
+@click.option(
+    "--anchor",
+    "anchor_text",
+    metavar="COUNT:HASH",
+    help="An anchor `banso audit anchor` printed earlier: the chain must still hold it.",
+)
 @json_option
 @pass_state
-def audit_verify(state: State) -> None:
-    """Check the audit hash chain; exit 1 names the first broken event.
+def audit_verify(state: State, anchor_text: str | None) -> None:
+    """Check the audit chain (HMAC-keyed), the anchor if given, and that every record's
+    state and version and the quota settings are what the chain says; exit 1 names the
+    first thing that does not hold.
 
     \b
-    Example:
+    Examples:
       banso audit verify
+      banso audit verify --anchor 1284:5f0c…
     """
-    report = views.verify_audit(state.services)
+    from banso.services import audit as trail
+
+    anchored = trail.parse_anchor(anchor_text) if anchor_text else None
+    report = trail.verify(state.services, anchored)
     if not report.ok:
         assert report.broken_seq is not None
         if state.json:
@@ -150,6 +162,60 @@ def audit_verify(state: State) -> None:
         {"ok": True, "checked": report.checked},
         _("audit chain intact: {checked} event(s)").format(checked=report.checked),
     )
+
+
+@audit.command("anchor")
+@json_option
+@pass_state
+def audit_anchor(state: State) -> None:
+    """Print the chain's head (event count and hash) to keep outside Banso — in the
+    monthly report or a mail to the prefecture; `audit verify --anchor` checks it later.
+
+    \b
+    Example:
+      banso audit anchor
+    """
+    from banso.services import audit as trail
+
+    head = trail.anchor(state.services)
+    emit(
+        state,
+        {"count": head.count, "head": head.head, "anchor": head.text()},
+        f"audit anchor: {head.count} event(s), head {head.head}\n"
+        f"  check later with: banso audit verify --anchor {head.text()}",
+    )
+
+
+@click.command("permissions")
+@json_option
+@pass_state
+def permissions(state: State) -> None:
+    """Who may run which command, and over which records (from workflows/permissions.py).
+
+    \b
+    Example:
+      banso permissions
+    """
+    from banso.workflows.permissions import COMMANDS, PEOPLE_ROLES, SCOPE_LABELS
+    from banso.workflows.roles import role_label
+
+    data = [
+        {
+            "command": name.replace("_", "-"),
+            "open": rule.open,
+            "roles": {role: rule.scope(role) for role in PEOPLE_ROLES if rule.scope(role)},
+        }
+        for name, rule in COMMANDS.items()
+    ]
+    rows = [
+        [name.replace("_", "-")]
+        + [
+            "（誰でも）" if rule.open else SCOPE_LABELS.get(rule.scope(role) or "", "—")
+            for role in PEOPLE_ROLES
+        ]
+        for name, rule in COMMANDS.items()
+    ]
+    emit(state, data, table(rows, ["command", *(role_label(r) for r in PEOPLE_ROLES)]))
 
 
 @click.group()

@@ -93,7 +93,8 @@ def consultation_list(state: State) -> None:
       banso consultation list --json
     """
     items = [
-        views.record_json(state.services, v) for v in views.records(state.services, "consultation")
+        views.record_json(state.services, v)
+        for v in views.records(state.services, "consultation", viewer=state.viewer)
     ]
     orgs = views.org_names(state.services)
     rows = [
@@ -121,7 +122,9 @@ def deliverable_list(state: State, kind: str | None, state_name: str | None) -> 
     Example:
       banso deliverable list --kind monthly_report
     """
-    found = views.records(state.services, "deliverable", kind=kind, state=state_name)
+    found = views.records(
+        state.services, "deliverable", viewer=state.viewer, kind=kind, state=state_name
+    )
     items = [views.record_json(state.services, v) for v in found]
     rows = [
         [str(d["id"]), d["kind"], d["title"], state_text(state, "deliverable", d["state"])]
@@ -362,7 +365,7 @@ def meeting_list(state: State) -> None:
     Example:
       banso meeting list
     """
-    found = views.records(state.services, "meeting", order_by=("at",))
+    found = views.records(state.services, "meeting", order_by=("at",), viewer=state.viewer)
     items = [views.record_json(state.services, v) for v in found]
     rows = [
         [str(v.id), MEETING_KINDS[v.data["kind"]], when(v.data["at"]),

@@ -97,6 +97,7 @@ def init(
     programme_config(table, where)  # bad input: refuse before any change
     master = read_sample(sample) if sample else None
     engine = state.boot.open_engine(initialising=True)
+    key_created = state.boot.create_audit_key()
     before, after = upgrade(engine)
     ignored = ignored_settings(state.services, table)
     changes = configure(state.services, table, where)
@@ -121,8 +122,13 @@ def init(
             "; init changes nothing on an existing database: {names} left as stored "
             "(the prefecture changes them with `banso programme set` or `banso budget set`)"
         ).format(names=", ".join(ignored))
+    if key_created:
+        text += _("; audit key written to {path} (owner only; keep a copy)").format(
+            path=state.boot.audit_key_path
+        )
     data = {"database": url, "before": before, "after": after, "changed": changed,
-            "added": changes, "ignored": ignored}  # fmt: skip
+            "added": changes, "ignored": ignored,
+            "audit_key_file": str(state.boot.audit_key_path)}  # fmt: skip
     emit(state, data, text)
 
 
@@ -159,7 +165,7 @@ def demo(folder: Path, force: bool) -> None:
     A database in --dir that no earlier demo created (no .banso-demo marker
     beside it) is never touched, unless --force.
     """
-    from banso.admin.bootstrap import Bootstrap
+    from banso.admin.bootstrap import Bootstrap, _os_account
     from banso.admin.refusals import describe
     from banso.admin.settings import load_settings
     from banso.documents.survey import read_survey
@@ -196,19 +202,26 @@ def demo(folder: Path, force: bool) -> None:
     boot = Bootstrap(settings)
     try:
         say(f"\n# {year.INIT_TITLE}")
-        _, schema = upgrade(boot.open_engine(initialising=True))
+        engine = boot.open_engine(initialising=True)
+        boot.create_audit_key()
+        _, schema = upgrade(engine)
         changes = configure(boot.services, {**settings.programme, **year.PROGRAMME}, "banso demo")
         changes += load_master_data(boot.services, *read_sample(year.SAMPLE))
         say(f"[{year.INIT_AT[:16].replace('T', ' ')}] init: {url}: initialised (schema {schema});"
             f" {len(changes)} item(s) of programme data added or updated")  # fmt: skip
         steps = year.okayama_year(year.SurveyFile(survey_path.name, read))
         summary = year.run_demo(year.pinned(boot.services), steps, say, describe)
+        # The demo's steps act as their people (it trusts its own script); the account
+        # running it is bound to its lead, so the database can be explored as the lead.
+        from banso.services.identity import OS, Login, bind_account
+
+        account = bind_account(boot.services.uow, Login(OS, _os_account(), None), year.LEAD)
     finally:
         boot.close()
     say(
         f"\nDemo finished: {summary.steps} step(s), {summary.refused} refused as intended."
-        f" The database is {db}; explore it with e.g."
-        f" `.venv/bin/banso --db {url} engagement list`."
+        f" The database is {db}; your account {account} is bound to the lead {year.LEAD},"
+        f" so explore it with e.g. `.venv/bin/banso --db {url} engagement list`."
     )
 
 

@@ -57,7 +57,7 @@ def engagement_list(
     Example:
       banso engagement list --state in_support --json
     """
-    items = views.engagements(state.services, state_name, org_code, theme_code)
+    items = views.engagements(state.services, state_name, org_code, theme_code, viewer=state.viewer)
     rows = [
         [str(e["id"]), state_text(state, "engagement", e["state"]), e["org_name"],
          e["theme_name"], e["consultant"] or "—"]
@@ -78,7 +78,7 @@ def engagement_show(state: State, record_id: int) -> None:
     Example:
       banso engagement show 12
     """
-    data = views.engagement(state.services, record_id)
+    data = views.engagement(state.services, record_id, state.viewer)
     hearing = data["hearing_at"]
     if japanese():
         from banso.admin.refusals_ja import kind_label
@@ -257,7 +257,7 @@ def dispatch_list(state: State, month: str | None, engagement_id: int | None) ->
     """
     if month is not None:
         month = parse_month(month, "--month")
-    found = views.dispatches(state.services, month, engagement_id)
+    found = views.dispatches(state.services, month, engagement_id, state.viewer)
     rows = [
         [str(v.id), str(v.data["engagement_id"]), when(v.data["at"]), mode_text(v.data["mode"]),
          state_text(state, "dispatch", v.state), item["consultant"] or ""]

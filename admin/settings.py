@@ -42,6 +42,11 @@ class Settings:
     log_format: str = "auto"
     json: bool = False
     config_path: Path | None = None
+    # Who is acting: "os", "database" or "trust" (None: os on SQLite, database on PostgreSQL).
+    identity_mode: str | None = None
+    # The audit chain's HMAC key, outside the database (None: next to a SQLite file,
+    # else ./banso-audit.key); created by `banso init`, readable by its owner only.
+    audit_key_file: Path | None = None
     programme: Mapping[str, Any] = field(default_factory=dict)
     reminders: Mapping[str, Any] = field(default_factory=dict)
     mail: Mapping[str, Any] = field(default_factory=dict)  # [mail]: workflows.mailing
@@ -59,8 +64,10 @@ _FILE_KEYS = {
     "programme_title",
     "addressee",
     "document_number",
+    "audit_key_file",
 }
 _TABLES = {"programme", "reminders", "mail"}
+IDENTITY_MODES = ("os", "database", "trust")
 _REMINDER_KEYS = {"before", "on_the_day", "overdue_every", "escalate_from", "hour"}
 _ENV = {
     "BANSO_DATABASE_URL": "database_url",
@@ -71,6 +78,8 @@ _ENV = {
     "BANSO_SMTP_USER": "smtp_user",
     "BANSO_SMTP_PASSWORD": "smtp_password",
     "BANSO_DOCUMENTS_DIR": "documents_dir",
+    "BANSO_IDENTITY": "identity_mode",
+    "BANSO_AUDIT_KEY_FILE": "audit_key_file",
 }
 _LOG_FORMATS = ("auto", "json", "console")
 
@@ -117,6 +126,14 @@ def load_settings(
                 raise InvalidValue(f"setting {key}", shown, f"a value on one line ({problem})")
     settings = replace(Settings(), **values)
     settings = replace(settings, documents_dir=Path(settings.documents_dir))
+    if settings.audit_key_file is not None:
+        settings = replace(settings, audit_key_file=Path(settings.audit_key_file))
+    if settings.identity_mode is not None and settings.identity_mode not in IDENTITY_MODES:
+        raise InvalidValue(
+            "identity mode (BANSO_IDENTITY, [identity] mode)",
+            settings.identity_mode,
+            "os, database or trust",
+        )
     for key, what in (
         ("programme_title", "the programme's name"),
         ("addressee", "the addressee (岡山県 総務部 デジタル推進課)"),
@@ -157,6 +174,11 @@ def _read_file(path: Path) -> dict[str, Any]:
                 keys = ", ".join(sorted(_REMINDER_KEYS))
                 raise InvalidValue(f"{path}: [reminders] key {unknown!r}", value[unknown], keys)
             values[key] = value
+        elif key == "identity":
+            if not isinstance(value, dict) or set(value) - {"mode"}:
+                raise InvalidValue(f"{path}: [identity]", value, 'a table with mode = "os"')
+            if "mode" in value:
+                values["identity_mode"] = value["mode"]
         elif key in ("mail_max_attempts", "survey_max_bytes", "survey_max_rows"):
             if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value < 2**31:
                 raise InvalidValue(f"{path}: {key}", value, "a whole number ≥ 1")
@@ -184,6 +206,7 @@ def _read_file(path: Path) -> dict[str, Any]:
                         "[programme]",
                         "[reminders]",
                         "[mail]",
+                        "[identity]",
                     ]
                 )
             )

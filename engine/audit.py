@@ -3,11 +3,17 @@
 Every event stores the hash of the event before it, and its own hash covers
 all its fields plus that previous hash; changing, deleting or reordering any
 row breaks the chain from that row on, and :func:`verify_chain` names it.
+
+The hash is an HMAC under a key kept outside the database (the `audit_key_file`
+setting), so whoever can write the database but not read the key cannot
+recompute a chain after editing it. Events written before a database had a key
+stay plain SHA-256 (``keyed_from`` says where the keyed part begins).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -56,8 +62,9 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def event_hash(event: NewAuditEvent, seq: int, prev_hash: str) -> str:
-    """SHA-256 over a canonical JSON of the event, its position and its predecessor."""
+def event_hash(event: NewAuditEvent, seq: int, prev_hash: str, key: bytes | None = None) -> str:
+    """SHA-256 (HMAC-SHA-256 under ``key``) over a canonical JSON of the event, its
+    position and its predecessor."""
     body = {
         "seq": seq,
         "at": event.at.astimezone(UTC).isoformat(timespec="microseconds"),
@@ -72,10 +79,17 @@ def event_hash(event: NewAuditEvent, seq: int, prev_hash: str) -> str:
         "prev": prev_hash,
     }
     text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    if key is not None:
+        return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def seal(event: NewAuditEvent, seq: int, prev_hash: str) -> AuditEvent:
+def key_fingerprint(key: bytes) -> str:
+    """Names a key without revealing it: which key a database's chain was sealed with."""
+    return hmac.new(key, b"banso audit key", hashlib.sha256).hexdigest()[:16]
+
+
+def seal(event: NewAuditEvent, seq: int, prev_hash: str, key: bytes | None = None) -> AuditEvent:
     """The event with its place in the chain and its hash."""
     return AuditEvent(
         at=event.at,
@@ -89,7 +103,7 @@ def seal(event: NewAuditEvent, seq: int, prev_hash: str) -> AuditEvent:
         payload=event.payload,
         seq=seq,
         prev_hash=prev_hash,
-        hash=event_hash(event, seq, prev_hash),
+        hash=event_hash(event, seq, prev_hash, key),
     )
 
 
@@ -104,11 +118,18 @@ class ChainReport:
         return self.broken_seq is None
 
 
-def verify_chain(events: Iterable[AuditEvent], head_hash: str | None) -> ChainReport:
+def verify_chain(
+    events: Iterable[AuditEvent],
+    head_hash: str | None,
+    *,
+    key: bytes | None = None,
+    keyed_from: int | None = None,
+) -> ChainReport:
     """Walk the events in seq order; report the first one that does not hold.
 
     ``head_hash`` is the hash the log last recorded as its head; a chain whose
-    last events were deleted would otherwise still verify.
+    last events were deleted would otherwise still verify. Events from
+    ``keyed_from`` on are checked as HMACs under ``key``.
     """
     expected_prev = GENESIS
     expected_seq = 1
@@ -123,7 +144,8 @@ def verify_chain(events: Iterable[AuditEvent], head_hash: str | None) -> ChainRe
             )
         if ev.prev_hash != expected_prev:
             return ChainReport(checked, ev.seq, "its previous-hash does not match the event before")
-        if event_hash(ev, ev.seq, ev.prev_hash) != ev.hash:
+        keyed = key if keyed_from is not None and ev.seq >= keyed_from else None
+        if not hmac.compare_digest(event_hash(ev, ev.seq, ev.prev_hash, keyed), ev.hash):
             return ChainReport(checked, ev.seq, "its content does not match its hash (edited)")
         expected_prev = ev.hash
         expected_seq += 1

@@ -57,6 +57,8 @@ class Services:
     document_number: str = DEFAULT_DOCUMENT_NUMBER  # {n}: the n-th document sent
     mail_settings: MailSettings = field(default_factory=MailSettings)
     attach_limit: int = 5_000_000  # bytes of files a submission mail carries; above: named only
+    # The audit chain's HMAC key (kept outside the database), None where there is none.
+    audit_key_factory: Callable[[], bytes | None] = lambda: None
 
     @cached_property
     def mail(self) -> MailComposer:

@@ -10,7 +10,7 @@ from banso.engine.workflow import Actor
 from banso.services.context import Services
 from banso.services.decisions import OnBehalf, decider
 from banso.services.engagements import org_named, theme_named
-from banso.services.identity import acting, person_named
+from banso.services.identity import Login, acting, bind, person_named
 from banso.services.ports import Org, Person, Subcontractor, Theme, UnitOfWork
 from banso.services.programme import new_roster_version
 from banso.services.transitions import audit_change
@@ -76,16 +76,23 @@ def add_person(
     title: str | None = None,
     phone: str | None = None,
     notice_ref: str | None = None,
+    login: str | None = None,
+    running: Login | None = None,
 ) -> tuple[dict[str, Any], str | None]:
-    """Register a person; the very first (a lead or the prefecture) registers themself.
-    ``dept``, ``title`` and ``phone`` go into the address line and signatures of mail.
-    A prefecture person is added by a prefecture person, or by the lead with the reference
-    of the prefecture's written notice (``notice_ref``), so that nobody but the prefecture
-    decides who decides for it. Returns the person and the title of the expert roster a
+    """Register a person; the very first (a lead or the prefecture) registers themself
+    and is bound to the ``running`` account. ``login`` binds an account (OS account or
+    database role) to them. ``dept``, ``title`` and ``phone`` go into the address line
+    and signatures of mail. A prefecture person is added by a prefecture person, or by
+    the lead with the reference of the prefecture's written notice (``notice_ref``), so
+    that nobody but the prefecture decides who decides for it. Returns the person and
+    the title of the expert roster a
     consultant opened, if any."""
     check_email(email)
+    if login is not None and (not login.strip() or len(login) > 128 or not login.isprintable()):
+        raise InvalidValue("--login", login, "an account or role name on one line")
     with services.uow() as uow:
-        if not uow.directory.has_people():
+        first = not uow.directory.has_people()
+        if first:
             if role not in STAFF:
                 raise Refused(
                     "the first person registered must be a lead or prefecture person "
@@ -129,12 +136,24 @@ def add_person(
         }
         if contact:
             p = uow.directory.update_person(p.id, **contact)
+        bound = None
+        if login is not None:
+            if uow.directory.person_by_login(login) is not None:
+                raise InvalidValue("--login", login, "an account not bound to anyone yet")
+            uow.directory.bind_login(login, p.id)
+            bound = login
+        elif first and running is not None:
+            bound = bind(uow, running, p.id)
         given: dict[str, Any] = {"email": email, "role": role}
         if notice_ref and notice_ref.strip():
             given["notice_ref"] = notice_ref.strip()
+        if bound:
+            given["login"] = bound
         audit_change(services, uow, actor, "person", p.id, "add", given)
         roster = new_roster_version(services, uow, f"{email} added") if role == CONSULTANT else None
         data = person_json(uow, p)
+        if bound:
+            data["login"] = bound
         uow.commit()
     return data, roster
 

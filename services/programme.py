@@ -114,6 +114,12 @@ def setup_programme(
         if stored is None or (key == "contract" and explicit and stored != value):
             uow.settings.put(key, value)
             changes.append(f"{key} settings")
+            if key == "quota":
+                # In the chain from the start, so that `audit verify` can compare them.
+                audit_change(
+                    services, uow, SYSTEM, "budget",
+                    config.contract_start.year, "init", {"after": value},
+                )  # fmt: skip
     for planned in programme_deliverables(config):
         exists = uow.records.count(
             "deliverable", where={"kind": planned.kind, "period": planned.period}

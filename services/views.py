@@ -9,14 +9,14 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from banso.engine.audit import AuditEvent, ChainReport, verify_chain
+from banso.engine.audit import AuditEvent, ChainReport
 from banso.engine.deadlines import Deadline
 from banso.engine.errors import NotFound
 from banso.engine.outbox import QueuedMessage
 from banso.engine.workflow import RecordView
 from banso.services.context import Services
 from banso.services.engagements import org_named, theme_named
-from banso.services.identity import acting
+from banso.services.identity import Viewer, acting, owns, require_own
 from banso.services.ports import FileVersion, Org, Subcontractor, Theme, UnitOfWork
 from banso.workflows.labels import DEADLINE_STATUS_LABELS
 from banso.workflows.mailing import public_message_id
@@ -71,9 +71,13 @@ def engagements(
     state: str | None = None,
     org_code: str | None = None,
     theme_code: str | None = None,
+    viewer: Viewer | None = None,
 ) -> list[dict[str, Any]]:
+    """Engagements (a consultant's own only, for a consultant)."""
     with services.uow(readonly=True) as uow:
         where: dict[str, Any] = {}
+        if viewer is not None and viewer.own_only:
+            where["consultant_id"] = viewer.person_id
         if org_code:
             where["org_id"] = org_named(uow, org_code).id
         if theme_code:
@@ -82,10 +86,14 @@ def engagements(
         return [_engagement_json(services, uow, v) for v in found]
 
 
-def engagement(services: Services, engagement_id: int) -> dict[str, Any]:
+def engagement(
+    services: Services, engagement_id: int, viewer: Viewer | None = None
+) -> dict[str, Any]:
     """One engagement and its dispatches, as JSON (times ISO 8601)."""
     with services.uow(readonly=True) as uow:
         view = uow.records.get("engagement", engagement_id)
+        if not owns(viewer, "engagement", view.data):
+            raise NotFound("engagement", engagement_id)
         data = _engagement_json(services, uow, view)
         data["dispatches"] = [
             {"id": d.id, "state": d.state, "at": plain(d.data["at"]), "mode": d.data["mode"]}
@@ -97,10 +105,15 @@ def engagement(services: Services, engagement_id: int) -> dict[str, Any]:
 
 
 def dispatches(
-    services: Services, month: str | None = None, engagement_id: int | None = None
+    services: Services,
+    month: str | None = None,
+    engagement_id: int | None = None,
+    viewer: Viewer | None = None,
 ) -> list[tuple[RecordView, dict[str, Any]]]:
     with services.uow(readonly=True) as uow:
         where: dict[str, Any] = {}
+        if viewer is not None and viewer.own_only:
+            where["consultant_id"] = viewer.person_id
         if month:
             where["month"] = month
         if engagement_id is not None:
@@ -114,15 +127,21 @@ def dispatches(
 
 
 def records(
-    services: Services, record_kind: str, order_by: tuple[str, ...] = ("id",), **where: Any
+    services: Services,
+    record_kind: str,
+    order_by: tuple[str, ...] = ("id",),
+    viewer: Viewer | None = None,
+    **where: Any,
 ) -> list[RecordView]:
-    """Records of one kind whose fields equal ``where`` (None values are left out)."""
+    """Records of one kind whose fields equal ``where`` (None values are left out);
+    for a consultant, only their own."""
     given = {k: v for k, v in where.items() if v is not None}
     state = given.pop("state", None)
     with services.uow(readonly=True) as uow:
-        return uow.records.find(
+        found = uow.records.find(
             record_kind, where=given, states=(state,) if state else None, order_by=order_by
         )
+    return [v for v in found if owns(viewer, record_kind, v.data)]
 
 
 def org_names(services: Services) -> dict[int, str]:
@@ -151,17 +170,34 @@ def subcontractors(services: Services) -> list[Subcontractor]:
 
 
 def calendar(
-    services: Services, start: date | None, end: date | None, status: str | None
+    services: Services,
+    start: date | None,
+    end: date | None,
+    status: str | None,
+    viewer: Viewer | None = None,
 ) -> tuple[date, list[Deadline]]:
-    """Deadlines due from ``start`` (default: the contract start) to ``end``."""
+    """Deadlines due from ``start`` (default: the contract start) to ``end``; for a
+    consultant, those they answer for."""
     with services.uow(readonly=True) as uow:
         contract = uow.settings.get("contract") or {}
         first = start or date.fromisoformat(contract["start"])
-        return first, uow.deadlines.list(first, end or date(9999, 12, 31), status)
+        rows = uow.deadlines.list(first, end or date(9999, 12, 31), status)
+    if viewer is not None and viewer.own_only:
+        rows = [d for d in rows if d.responsible.casefold() == viewer.email.casefold()]
+    return first, rows
 
 
-def history(services: Services, kind: str, record_id: int) -> list[AuditEvent]:
+def history(
+    services: Services, kind: str, record_id: int, viewer: Viewer | None = None
+) -> list[AuditEvent]:
     with services.uow(readonly=True) as uow:
+        if viewer is not None and viewer.own_only:
+            try:
+                require_own(uow, viewer, kind, record_id)
+            except NotFound:
+                raise NotFound(
+                    f"history for {kind}", record_id, "check the kind and the id"
+                ) from None
         events = uow.audit.history(kind, record_id)
     if not events:
         raise NotFound(f"history for {kind}", record_id, "check the kind and the id")
@@ -169,8 +205,9 @@ def history(services: Services, kind: str, record_id: int) -> list[AuditEvent]:
 
 
 def verify_audit(services: Services) -> ChainReport:
-    with services.uow(readonly=True) as uow:
-        return verify_chain(uow.audit.all_events(), uow.audit.head_hash())
+    from banso.services.audit import verify
+
+    return verify(services)
 
 
 def outbox(services: Services, state: str | None, limit: int) -> list[QueuedMessage]:

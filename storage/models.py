@@ -406,3 +406,15 @@ class DeadlineRow(Base):
     next_fire_at: Mapped[datetime | None] = mapped_column(index=True)
     created_at: Mapped[datetime]
     met_at: Mapped[datetime | None]
+
+
+class LoginBinding(Base):
+    """An authenticated account bound to the person it acts as: an operating-system
+    account (identity mode ``os``) or a database role (``database``)."""
+
+    __tablename__ = "logins"
+
+    login: Mapped[str] = mapped_column(String(128), primary_key=True)
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", name="fk_logins_person_id"), index=True
+    )

@@ -16,6 +16,7 @@ from banso.services import ports
 from banso.storage.models import (
     Assignment,
     DeliverableFileRow,
+    LoginBinding,
     Organisation,
     Person,
     ProgrammeSetting,
@@ -113,6 +114,21 @@ class SqlDirectory:
 
     def has_people(self) -> bool:
         return self.session.scalars(select(Person.id).limit(1)).first() is not None
+
+    def person_by_login(self, login: str) -> ports.Person | None:
+        row = self.session.scalars(
+            select(Person).join(LoginBinding, LoginBinding.person_id == Person.id)
+            .where(LoginBinding.login == login)
+        ).first()  # fmt: skip
+        return _person(row) if row else None
+
+    def bind_login(self, login: str, person_id: int) -> None:
+        row = self.session.get(LoginBinding, login)
+        if row is None:
+            self.session.add(LoginBinding(login=login, person_id=person_id))
+        else:
+            row.person_id = person_id
+        self.session.flush()
 
     def add_person(
         self,

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, Select, func, inspect, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from banso.engine.audit import GENESIS, AuditEvent, NewAuditEvent, seal
+from banso.engine.audit import GENESIS, AuditEvent, NewAuditEvent, key_fingerprint, seal
 from banso.engine.errors import InvalidValue, NotFound, StorageUnavailable
 from banso.engine.runner import Occurrence
 from banso.engine.workflow import Effect, RecordView
@@ -21,6 +21,10 @@ from banso.storage.faults import first_line, storage_fault
 from banso.storage.models import AuditEventRow, AuditHead, WorkflowRecord
 from banso.storage.outbox import SqlOutbox
 from banso.storage.repositories import SqlDeliverableFiles, SqlDirectory, SqlSettings
+
+# The programme setting that says from which event on the chain is keyed, and
+# with which key (a fingerprint, never the key).
+AUDIT_KEY_SETTING = "audit_key"
 
 RecordClasses = Mapping[str, type[WorkflowRecord]]
 EffectHandler = Callable[[Any, Any, Occurrence], None]
@@ -142,10 +146,32 @@ class SqlRecords:
 
 
 class SqlAuditLog:
-    """Appends to and reads the audit hash chain."""
+    """Appends to and reads the audit hash chain (HMAC-sealed under ``key``)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, key: bytes | None = None) -> None:
         self.session = session
+        self.key = key
+
+    def _sealing_key(self, next_seq: int) -> bytes | None:
+        """The key to seal with; the first keyed event records where keying began."""
+        settings = SqlSettings(self.session)
+        marker = settings.get(AUDIT_KEY_SETTING)
+        if self.key is None:
+            if marker is not None:
+                raise StorageUnavailable(
+                    "the audit chain is keyed but the audit key file was not found; "
+                    "set audit_key_file (BANSO_AUDIT_KEY_FILE) to the file `banso init` created"
+                )
+            return None
+        fingerprint = key_fingerprint(self.key)
+        if marker is None:
+            settings.put(AUDIT_KEY_SETTING, {"fingerprint": fingerprint, "from_seq": next_seq})
+        elif marker.get("fingerprint") != fingerprint:
+            raise StorageUnavailable(
+                "the audit key file is not the key this database's chain was sealed with; "
+                "check audit_key_file (BANSO_AUDIT_KEY_FILE)"
+            )
+        return self.key
 
     def _head(self) -> AuditHead:
         # FOR UPDATE orders concurrent appenders on PostgreSQL; SQLite ignores
@@ -159,7 +185,7 @@ class SqlAuditLog:
 
     def append(self, event: NewAuditEvent) -> AuditEvent:
         head = self._head()
-        sealed = seal(event, head.seq + 1, head.hash)
+        sealed = seal(event, head.seq + 1, head.hash, self._sealing_key(head.seq + 1))
         self.session.add(
             AuditEventRow(
                 seq=sealed.seq,
@@ -251,8 +277,10 @@ class SqlUnitOfWork:
         record_classes: RecordClasses,
         effect_handlers: Mapping[type[Effect], EffectHandler] | None = None,
         readonly: bool = False,
+        audit_key: bytes | None = None,
     ) -> None:
         self.engine = engine.execution_options(**READONLY) if readonly else engine
+        self.audit_key = audit_key
         self.record_classes = record_classes
         self.effect_handlers = dict(effect_handlers or {})
         self.readonly = readonly
@@ -261,7 +289,7 @@ class SqlUnitOfWork:
     def __enter__(self) -> Self:
         self.session = Session(self.engine, expire_on_commit=False, autoflush=True)
         self.records = SqlRecords(self.session, self.record_classes)
-        self.audit = SqlAuditLog(self.session)
+        self.audit = SqlAuditLog(self.session, self.audit_key)
         self.directory = SqlDirectory(self.session)
         self.settings = SqlSettings(self.session)
         self.deadlines = SqlDeadlines(self.session)

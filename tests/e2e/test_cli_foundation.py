@@ -111,6 +111,9 @@ def test_an_unusable_database_is_one_line_and_exit_2(tmp_path: Path, url: str, s
 
 def test_history_of_an_unknown_record_is_one_line_and_exit_2(db_url: str, tmp_path: Path) -> None:
     assert banso(tmp_path, "--db", db_url, "init").returncode == 0
+    lead = ("--name", "伴走 一郎", "--email", "lead@example.jp", "--role", "lead")
+    assert banso(tmp_path, "--db", db_url, "person", "add", *lead).returncode == 0
+    # The first person is bound to the account that added them: no --as needed.
     line = one_error_line(banso(tmp_path, "--db", db_url, "history", "toy", "1"))
     assert "toy 1" in line
 

@@ -11,15 +11,19 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy.orm import Session
 
 from banso.storage.db import make_engine
 from banso.storage.migrate import upgrade
+from banso.storage.models import Person
 from tests.support import toy
 
 HEAVY = ("weasyprint", "docx", "openpyxl", "apscheduler")
+READER = "lead@contractor.example.jp"
 
 SNIPPET = """
 import json, sys
@@ -38,6 +42,8 @@ print(json.dumps({"code": code, "loaded": sorted(
 def loaded_by(args: list[str], watched: tuple[str, ...], cwd: Path) -> tuple[int, list[str]]:
     """Run ``banso ARGS`` in a new interpreter; its exit code and the watched modules loaded."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("BANSO_")}
+    # Reads need a person: the fixture's lead, believed (trust mode) for brevity.
+    env.update(BANSO_IDENTITY="trust", BANSO_USER=READER)
     done = subprocess.run(
         [sys.executable, "-c", SNIPPET, json.dumps(args), json.dumps(watched)],
         cwd=cwd,
@@ -59,6 +65,10 @@ def url_with_an_event(sqlite_url: str) -> str:
         upgrade(engine)
         toy.create_tables(engine)
         toy.new_toy(engine, toy.make_runner())
+        with Session(engine) as session:
+            at = datetime(2026, 4, 1, tzinfo=UTC)
+            session.add(Person(name="責任 者", email=READER, role="lead", created_at=at))
+            session.commit()
     finally:
         engine.dispose()
     return sqlite_url

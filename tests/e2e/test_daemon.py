@@ -463,7 +463,7 @@ def test_downtime_across_two_month_starts_drafts_both_monthly_reports(
     report = daemon_once(banso, tokyo("2026-06-01"))
     states = {
         d["period"]: d["state"]
-        for d in InProcessBanso(banso.cwd, banso.url).json(
+        for d in InProcessBanso(banso.cwd, banso.url, user=LEAD).json(
             "deliverable", "list", "--kind", "monthly_report"
         )
     }

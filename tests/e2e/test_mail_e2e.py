@@ -495,7 +495,7 @@ def test_a_permanent_refusal_is_dead_the_lead_is_told_once_and_retry_requeues(
 
     # Only the lead or the prefecture may requeue it.
     line = banso.refused("outbox", "retry", str(dead["id"]), user=HANAKO)
-    assert line.startswith(f"banso: {HANAKO} may not retry a message"), line
+    assert line.startswith(f"banso: {HANAKO} may not use `banso outbox retry`"), line
     server.handler.refuse.discard(contact)
     retried = banso.json("outbox", "retry", str(dead["id"]))
     assert retried == {"id": dead["id"], "state": "queued", "by": LEAD}

@@ -95,11 +95,16 @@ class Walk:
         return result
 
     def refused(
-        self, *args: str, user: str | None = LEAD, now: str = START, names: tuple[str, ...] = ()
+        self,
+        *args: str,
+        user: str | None = LEAD,
+        now: str = START,
+        names: tuple[str, ...] = (),
+        code: int = 1,
     ) -> str:
         """A command refused by a rule (exit 1, one line naming it) that changes nothing."""
         before = self.dump if self.dump is not None else dump_database(self.banso.url)
-        line = self.banso.refused(*args, user=user, now=now)
+        line = self.banso.refused(*args, user=user, now=now, code=code)
         for part in names:
             assert part in line, f"{part!r} not named in: {line}"
         after = dump_database(self.banso.url)
@@ -163,10 +168,11 @@ def test_one_engagement_from_survey_to_report(banso: Banso) -> None:
         "engagement", "approve-plan", e, user=PREFECTURE,
         names=("hearing is not recorded", "record-hearing", "plan is not drafted", "draft-plan"),
     )  # fmt: skip
-    # Only the consultant the engagement is assigned to records its work.
+    # Only the consultant the engagement is assigned to records its work; to anyone
+    # else it is as if it did not exist (permissions before rules: nothing leaks).
     walk.refused(
-        "engagement", "record-hearing", e, "--findings", "現状", user=JIRO,
-        names=(f"{JIRO} may not record-hearing engagement {e}", f"assigned to {HANAKO}"),
+        "engagement", "record-hearing", e, "--findings", "現状", user=JIRO, code=2,
+        names=(f"no engagement {e}",),
     )  # fmt: skip
     walk.step("engagement", "record-hearing", e, "--findings", "移行後の運用課題", user=HANAKO)
     walk.step(

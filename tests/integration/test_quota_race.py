@@ -10,7 +10,6 @@ counted dispatches equal the limit. On SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -30,6 +29,7 @@ from tests.support.programme import (
     programme_templates,
     seed_dispatches,
     seed_engagements,
+    untrusted,
 )
 
 pytestmark = pytest.mark.slow
@@ -43,8 +43,7 @@ TIMEOUT = 60.0
 def _start(
     banso: Banso, barrier: Path, name: str, user: str, engagement_id: int, at: str
 ) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BANSO_")}
-    env.update(BANSO_USER=user, BANSO_NOW=START, BANSO_MAIL_URL=f"file://{banso.cwd / 'mail'}")
+    env = banso.env(user, START)  # trust mode, the mail folder and the audit key
     args = ["--db", banso.url, "dispatch", "plan", str(engagement_id), "--at", at, "--mode", "web"]
     return subprocess.Popen(
         [sys.executable, "-m", "tests.integration.quota_race_worker", str(barrier), name, *args],
@@ -75,7 +74,7 @@ def _race(banso: Banso, barrier: Path, racers: list[tuple[str, str, int, str]]) 
         results = {}
         for name, proc in procs.items():
             out, err = proc.communicate(timeout=TIMEOUT)
-            results[name] = (proc.returncode, out, err)
+            results[name] = (proc.returncode, out, untrusted(err))
         return results
     finally:
         for proc in procs.values():

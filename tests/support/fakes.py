@@ -253,6 +253,7 @@ class Tables:
     outbox: dict[int, QueuedMessage] = field(default_factory=dict)
     outbox_keys: dict[str, int] = field(default_factory=dict)
     files: tuple[ports.FileVersion, ...] = ()
+    logins: dict[str, int] = field(default_factory=dict)
 
     def copy(self) -> Tables:
         return Tables(
@@ -269,6 +270,7 @@ class Tables:
             outbox=dict(self.outbox),
             outbox_keys=dict(self.outbox_keys),
             files=self.files,
+            logins=dict(self.logins),
         )
 
     def exists(self, table: str, row_id: int) -> bool:
@@ -554,6 +556,17 @@ class MemoryDirectory:
 
     def has_people(self) -> bool:
         return bool(self._t.people)
+
+    def person_by_login(self, login: str) -> ports.Person | None:
+        person_id = self._t.logins.get(login)
+        return self._t.people.get(person_id) if person_id is not None else None
+
+    def bind_login(self, login: str, person_id: int) -> None:
+        if person_id not in self._t.people:
+            raise StorageViolation(
+                f"FOREIGN KEY constraint failed: logins.person_id → people {person_id}"
+            )
+        self._t.logins[login] = person_id
 
     def add_person(
         self,
