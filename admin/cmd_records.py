@@ -220,6 +220,9 @@ def meeting() -> None:
 @click.option(
     "--engagement", "engagement_id", type=int, metavar="ID", help="Hearings: the engagement."
 )
+@click.option(
+    "--override", metavar="REASON", help="On a closed day or outside 08:00-20:00, and why."
+)
 @json_option
 @pass_state
 def meeting_schedule(
@@ -229,6 +232,7 @@ def meeting_schedule(
     place: str | None,
     url: str | None,
     engagement_id: int | None,
+    override: str | None,
 ) -> None:
     """Schedule a meeting (lead or prefecture); one monthly regular meeting a month.
 
@@ -238,7 +242,14 @@ def meeting_schedule(
     """
     at = parse_datetime(at_text, "--at")
     outcome = meetings.schedule_meeting(
-        state.services, state.user, kind, at=at, place=place, url=url, engagement_id=engagement_id
+        state.services,
+        state.user,
+        kind,
+        at=at,
+        place=place,
+        url=url,
+        engagement_id=engagement_id,
+        override=override,
     )
     report(state, outcome)
 

@@ -99,7 +99,11 @@ def engagement_show(state: State, record_id: int) -> None:
     "--at", "at_text", required=True, metavar="DATETIME", help="ISO 8601; Tokyo time if no offset."
 )
 @click.option("--consultant", required=True, metavar="EMAIL")
-@click.option("--override", metavar="REASON", help="Use a consultant other than the assigned one.")
+@click.option(
+    "--override",
+    metavar="REASON",
+    help="Another consultant than the assigned one, or a closed day or hour.",
+)
 @json_option
 @pass_state
 def engagement_schedule_hearing(
@@ -135,7 +139,8 @@ def dispatch() -> None:
 @click.option(
     "--override",
     metavar="REASON",
-    help="Past the monthly cap (lead/prefecture) or another consultant.",
+    help="Past the monthly cap or the plan's number (lead/prefecture), another "
+    "consultant, or a closed day or hour; the reason is recorded.",
 )
 @json_option
 @pass_state

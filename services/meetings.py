@@ -25,6 +25,7 @@ def schedule_meeting(
     place: str | None = None,
     url: str | None = None,
     engagement_id: int | None = None,
+    override: str | None = None,
 ) -> Outcome:
     """Schedule a meeting (lead or prefecture); one monthly regular meeting a month."""
     month = f"{tokyo_date(at):%Y-%m}"
@@ -46,7 +47,9 @@ def schedule_meeting(
             not_states=(meeting.CANCELLED,),
         )
         facts = MonthlyMeetingFacts(in_month=tuple(m.id for m in monthly))
-        outcome = services.runner.create(uow, meeting.KIND, actor=actor, data=data, facts=facts)
+        outcome = services.runner.create(
+            uow, meeting.KIND, actor=actor, data=data, payload={"override": override}, facts=facts
+        )
         if kind == meeting.REPORT:
             engagements_due_before(services, uow, at)
         uow.commit()

@@ -23,6 +23,7 @@ from banso.workflows.checks import (
     needs_text,
     plural,
 )
+from banso.workflows.office_hours import held_in_office_hours
 from banso.workflows.people_rules import (
     CONSULTANT_FIELD,
     ConsultantFacts,
@@ -138,6 +139,8 @@ def nothing_left_open(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
     return open_dispatches_unmet(facts_of(ctx, DispatchTally), "before withdrawing")
 
 
+HEARING_IN_OFFICE_HOURS = held_in_office_hours("at", "a hearing", from_payload=True)
+
 HEARING_INVITATION = Notify(
     "hearing_invitation", to=("contact", "consultant"), invitation="request"
 )
@@ -164,7 +167,7 @@ DEFINITION = WorkflowDefinition(
             "ヒアリング日程調整",
             (REQUESTED,),
             HEARING,
-            guards=(hearing_can_be_scheduled,),
+            guards=(hearing_can_be_scheduled, HEARING_IN_OFFICE_HOURS),
             roles=(LEAD,),
             effects=(HEARING_INVITATION,),
         ),
@@ -174,7 +177,7 @@ DEFINITION = WorkflowDefinition(
             "ヒアリング日程調整",
             (HEARING,),
             None,
-            guards=(hearing_can_be_scheduled,),
+            guards=(hearing_can_be_scheduled, HEARING_IN_OFFICE_HOURS),
             roles=(LEAD,),
             effects=(HEARING_INVITATION, HEARING_REASSIGNED),
         ),
