@@ -11,7 +11,6 @@ from banso.admin.cli import State, pass_state
 from banso.admin.output import emit, json_option, report, state_text, table, when
 from banso.admin.triggers import register
 from banso.engine.clock import parse_datetime
-from banso.engine.era import format_fiscal_year
 from banso.services import budget as budget_uc
 from banso.services import desk, meetings, views
 from banso.services.context import Services
@@ -323,17 +322,7 @@ def budget(ctx: click.Context) -> None:
     state = ctx.find_object(State)
     assert state is not None
     data = budget_uc.budget(state.services)
-    total, std, quota_total = data["total"], data["standardization"], data["total"]["limit"]
-    lines = [
-        f"{format_fiscal_year(data['fiscal_year'])} dispatches: {total['held']} held, "
-        f"{total['committed']} planned/confirmed, {total['left']} left of {quota_total}",
-        f"  標準化支援: {std['held']} held, {std['committed']} planned/confirmed, "
-        f"{std['left']} left of {std['limit']}",
-        f"  monthly cap per engagement: {data['monthly_cap']}; "
-        f"months left in the contract: {data['months_left']}",
-        f"consultations: {data['consultations']['count']} of about "
-        f"{data['consultations']['expected']} expected",
-    ]
+    lines = [budget_uc.budget_text(data)]
     if data["themes"]:
         lines.append(
             table(
@@ -347,20 +336,29 @@ def budget(ctx: click.Context) -> None:
 
 @budget.command("set")
 @click.option(
-    "--total", type=click.IntRange(min=0), metavar="N", help="Dispatches in the fiscal year."
+    "--total",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="The budget agreed with the prefecture: the year's dispatches, a hard limit.",
 )
 @click.option(
-    "--standardization", type=click.IntRange(min=0), metavar="N", help="Of which standardisation."
+    "--standardization",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Of which standardisation: a target that warns, not a limit.",
 )
 @click.option(
-    "--monthly-cap", type=click.IntRange(min=0), metavar="N", help="Per engagement per month."
+    "--monthly-cap",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Per organisation and top-level theme a month.",
 )
 @json_option
 @pass_state
 def budget_set(
     state: State, total: int | None, standardization: int | None, monthly_cap: int | None
 ) -> None:
-    """Change the dispatch quotas (prefecture only); never below what is already used.
+    """Change the budget and quotas (prefecture only); the budget never below the use.
 
     \b
     Example:

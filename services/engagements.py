@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -13,6 +13,7 @@ from banso.engine.workflow import Actor, RecordView
 from banso.services.context import Services
 from banso.services.identity import acting, acting_to_fire, person_named
 from banso.services.ports import Org, Theme, UnitOfWork
+from banso.services.themes import family_engagements, top_theme
 from banso.services.transitions import fire_in
 from banso.workflows.programme import CLOSED_ENGAGEMENT
 
@@ -75,8 +76,30 @@ def new_engagement(
                 f"({existing.state}); withdraw or report it before opening another"
             )
         outcome = create_engagement(services, uow, actor, org, theme, request=request)
+        notes = family_notes(uow, outcome.record, theme)
         uow.commit()
-    return outcome
+    return replace(outcome, notes=notes) if notes else outcome
+
+
+def family_notes(uow: UnitOfWork, new: RecordView, theme: Theme) -> tuple[str, ...]:
+    """Opening an engagement next to one on the same top-level theme says that they
+    share the monthly cap and the consultant."""
+    going = [
+        e
+        for e in family_engagements(uow, new.data["org_id"], theme.id, going_only=True)
+        if e.id != new.id
+    ]
+    if not going:
+        return ()
+    top = top_theme(uow, theme.id)
+    others = ", ".join(
+        f"{e.id} ({uow.directory.theme_by_id(e.data['theme_id']).code})"  # type: ignore[union-attr]
+        for e in going
+    )
+    return (
+        f"engagement {new.id} counts with engagement {others} on {top.code} ({top.name}): "
+        f"a sub-theme shares its top-level theme's monthly cap and consultant",
+    )
 
 
 def schedule_hearing(

@@ -44,6 +44,7 @@ SCHEDULE_HEARING = "schedule_hearing"
 RECORD_HEARING = "record_hearing"
 DRAFT_PLAN = "draft_plan"
 APPROVE_PLAN = "approve_plan"
+REVISE_PLAN = "revise_plan"
 START = "start"
 REPORT = "report"
 WITHDRAW = "withdraw"
@@ -93,6 +94,13 @@ def planned_dispatches_valid(record: RecordView, ctx: GuardContext) -> Iterable[
     return [
         Unmet(f"planned dispatches must be a whole number ≥ 0, not {n!r}", "planned_dispatches")
     ]
+
+
+def planned_dispatches_given(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
+    """A revised plan says how many dispatches it now plans."""
+    if ctx.payload.get("planned_dispatches") is None:
+        return [Unmet("the revised number of dispatches is missing", "planned_dispatches")]
+    return planned_dispatches_valid(record, ctx)
 
 
 def plan_is_complete(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
@@ -212,6 +220,15 @@ DEFINITION = WorkflowDefinition(
             (HEARING,),
             PLAN_APPROVED,
             guards=(plan_is_complete,),
+            roles=(PREFECTURE,),
+        ),
+        # The prefecture agrees a revised plan: more (or fewer) dispatches than approved.
+        Transition(
+            REVISE_PLAN,
+            "支援計画変更",
+            (PLAN_APPROVED, IN_SUPPORT),
+            None,
+            guards=(planned_dispatches_given, needs_text("reason", "the reason is empty")),
             roles=(PREFECTURE,),
         ),
         Transition(START, "支援開始", (PLAN_APPROVED,), IN_SUPPORT, roles=(LEAD,)),

@@ -279,3 +279,15 @@ def monthly_label(period: str) -> str:
     """令和8年4月分 for "2026-04"."""
     first = date.fromisoformat(f"{period}-01")
     return f"{format_year(first)}{first.month}月分"
+
+
+def top_level_theme(theme_id: int, parent_of: Mapping[int, int | None]) -> int:
+    """The survey's theme a (sub-)theme belongs to: the monthly cap and the
+    same-consultant rule are per organisation × this theme (spec §6(2)③ テーマ)."""
+    seen = {theme_id}
+    while (parent := parent_of.get(theme_id)) is not None:
+        if parent in seen:  # a loop in the master data: stop where it closes
+            break
+        seen.add(parent)
+        theme_id = parent
+    return theme_id

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from banso.engine.clock import parse_datetime
-from banso.engine.errors import CreationRefused, TransitionRefused
-from banso.services import meetings
-from tests.services.world import LEAD, World
+from banso.engine.errors import CreationRefused, Refused, TransitionRefused
+from banso.services import budget, engagements, meetings
+from tests.services.world import HANAKO, JIRO, LEAD, PREFECTURE, World
 
 
 def test_a_sunday_dispatch_is_refused_then_accepted_with_a_reason(world: World) -> None:
@@ -36,8 +36,96 @@ def test_a_hearing_on_a_national_holiday_or_at_night_is_refused(world: World) ->
 def test_a_meeting_in_the_year_end_closure_is_refused(world: World) -> None:
     at = parse_datetime("2026-12-30T14:00+09:00")
     with pytest.raises(CreationRefused) as refused:
-        meetings.schedule_meeting(world.services, LEAD, "monthly", at=at, url="https://m.example.jp")
+        meetings.schedule_meeting(
+            world.services, LEAD, "monthly", at=at, url="https://m.example.jp"
+        )
     assert "2026-12-30は年末年始休業です" in str(refused.value.unmet)
     meetings.schedule_meeting(
         world.services, LEAD, "monthly", at=at, url="https://m.example.jp", override="県の依頼"
     )
+
+
+def test_sub_themes_share_their_top_level_themes_monthly_cap(world: World) -> None:
+    # 岡山市 on 標準化 and on its sub-theme 住民基本台帳: two engagements, one cap.
+    std = world.in_support("331007", "standardization")
+    sub = world.in_support("331007", "std-jumin")
+    world.plan(std, "2026-06-03T10:00+09:00")
+    world.plan(sub, "2026-06-04T10:00+09:00")
+    before = world.store.snapshot()
+    with pytest.raises(CreationRefused) as refused:
+        world.plan(sub, "2026-06-05T10:00+09:00")
+    reason = str(refused.value)
+    assert f"engagements {std}, {sub} on 情報システム標準化" in reason
+    assert "already have 2 of 2 dispatches in 2026-06" in reason
+    assert world.store.snapshot() == before
+    world.plan(sub, "2026-06-05T10:00+09:00", override="法改正対応の期限が迫るため")
+    world.plan(sub, "2026-07-01T10:00+09:00")  # another month, another cap
+
+
+def test_a_sub_theme_is_served_by_its_parents_consultant(world: World) -> None:
+    world.in_support("331007", "standardization", consultant=HANAKO)
+    sub = world.engagement("331007", "std-jumin")
+    with pytest.raises(TransitionRefused) as refused:
+        world.hearing(sub, JIRO)
+    assert HANAKO in str(refused.value)
+    world.hearing(sub, HANAKO)
+
+
+def test_opening_a_sub_theme_next_to_its_running_parent_says_so(world: World) -> None:
+    parent = world.engagement("331007", "standardization")
+    outcome = engagements.new_engagement(world.services, LEAD, "331007", "std-jumin", None)
+    (note,) = outcome.notes
+    assert f"counts with engagement {parent} (standardization)" in note
+    assert "monthly cap and consultant" in note
+    alone = engagements.new_engagement(world.services, LEAD, "332020", "std-jumin", None)
+    assert alone.notes == ()
+
+
+def test_dispatches_past_the_plans_number_need_a_reason_or_a_revised_plan(world: World) -> None:
+    eid = world.in_support()  # the plan approved 4 dispatches
+    for day in ("2026-06-03", "2026-06-10", "2026-07-01", "2026-07-08"):
+        world.plan(eid, f"{day}T10:00+09:00")
+    with pytest.raises(CreationRefused) as refused:
+        world.plan(eid, "2026-08-05T10:00+09:00")
+    (unmet,) = refused.value.unmet
+    assert unmet.reason.startswith(f"approved plan: engagement {eid} planned 4 dispatches")
+    assert unmet.remedy == "revise_plan"
+    with pytest.raises(CreationRefused):
+        world.plan(eid, "2026-08-05T10:00+09:00", user=HANAKO, override="団体の希望")
+    world.plan(eid, "2026-08-05T10:00+09:00", override="団体の希望で追加")
+    with pytest.raises(TransitionRefused):
+        world.fire(PREFECTURE, "engagement", eid, "revise_plan", planned_dispatches=6)
+    world.fire(PREFECTURE, "engagement", eid, "revise_plan", planned_dispatches=6,
+               reason="研修会を追加")  # fmt: skip
+    world.plan(eid, "2026-08-12T10:00+09:00")
+    assert budget.budget(world.services)["plans"] == {
+        "planned": 6, "to_plan": 0, "left_after_plans": 464,
+    }  # fmt: skip
+
+
+def test_the_standardisation_target_warns_and_the_budget_refuses(world: World) -> None:
+    budget.set_quotas(world.services, PREFECTURE, total=4, standardization=2)
+    std = world.in_support("331007", "standardization")
+    other = world.in_support("332020", "genai", consultant=JIRO)
+    assert world.plan(std, "2026-06-03T10:00+09:00").notes == ()
+    assert world.plan(std, "2026-06-10T10:00+09:00").notes == ()
+    third = world.plan(std, "2026-07-01T10:00+09:00")  # the target's 3rd of 2: accepted
+    assert third.record.state == "planned"
+    assert third.notes[0].startswith("standardisation target passed: 3 standardisation")
+    view = budget.budget(world.services)
+    assert view["standardization"]["left"] == -1
+    assert (
+        "3 standardisation dispatches against the 2 expected" in view["standardization"]["warning"]
+    )
+    assert "warning: standardisation target passed" in budget.budget_text(view)
+    world.plan(other, "2026-06-03T10:00+09:00", user=JIRO)  # the 4th of a budget of 4
+    before = world.store.snapshot()
+    with pytest.raises(CreationRefused) as refused:
+        world.plan(other, "2026-06-10T10:00+09:00", user=JIRO, override="急ぎ")
+    assert [u.remedy for u in refused.value.unmet] == ["set_budget"]
+    assert "fiscal-year quota: 4 of 4 dispatches used" in str(refused.value)
+    assert world.store.snapshot() == before
+    # The target may be set below the use; the budget may not.
+    budget.set_quotas(world.services, PREFECTURE, standardization=1)
+    with pytest.raises(Refused):
+        budget.set_quotas(world.services, PREFECTURE, total=3)
