@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import click
@@ -9,7 +10,7 @@ import click
 from banso.admin.cli import State, pass_state
 from banso.admin.output import emit, json_option, report, state_text, table, when
 from banso.admin.triggers import register
-from banso.engine.clock import parse_datetime
+from banso.engine.clock import parse_date, parse_datetime
 from banso.engine.errors import InvalidValue
 from banso.services import dispatches, engagements, views
 from banso.workflows import dispatch as dispatch_wf
@@ -210,16 +211,29 @@ def survey() -> None:
 
 @survey.command("import")
 @click.argument("path", metavar="FILE", type=click.Path(path_type=Path))
+@click.option(
+    "--hearing-by",
+    "hearing_by_text",
+    default="preferred",
+    show_default=True,
+    metavar="preferred|days|DATE",
+    help="When each hearing is due: the start of the row's 希望時期 (rows without one: "
+    "the business days of the setting), the setting's business days, or one date.",
+)
 @json_option
 @pass_state
-def survey_import(state: State, path: Path) -> None:
+def survey_import(state: State, path: Path, hearing_by_text: str) -> None:
     """Import the survey (.xlsx or .csv): every row is checked first, then each becomes an
     engagement in `requested`; one bad row and nothing is imported.
 
     \b
     Example:
       banso --as lead@contractor.example.jp survey import 支援要望調査.xlsx
+      banso --as lead@contractor.example.jp survey import 支援要望調査.xlsx --hearing-by 2026-06-30
     """
+    hearing_by: str | date = hearing_by_text
+    if hearing_by_text not in ("preferred", "days"):
+        hearing_by = parse_date(hearing_by_text, "--hearing-by")
     from banso.documents.survey import read_survey
 
     if not path.is_file():
@@ -228,7 +242,7 @@ def survey_import(state: State, path: Path) -> None:
     rows = read_survey(
         path, orgs=known.orgs, themes=known.themes, contract_months=known.contract_months
     )
-    done = engagements.import_survey(state.services, state.user, rows)
+    done = engagements.import_survey(state.services, state.user, rows, hearing_by)
     lines = [
         f"{path.name}: {len(done.created)} engagement(s) created, "
         f"{len(done.duplicates)} duplicate(s) not created"

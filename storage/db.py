@@ -14,7 +14,7 @@ from banso.engine.errors import StorageUnavailable
 
 # Bumped with every migration; a test checks it against the Alembic head so
 # that ordinary commands can check the schema without importing Alembic.
-SCHEMA_REVISION = "0004"
+SCHEMA_REVISION = "0005_rules"
 
 READONLY = {"banso_readonly": True}
 

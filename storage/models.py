@@ -197,6 +197,10 @@ class Engagement(WorkflowRecord, Base):
     contact_name: Mapped[str | None] = mapped_column(String(200))
     contact_email: Mapped[str | None] = mapped_column(String(254))
     preferred_months: Mapped[list[str] | None] = mapped_column(JSON)
+    # The preferred period's first and last month ("YYYY-MM"): the hearing is due by
+    # the first one's start.
+    preferred_from: Mapped[str | None] = mapped_column(String(7))
+    preferred_to: Mapped[str | None] = mapped_column(String(7))
     hearing_at: Mapped[datetime | None]
     findings: Mapped[str | None] = mapped_column(Text)
     goals: Mapped[str | None] = mapped_column(Text)

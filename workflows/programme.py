@@ -291,3 +291,26 @@ def top_level_theme(theme_id: int, parent_of: Mapping[int, int | None]) -> int:
         seen.add(parent)
         theme_id = parent
     return theme_id
+
+
+# Where an imported engagement's hearing deadline comes from (`survey import --hearing-by`).
+HEARING_BY_PREFERRED = "preferred"  # the start of the row's 希望時期 (else the days)
+HEARING_BY_DAYS = "days"  # the setting's business days from the import
+
+
+def hearing_due(
+    preferred_months: tuple[str, ...], hearing_by: str | date
+) -> tuple[date, str] | None:
+    """The hearing's due date as written and its basis for one survey row, or None for
+    the setting's business days: a survey lists when the organisation wants support
+    (希望時期), and hearings are spread over the year, not all due days after the import."""
+    if isinstance(hearing_by, date):
+        return hearing_by, f"調査取込時の指定により{hearing_by.isoformat()}まで"
+    if hearing_by == HEARING_BY_DAYS or not preferred_months:
+        return None
+    first, last = preferred_months[0], preferred_months[-1]
+    start = date.fromisoformat(f"{first}-01")
+    period = monthly_label(first).removesuffix("分")
+    if last != first:
+        period += "〜" + monthly_label(last).removesuffix("分")
+    return start, f"希望時期（{period}）の始まり{start.isoformat()}まで"

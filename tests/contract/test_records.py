@@ -88,6 +88,8 @@ def test_a_new_record_reads_back_at_version_0_with_every_field(
         "contact_name": None,
         "contact_email": None,
         "preferred_months": ["2026-05", "2026-06"],  # JSON gives a list back
+        "preferred_from": None,
+        "preferred_to": None,
         "hearing_at": VISIT,
         "findings": None,
         "goals": None,

@@ -4,10 +4,14 @@ survey, the kickoff, and work between visits."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
 import pytest
 
 from banso.engine.clock import parse_datetime
-from banso.engine.errors import CreationRefused, Refused, TransitionRefused
+from banso.engine.errors import CreationRefused, InvalidValue, Refused, TransitionRefused
 from banso.services import budget, engagements, meetings
 from tests.services.world import HANAKO, JIRO, LEAD, PREFECTURE, World
 
@@ -129,3 +133,52 @@ def test_the_standardisation_target_warns_and_the_budget_refuses(world: World) -
     budget.set_quotas(world.services, PREFECTURE, standardization=1)
     with pytest.raises(Refused):
         budget.set_quotas(world.services, PREFECTURE, total=3)
+
+
+@dataclass(frozen=True)
+class Row:
+    row: int
+    org_code: str
+    theme_code: str
+    preferred_months: tuple[str, ...]
+    request: str = "庁内のDX推進"
+    contact_name: str = "田中 一郎"
+    contact_email: str = "tanaka@city.okayama.example.jp"
+
+
+def hearing_deadline(world: World, rows: list[Row], **kw: Any) -> list[tuple[str, str]]:
+    done = engagements.import_survey(world.services, LEAD, rows, **kw)
+    out = []
+    for entry in done.created:
+        d = world.deadline("engagement", entry["engagement"], "hearing")
+        out.append((d.due.isoformat(), d.explanation))
+    return out
+
+
+def test_the_hearing_is_due_at_the_start_of_the_preferred_period(world: World) -> None:
+    rows = [
+        Row(2, "331007", "genai", ("2026-07", "2026-08", "2026-09")),
+        Row(3, "332020", "genai", ()),
+        Row(4, "336238", "genai", ("2026-08",)),
+    ]
+    (july, none, august) = hearing_deadline(world, rows)
+    assert july == (
+        "2026-07-01",
+        "希望時期（令和8年7月〜令和8年9月）の始まり2026-07-01まで。2026-07-01は営業日のため、そのまま",
+    )
+    assert none[0] == "2026-04-15" and "から10営業日以内" in none[1]  # no period: the days
+    # 2026-08-01 is a Saturday: the next business day, and the explanation says so.
+    assert august[0] == "2026-08-03" and "2026-08-01は土曜日" in august[1]
+    (stored,) = world.find("engagement", org_id=2)
+    assert (stored.data["preferred_from"], stored.data["preferred_to"]) == ("2026-07", "2026-09")
+
+
+def test_the_import_may_say_one_date_or_the_business_days(world: World) -> None:
+    row = Row(2, "331007", "genai", ("2026-07",))
+    ((due, why),) = hearing_deadline(world, [row], hearing_by=date(2026, 6, 30))
+    assert due == "2026-06-30" and why.startswith("調査取込時の指定により2026-06-30まで")
+    ((due, why),) = hearing_deadline(world, [Row(2, "332020", "genai", ("2026-07",))],
+                                     hearing_by="days")  # fmt: skip
+    assert due == "2026-04-15" and "10営業日以内" in why
+    with pytest.raises(InvalidValue):
+        engagements.import_survey(world.services, LEAD, [row], hearing_by="soon")

@@ -99,6 +99,8 @@ RECORD_COLUMNS: dict[str, dict[str, Column]] = {
         "contact_name": _c(str, n=200),
         "contact_email": _c(str, n=254),
         "preferred_months": _c(JSON),
+        "preferred_from": _c(str, n=7),
+        "preferred_to": _c(str, n=7),
         "hearing_at": _c(datetime),
         "findings": _c(str),
         "goals": _c(str),
