@@ -51,7 +51,13 @@ def read_sample(name: str) -> tuple[list[OrgRow], list[ThemeRow]]:
     "--contract-start", metavar="D", help="Contract start, YYYY-MM-DD (default 2026-04-01)."
 )
 @click.option("--contract-end", metavar="D", help="Contract end, YYYY-MM-DD (default 2027-03-31).")
-@click.option("--kickoff", metavar="D", help="Kickoff meeting date (default: the contract start).")
+@click.option(
+    "--kickoff",
+    metavar="D",
+    help="Kickoff meeting date. Until it is given (or the kickoff meeting scheduled), "
+    "the implementation plan and the roster are due provisionally 20 business days "
+    "into the contract. Changing it or the contract dates moves the open deadlines.",
+)
 @click.option("--contractor", metavar="NAME", help="The contractor's name, for mail signatures.")
 @json_option
 @pass_state
@@ -100,6 +106,7 @@ def init(
         text = f"{url}: up to date (schema {after})"
     if changes:
         text += f"; {len(changes)} item(s) of programme data added or updated"
+        text += "".join(f"\n  {c}" for c in changes if c.startswith("moved: "))
     data = {"database": url, "before": before, "after": after, "changed": changed, "added": changes}
     emit(state, data, text)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from banso.engine.clock import tokyo_date
@@ -11,6 +12,7 @@ from banso.services.effects import Effects, responsible
 from banso.services.identity import acting
 from banso.services.mail import describe
 from banso.services.ports import UnitOfWork
+from banso.services.programme import set_kickoff
 from banso.workflows import engagement, meeting
 from banso.workflows.meeting import MonthlyMeetingFacts
 from banso.workflows.programme import CLOSED_ENGAGEMENT, report_before_meeting
@@ -52,8 +54,12 @@ def schedule_meeting(
         )
         if kind == meeting.REPORT:
             engagements_due_before(services, uow, at)
+        notes: list[str] = []
+        if kind == meeting.KICKOFF:
+            # What is due at the kickoff (§9 No.2, No.3) follows the meeting.
+            notes = [f"moved: {line}" for line in set_kickoff(services, uow, tokyo_date(at))]
         uow.commit()
-    return outcome
+    return replace(outcome, notes=tuple(notes)) if notes else outcome
 
 
 def engagements_due_before(services: Services, uow: UnitOfWork, at: datetime) -> None:

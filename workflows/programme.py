@@ -67,7 +67,8 @@ class ProgrammeConfig:
         return {
             "start": self.contract_start.isoformat(),
             "end": self.contract_end.isoformat(),
-            "kickoff": (self.kickoff or self.contract_start).isoformat(),
+            # None until init is told or the kickoff meeting is scheduled.
+            "kickoff": self.kickoff.isoformat() if self.kickoff else None,
             "org_chart_business_days": self.org_chart_business_days,
             "holiday_rule": self.holiday_rule,
             "consultations_expected": self.consultations_expected,
@@ -119,7 +120,7 @@ def stored_table(contract: Mapping[str, Any] | None) -> dict[str, Any]:
     return {
         "contract_start": contract["start"],
         "contract_end": contract["end"],
-        "kickoff": contract["kickoff"],
+        **({"kickoff": contract["kickoff"]} if contract.get("kickoff") else {}),
         "org_chart_business_days": contract["org_chart_business_days"],
         "holiday_rule": contract["holiday_rule"],
         "consultations_expected": contract["consultations_expected"],
@@ -168,10 +169,27 @@ class PlannedDeliverable:
     basis: str
 
 
+# Until the kickoff date is known, what is due at it is due provisionally this many
+# business days into the contract (about a month), not on day 1.
+KICKOFF_PROVISIONAL_DAYS = 20
+
+
+def kickoff_due(config: ProgrammeConfig, cal: BusinessCalendar) -> tuple[date, str]:
+    """When what is due "キックオフ会議時" falls due, and why (§9 No.2, No.3)."""
+    if config.kickoff is not None:
+        return config.kickoff, f"キックオフ会議時（{config.kickoff.isoformat()}）"
+    provisional = cal.add_business_days(config.contract_start, KICKOFF_PROVISIONAL_DAYS)
+    return provisional, (
+        f"キックオフ会議時（日程未定のため、契約開始から{KICKOFF_PROVISIONAL_DAYS}営業日後を"
+        "仮の期日とします）"
+    )
+
+
 def programme_deliverables(config: ProgrammeConfig) -> list[PlannedDeliverable]:
     """The programme's deliverables (spec §9), in the order they fall due."""
     cal = BusinessCalendar()
-    start, kickoff = config.contract_start, config.kickoff or config.contract_start
+    start = config.contract_start
+    kickoff, at_kickoff = kickoff_due(config, cal)
     days = config.org_chart_business_days
     out = [
         PlannedDeliverable(
@@ -188,9 +206,9 @@ def programme_deliverables(config: ProgrammeConfig) -> list[PlannedDeliverable]:
             None,
             None,
             kickoff,
-            "キックオフ会議時",
+            at_kickoff,
         ),
-        PlannedDeliverable("expert_roster", roster_title(1), None, 1, kickoff, "キックオフ会議時"),
+        PlannedDeliverable("expert_roster", roster_title(1), None, 1, kickoff, at_kickoff),
     ]
     for first in months(config.contract_start, config.contract_end):
         following = date(first.year + (first.month == 12), first.month % 12 + 1, 10)

@@ -37,9 +37,11 @@ def test_configure_again_changes_nothing_and_a_new_end_only_the_contract(bare: W
     before = bare.store.snapshot()
     assert programme.configure(bare.services, {}, "test") == []
     assert bare.store.snapshot() == before
-    assert programme.configure(bare.services, {"contract_end": "2027-02-26"}, "test") == [
-        "contract settings"
-    ]
+    changes = programme.configure(bare.services, {"contract_end": "2027-02-26"}, "test")
+    # The open deadlines follow the new end (issue 12); nothing else is created.
+    assert changes[0] == "contract settings"
+    assert all(c.startswith("moved: ") for c in changes[1:])
+    assert "moved: 業務完了報告書の提出: 2027-03-31 → 2027-02-26" in changes
     contract = bare.settings("contract")
     assert contract is not None and contract["end"] == "2027-02-26"
     assert bare.settings("quota") == {"total": 470, "standardization": 360, "monthly_cap": 2}

@@ -12,7 +12,7 @@ import pytest
 
 from banso.engine.clock import parse_datetime
 from banso.engine.errors import CreationRefused, InvalidValue, Refused, TransitionRefused
-from banso.services import budget, engagements, meetings
+from banso.services import budget, engagements, meetings, programme
 from tests.services.world import HANAKO, JIRO, LEAD, PREFECTURE, World
 
 
@@ -182,3 +182,46 @@ def test_the_import_may_say_one_date_or_the_business_days(world: World) -> None:
     assert due == "2026-04-15" and "10営業日以内" in why
     with pytest.raises(InvalidValue):
         engagements.import_survey(world.services, LEAD, [row], hearing_by="soon")
+
+
+def submission(world: World, kind: str) -> tuple[str, str, str]:
+    (d,) = world.find("deliverable", kind=kind, period=None)
+    found = world.deadline("deliverable", d.id, "submission")
+    return found.due.isoformat(), found.status, found.explanation
+
+
+def test_without_a_kickoff_date_the_plan_is_not_due_on_day_one(world: World) -> None:
+    assert world.settings("contract")["kickoff"] is None  # type: ignore[index]
+    due, status, why = submission(world, "implementation_plan")
+    assert (due, status) == ("2026-04-30", "open")  # 20 business days into the contract
+    assert "日程未定のため" in why
+
+
+def test_scheduling_and_moving_the_kickoff_meeting_moves_the_plan_and_roster(
+    world: World,
+) -> None:
+    at = parse_datetime("2026-04-15T14:00+09:00")
+    first = meetings.schedule_meeting(world.services, LEAD, "kickoff", at=at, url="https://k.jp")
+    assert first.notes == (
+        "moved: 業務実施計画書の提出: 2026-04-30 → 2026-04-15",
+        "moved: 専門人材一覧表（第1版）の提出: 2026-04-30 → 2026-04-15",
+    )
+    assert submission(world, "implementation_plan")[2].startswith("キックオフ会議時（2026-04-15）")
+    # The roster is submitted; the plan is not. Moving the meeting moves only the plan.
+    (roster,) = world.find("deliverable", kind="expert_roster")
+    with world.services.uow() as uow:
+        uow.deadlines.meet("deliverable", roster.id, "submission", world.now)
+        uow.commit()
+    meetings.schedule_meeting(
+        world.services, LEAD, "kickoff", at=parse_datetime("2026-04-22T14:00+09:00"),
+        url="https://k.jp",
+    )  # fmt: skip
+    assert world.settings("contract")["kickoff"] == "2026-04-22"  # type: ignore[index]
+    assert submission(world, "implementation_plan")[:2] == ("2026-04-22", "open")
+    assert submission(world, "expert_roster")[:2] == ("2026-04-15", "met")
+
+
+def test_changing_the_contract_dates_moves_the_open_programme_deadlines(world: World) -> None:
+    changes = programme.configure(world.services, {"contract_end": "2027-03-26"}, "test")
+    assert "moved: 業務完了報告書の提出: 2027-03-31 → 2027-03-26" in changes
+    assert not any("実施計画書" in c for c in changes)  # nothing else moved

@@ -826,6 +826,33 @@ class MemoryDeadlines:
                 changed += 1
         return changed
 
+    def move(
+        self,
+        about_kind: str | None,
+        about_id: int | None,
+        obligation: str,
+        due: DueDate,
+        *,
+        first_step: int = 0,
+        first_fire_at: datetime | None,
+    ) -> int:
+        fire_at = _utc_or_none(first_fire_at, "deadlines.next_fire_at")
+        changed = 0
+        for row in self._about(about_kind, about_id, obligation):
+            if row.deadline.status in ACTIVE:
+                moved = replace(
+                    row.deadline,
+                    due_as_written=due.as_written,
+                    due=due.effective,
+                    explanation=due.explanation,
+                    status=OPEN,
+                    next_step=first_step,
+                    next_fire_at=fire_at,
+                )
+                self._put(replace(row, deadline=moved))
+                changed += 1
+        return changed
+
     def cancel(self, about_kind: str | None, about_id: int | None, obligation: str) -> int:
         changed = 0
         for row in self._about(about_kind, about_id, obligation):

@@ -12,8 +12,8 @@ import pytest
 
 from banso.documents.survey import read_survey
 from banso.engine.errors import InvalidValue, Unmet
-from banso.workflows.programme import hearing_due
 from banso.workflows.office_hours import closed_time_unmet
+from banso.workflows.programme import hearing_due
 
 
 def tokyo(text: str) -> datetime:
