@@ -10,8 +10,8 @@ from typing import Any
 from banso.engine.calendar import DueDate
 from banso.engine.clock import tokyo_date
 from banso.engine.deadlines import ACTIVE
-from banso.engine.reminders import first_step
 from banso.engine.errors import InvalidValue
+from banso.engine.reminders import first_step
 from banso.engine.runner import Outcome
 from banso.engine.workflow import SYSTEM, Actor
 from banso.services.context import Services
