@@ -106,6 +106,7 @@ def plan_dispatch(
             use=quota_use(uow, eng, month, fy),
             consultant=consultant_facts(uow, person, eng.data["org_id"], eng.data["theme_id"]),
         )
+        standardization = theme_counts_as_standardization(uow, eng.data["theme_id"])
         data = {
             "engagement_id": engagement_id,
             "consultant_id": person.id,
@@ -113,7 +114,7 @@ def plan_dispatch(
             "mode": mode,
             "month": month,
             "fiscal_year": fy,
-            "standardization": theme_counts_as_standardization(uow, eng.data["theme_id"]),
+            "standardization": standardization,
         }
         outcome = services.runner.create(
             uow, dispatch.KIND, actor=actor, data=data, payload={"override": override}, facts=facts
@@ -121,5 +122,5 @@ def plan_dispatch(
         top = top_theme(uow, eng.data["theme_id"])
         uow.directory.assign_if_first(eng.data["org_id"], top.id, person.id)
         uow.commit()
-    notes = quota_notes(facts.quotas, facts.use, standardization=data["standardization"])
+    notes = quota_notes(facts.quotas, facts.use, standardization=standardization)
     return replace(outcome, notes=tuple(notes)) if notes else outcome
