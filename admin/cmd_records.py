@@ -289,6 +289,9 @@ def meeting() -> None:
     "--engagement", "engagement_id", type=int, metavar="ID", help="Hearings: the engagement."
 )
 @invite_details_options
+@click.option(
+    "--override", metavar="REASON", help="On a closed day or outside 08:00-20:00, and why."
+)
 @json_option
 @pass_state
 def meeting_schedule(
@@ -299,6 +302,7 @@ def meeting_schedule(
     place: str | None,
     url: str | None,
     engagement_id: int | None,
+    override: str | None,
     **invite: Any,
 ) -> None:
     """Schedule a meeting (lead or prefecture); one monthly regular meeting a month.
@@ -317,6 +321,7 @@ def meeting_schedule(
         url=url,
         engagement_id=engagement_id,
         invite=pop_invite(invite, at),
+        override=override,
     )
     report(state, outcome)
 
@@ -390,19 +395,26 @@ def budget(ctx: click.Context) -> None:
     state = ctx.find_object(State)
     assert state is not None
     data = budget_uc.budget(state.services)
-    total, std, quota_total = data["total"], data["standardization"], data["total"]["limit"]
+    total, std, plans = data["total"], data["standardization"], data["plans"]
     lines = [
-        _("{year} dispatches: {held} held, {committed} planned/confirmed, {left} left of {limit}")
+        _("{year} dispatches: {held} held, {committed} planned/confirmed, {left} left of the "
+          "budget {limit}")
         .format(year=format_fiscal_year(data["fiscal_year"]), held=total["held"],
-                committed=total["committed"], left=total["left"], limit=quota_total),
-        _("  標準化支援: {held} held, {committed} planned/confirmed, {left} left of {limit}")
-        .format(held=std["held"], committed=std["committed"], left=std["left"],
-                limit=std["limit"]),
-        _("  monthly cap per engagement: {cap}; months left in the contract: {months}")
+                committed=total["committed"], left=total["left"], limit=total["limit"]),
+        _("  approved plans: {planned} dispatches, {to_plan} of them not planned yet; "
+          "{left} left after them")
+        .format(planned=plans["planned"], to_plan=plans["to_plan"],
+                left=plans["left_after_plans"]),
+        _("  標準化支援: {held} held, {committed} planned/confirmed, target {target}")
+        .format(held=std["held"], committed=std["committed"], target=std["target"]),
+        _("  monthly cap per organisation and theme: {cap}; months left in the contract: "
+          "{months}")
         .format(cap=data["monthly_cap"], months=data["months_left"]),
         _("consultations: {count} of about {expected} expected").format(
             count=data["consultations"]["count"], expected=data["consultations"]["expected"]),
     ]  # fmt: skip
+    if std["warning"]:
+        lines.append(_("warning: {text}").format(text=std["warning"]))
     if data["themes"]:
         lines.append(
             table(
@@ -416,13 +428,22 @@ def budget(ctx: click.Context) -> None:
 
 @budget.command("set")
 @click.option(
-    "--total", type=click.IntRange(min=0), metavar="N", help="Dispatches in the fiscal year."
+    "--total",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="The budget agreed with the prefecture: the year's dispatches, a hard limit.",
 )
 @click.option(
-    "--standardization", type=click.IntRange(min=0), metavar="N", help="Of which standardisation."
+    "--standardization",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Of which standardisation: a target that warns, not a limit.",
 )
 @click.option(
-    "--monthly-cap", type=click.IntRange(min=0), metavar="N", help="Per engagement per month."
+    "--monthly-cap",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Per organisation and top-level theme a month.",
 )
 @on_behalf_options
 @json_option
@@ -435,8 +456,8 @@ def budget_set(
     monthly_cap: int | None,
     **behalf: Any,
 ) -> None:
-    """Change the dispatch quotas (prefecture only, or the lead on its behalf); never below
-    what is already used. Audited with the quotas before and after.
+    """Change the budget and quotas (prefecture only, or the lead on its behalf); the budget
+    is a hard limit, never below what is already used. Audited before and after.
 
     \b
     Examples:

@@ -59,7 +59,13 @@ def read_sample(name: str) -> tuple[list[OrgRow], list[ThemeRow]]:
     "--contract-start", metavar="D", help="Contract start, YYYY-MM-DD (default 2026-04-01)."
 )
 @click.option("--contract-end", metavar="D", help="Contract end, YYYY-MM-DD (default 2027-03-31).")
-@click.option("--kickoff", metavar="D", help="Kickoff meeting date (default: the contract start).")
+@click.option(
+    "--kickoff",
+    metavar="D",
+    help="Kickoff meeting date. Until it is given (or the kickoff meeting scheduled), "
+    "the implementation plan and the roster are due provisionally 20 business days "
+    "into the contract. Changing it or the contract dates moves the open deadlines.",
+)
 @click.option("--contractor", metavar="NAME", help="The contractor's name, for mail signatures.")
 @json_option
 @pass_state
@@ -117,6 +123,7 @@ def init(
         text += _("; {count} item(s) of programme data added or updated").format(
             count=len(changes)
         )
+    text += "".join(f"\n  {c}" for c in changes if c.startswith("moved: "))
     if ignored:
         text += _(
             "; init changes nothing on an existing database: {names} left as stored "
@@ -259,11 +266,14 @@ def programme_set(state: State, /, **values: Any) -> None:
     if not table:
         raise click.UsageError("give at least one setting to change (see --help)")
     changed = set_programme(state.services, state.user, table, on_behalf=behalf)
+    moved = changed.get("moved", [])
+    settings = {k: v for k, v in changed.items() if k != "moved"}
     text = (
-        "programme settings: " + "; ".join(
-            f"{k} {v['before']} → {v['after']}" for k, v in changed.items()
+        _("programme settings: ") + "; ".join(
+            f"{k} {v['before']} → {v['after']}" for k, v in settings.items()
         )
-        if changed
-        else "programme settings: nothing to change"
+        if settings
+        else _("programme settings: nothing to change")
     )  # fmt: skip
+    text += "".join("\n  " + _("moved: {line}").format(line=line) for line in moved)
     emit(state, changed, text)

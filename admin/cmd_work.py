@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from banso.admin.types import MODE, MODE_METAVAR
 from banso.engine.errors import InvalidValue
 from banso.services import dispatches, engagements, views
 from banso.workflows import engagement as engagement_wf
-from banso.workflows.parse import parse_datetime, parse_month
+from banso.workflows.parse import parse_date, parse_datetime, parse_month
 
 
 @click.group()
@@ -127,7 +128,11 @@ def engagement_show(state: State, record_id: int) -> None:
     "--at", "at_text", required=True, metavar="DATETIME", help="ISO 8601; Tokyo time if no offset."
 )
 @click.option("--consultant", required=True, metavar="EMAIL")
-@click.option("--override", metavar="REASON", help="Use a consultant other than the assigned one.")
+@click.option(
+    "--override",
+    metavar="REASON",
+    help="Another consultant than the assigned one, or a closed day or hour.",
+)
 @invite_options
 @json_option
 @pass_state
@@ -204,7 +209,8 @@ def dispatch() -> None:
 @click.option(
     "--override",
     metavar="REASON",
-    help="Past the monthly cap (lead/prefecture) or another consultant.",
+    help="Past the monthly cap or the plan's number (lead/prefecture), another "
+    "consultant, or a closed day or hour; the reason is recorded.",
 )
 @invite_options
 @json_option
@@ -274,16 +280,29 @@ def survey() -> None:
 
 @survey.command("import")
 @click.argument("path", metavar="FILE", type=click.Path(path_type=Path))
+@click.option(
+    "--hearing-by",
+    "hearing_by_text",
+    default="preferred",
+    show_default=True,
+    metavar="preferred|days|DATE",
+    help="When each hearing is due: the start of the row's 希望時期 (rows without one: "
+    "the business days of the setting), the setting's business days, or one date.",
+)
 @json_option
 @pass_state
-def survey_import(state: State, path: Path) -> None:
+def survey_import(state: State, path: Path, hearing_by_text: str) -> None:
     """Import the survey (.xlsx or .csv): every row is checked first, then each becomes an
     engagement in `requested`; one bad row and nothing is imported.
 
     \b
     Example:
       banso --as lead@contractor.example.jp survey import 支援要望調査.xlsx
+      banso --as lead@contractor.example.jp survey import 支援要望調査.xlsx --hearing-by 2026-06-30
     """
+    hearing_by: str | date = hearing_by_text
+    if hearing_by_text not in ("preferred", "days"):
+        hearing_by = parse_date(hearing_by_text, "--hearing-by")
     from banso.documents.survey import SurveyLimits, read_survey
 
     if not path.is_file():
@@ -299,7 +318,7 @@ def survey_import(state: State, path: Path) -> None:
         contract_months=known.contract_months,
         limits=limits,
     )
-    done = engagements.import_survey(state.services, state.user, rows)
+    done = engagements.import_survey(state.services, state.user, rows, hearing_by)
     lines = [
         _("{file}: {created} engagement(s) created, {duplicates} duplicate(s) not created").format(
             file=path.name, created=len(done.created), duplicates=len(done.duplicates)

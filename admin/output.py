@@ -108,6 +108,9 @@ def report(state: State, outcome: Outcome) -> None:
     from banso.services.views import record_json
 
     emit(state, record_json(state.services, outcome.record), outcome_line(state, outcome))
+    for note in outcome.notes:
+        # On stderr, so that --json output stays one document.
+        click.echo(f"banso: note: {note}", err=True)
 
 
 def width(text: str) -> int:

@@ -54,6 +54,7 @@ ACTIONS: dict[str, str] = {
     "record_dispatch": "dispatch record ID --summary TEXT",
     "settle_dispatches": "dispatch record ID --summary TEXT, dispatch cancel ID --reason TEXT",
     "set_budget": "budget set",
+    "revise_plan": "engagement revise-plan ID --planned-dispatches N --reason TEXT",
 }
 
 # (kind, trigger) → the command that fires it and the options it cannot do without.

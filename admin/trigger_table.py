@@ -81,6 +81,17 @@ TRIGGERS: dict[str, tuple[TriggerCommand, ...]] = {
             "banso --as taro@pref.okayama.example.jp engagement approve-plan 12",
         ),
         TriggerCommand(
+            "revise-plan", "engagement", "revise_plan",
+            "Agree a revised plan: the number of dispatches it now plans (prefecture only).",
+            "banso --as taro@pref.okayama.example.jp engagement revise-plan 12 "
+            "--planned-dispatches 8 --reason 追加の研修会を実施するため",
+            (
+                Opt("--planned-dispatches", "planned_dispatches", "N",
+                    type=click.IntRange(min=0)),
+                REASON,
+            ),
+        ),
+        TriggerCommand(
             "start", "engagement", "start", "Start support on an approved plan (lead).",
             "banso --as lead@contractor.example.jp engagement start 12",
         ),

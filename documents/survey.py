@@ -45,8 +45,18 @@ class SurveyRow:
     request: str  # 要望内容
     contact_name: str
     contact_email: str
-    preferred_months: tuple[str, ...]  # "YYYY-MM", sorted, unique
+    preferred_months: tuple[str, ...]  # "YYYY-MM", sorted, unique (a range spelled out)
     contact_dept: str = ""  # 担当部署, for the address line of every mail
+
+    @property
+    def preferred_first(self) -> str | None:
+        """The first month of the preferred period (希望時期), "YYYY-MM"."""
+        return self.preferred_months[0] if self.preferred_months else None
+
+    @property
+    def preferred_last(self) -> str | None:
+        """The last month of the preferred period."""
+        return self.preferred_months[-1] if self.preferred_months else None
 
 
 @dataclass(frozen=True)
@@ -79,8 +89,14 @@ _YEAR_MONTH = re.compile(r"(\d{4})[-/](\d{1,2})")
 _YEAR_MONTH_DAY = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})")
 _YEAR_MONTH_JA = re.compile(r"(\d{4})年(\d{1,2})月")
 _MONTH_JA = re.compile(r"(\d{1,2})月")
+# 和暦: 令和8年7月 (元年 for the first year of an era).
+_ERA_MONTH = re.compile(r"(令和|平成)(\d{1,2}|元)年(\d{1,2})月")
+_ERA_START = {"令和": 2019, "平成": 1989}
+# A range: 7月～9月, 令和8年7月〜9月, 2026-07~2026-09, 7月から9月 (～ is ~ after NFKC).
+_RANGE = re.compile(r"\s*(?:[~〜]|から)\s*")
 _MONTH_FORMS = (
-    "a month like 2026-10, 2026/10, 2026年10月 or 10月 (several separated by , 、 ・ or spaces)"
+    "a month like 2026-10, 2026/10, 2026年10月, 令和8年10月 or 10月, or a range like "
+    "7月～9月 (several separated by , 、 ・ or spaces)"
 )
 
 
@@ -275,10 +291,42 @@ def _parse_month_text(text: str) -> tuple[int, int] | None:
         except ValueError:
             return None
         return day.year, day.month
+    match = _ERA_MONTH.fullmatch(text)
+    if match:
+        era_year = 1 if match[2] == "元" else int(match[2])
+        return _ERA_START[match[1]] + era_year - 1, int(match[3])
     match = _MONTH_JA.fullmatch(text)
     if match:
         return 0, int(match[1])
     return None
+
+
+def _parse_month_range(text: str) -> list[tuple[int, int]] | None:
+    """The (year, month) a token names: one month, or a range's start and end, the end
+    taking the start's year (the next one when it wraps past December)."""
+    parts = _RANGE.split(text)
+    if len(parts) == 1:
+        one = _parse_month_text(text)
+        return [one] if one else None
+    if len(parts) != 2:
+        return None
+    head, tail = parts
+    if re.fullmatch(r"\d{1,2}", head) and tail.endswith("月"):
+        head += "月"  # 7～9月 is read as 7月～9月
+    start, end = _parse_month_text(head), _parse_month_text(tail)
+    if start is None or end is None:
+        return None
+    if end[0] == 0 and start[0] != 0:
+        end = (start[0] + (end[1] < start[1]), end[1])
+    return [start, end]
+
+
+def _months_between(first: tuple[int, int], last: tuple[int, int]) -> list[tuple[int, int]]:
+    out, (year, month) = [], first
+    while (year, month) <= last:
+        out.append((year, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
 
 
 def _parse_contract_month(text: str) -> tuple[int, int]:
@@ -544,25 +592,28 @@ class _SurveyReader:
         if isinstance(cell, date | datetime):
             # An Excel date cell stands for its month.
             day = cell.date() if isinstance(cell, datetime) else cell
-            tokens: list[tuple[str, tuple[int, int] | None]] = [
-                (day.isoformat(), (day.year, day.month))
-            ]
+            found.add(self.in_contract(day.isoformat(), day.year, day.month, where))
         else:
             text = unicodedata.normalize("NFKC", _cell_text(cell))
-            tokens = [
-                (token, _parse_month_text(token))
-                for token in _MONTH_SEPARATORS.split(text)
-                if token
-            ]
-        for token, parsed in tokens:
-            if parsed is None or not 1 <= parsed[1] <= 12:
-                raise InvalidValue(where, token, _MONTH_FORMS)
-            year, month = parsed
-            if year == 0:
-                year = self.fiscal_year if month >= 4 else self.fiscal_year + 1
-            if not self.first_month <= (year, month) <= self.last_month:
-                raise InvalidValue(
-                    where, token, f"a month within the contract, {self.contract_text}"
-                )
-            found.add((year, month))
+            text = _RANGE.sub(lambda m: m[0].strip(), text)  # "7月 ～ 9月" is one token
+            for token in _MONTH_SEPARATORS.split(text):
+                if not token:
+                    continue
+                parsed = _parse_month_range(token)
+                if parsed is None or not all(1 <= m <= 12 for _, m in parsed):
+                    raise InvalidValue(where, token, _MONTH_FORMS)
+                months = [self.in_contract(token, y, m, where) for y, m in parsed]
+                if len(months) == 2:
+                    first, last = months
+                    if last < first:
+                        raise InvalidValue(where, token, "a range whose end is after its start")
+                    months = _months_between(first, last)
+                found.update(months)
         return tuple(f"{year:04d}-{month:02d}" for year, month in sorted(found))
+
+    def in_contract(self, token: str, year: int, month: int, where: str) -> tuple[int, int]:
+        if year == 0:
+            year = self.fiscal_year if month >= 4 else self.fiscal_year + 1
+        if not self.first_month <= (year, month) <= self.last_month:
+            raise InvalidValue(where, token, f"a month within the contract, {self.contract_text}")
+        return year, month

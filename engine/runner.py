@@ -103,6 +103,8 @@ class Outcome:
     to_state: str
     event: AuditEvent
     effects: tuple[Effect, ...] = field(default=())
+    # What the person should know although nothing was refused (a target passed).
+    notes: tuple[str, ...] = field(default=())
 
 
 class TransitionRunner:

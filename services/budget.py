@@ -6,14 +6,36 @@ from datetime import date
 from typing import Any
 
 from banso.engine.clock import tokyo_date
-from banso.engine.era import fiscal_year
+from banso.engine.era import fiscal_year, format_fiscal_year
 from banso.engine.errors import InvalidValue, Refused
 from banso.services.context import Services
 from banso.services.decisions import OnBehalf, decider
 from banso.services.dispatches import year_use
+from banso.services.ports import UnitOfWork
 from banso.services.stored import setting
 from banso.services.transitions import audit_change
+from banso.workflows import engagement
 from banso.workflows.programme import COUNTED
+from banso.workflows.quotas import standardization_note
+
+# Engagements whose approved plan still promises dispatches.
+PLANNING = (engagement.PLAN_APPROVED, engagement.IN_SUPPORT)
+
+
+def plan_commitments(uow: UnitOfWork, fy: int) -> dict[str, int]:
+    """What the approved plans of engagements still going commit: the dispatches they
+    plan, and of those the ones not planned yet (``to_plan``)."""
+    planned = to_plan = 0
+    for e in uow.records.find(engagement.KIND, states=PLANNING):
+        number = e.data.get("planned_dispatches")
+        if number is None:
+            continue
+        used = uow.records.count(
+            "dispatch", where={"engagement_id": e.id, "fiscal_year": fy}, states=COUNTED
+        )
+        planned += number
+        to_plan += max(0, number - used)
+    return {"planned": planned, "to_plan": to_plan}
 
 
 def budget(services: Services) -> dict[str, Any]:
@@ -24,6 +46,7 @@ def budget(services: Services) -> dict[str, Any]:
         quota, contract = setting(uow, "quota"), setting(uow, "contract")
         dispatches = uow.records.find("dispatch", where={"fiscal_year": fy}, states=COUNTED)
         consultations = uow.records.count("consultation", where={"fiscal_year": fy})
+        plans = plan_commitments(uow, fy)
         theme_of: dict[int, Any] = {}
         per_theme: dict[str, dict[str, Any]] = {}
         total = {"held": 0, "committed": 0}
@@ -46,18 +69,22 @@ def budget(services: Services) -> dict[str, Any]:
     months_left = (
         max(0, (end.year - today.year) * 12 + end.month - today.month + 1) if today <= end else 0
     )
+    left = quota["total"] - total["held"] - total["committed"]
+    std_used = std["held"] + std["committed"]
     return {
         "fiscal_year": fy,
-        "total": {
-            **total,
-            "limit": quota["total"],
-            "left": quota["total"] - total["held"] - total["committed"],
-        },
+        # The budget agreed with the prefecture: the hard limit.
+        "total": {**total, "limit": quota["total"], "left": left},
+        # 標準化支援 "を見込む": a target; past it, a warning, never a refusal.
         "standardization": {
             **std,
-            "limit": quota["standardization"],
-            "left": quota["standardization"] - std["held"] - std["committed"],
+            "target": quota["standardization"],
+            "left": quota["standardization"] - std_used,
+            "warning": standardization_note(std_used, quota["standardization"]),
         },
+        # What the approved plans still promise beyond the dispatches already planned:
+        # the budget left after them is what a new plan may count on.
+        "plans": {**plans, "left_after_plans": left - plans["to_plan"]},
         "monthly_cap": quota["monthly_cap"],
         "themes": sorted(per_theme.values(), key=lambda e: e["theme"]),
         "months_left": months_left,
@@ -66,6 +93,27 @@ def budget(services: Services) -> dict[str, Any]:
             "expected": contract.get("consultations_expected", 50),
         },
     }
+
+
+def budget_text(data: dict[str, Any]) -> str:
+    """`banso budget` for people (the command and the demo print the same)."""
+    total, std, plans = data["total"], data["standardization"], data["plans"]
+    lines = [
+        f"{format_fiscal_year(data['fiscal_year'])} dispatches: {total['held']} held, "
+        f"{total['committed']} planned/confirmed, {total['left']} left of the budget "
+        f"{total['limit']}",
+        f"  approved plans: {plans['planned']} dispatches, {plans['to_plan']} of them not "
+        f"planned yet; {plans['left_after_plans']} left after them",
+        f"  標準化支援: {std['held']} held, {std['committed']} planned/confirmed, "
+        f"target {std['target']}",
+        f"  monthly cap per organisation and theme: {data['monthly_cap']}; "
+        f"months left in the contract: {data['months_left']}",
+        f"consultations: {data['consultations']['count']} of about "
+        f"{data['consultations']['expected']} expected",
+    ]
+    if std["warning"]:
+        lines.append(f"warning: {std['warning']}")
+    return "\n".join(lines)
 
 
 def set_quotas(
@@ -77,7 +125,8 @@ def set_quotas(
     monthly_cap: int | None = None,
     on_behalf: OnBehalf | None = None,
 ) -> dict[str, int]:
-    """Change the dispatch quotas (prefecture only); never below what is already used."""
+    """Change the dispatch quotas (prefecture only); the budget never below what is
+    already used (the standardisation figure is a target and may be)."""
     for option, value in (
         ("--total", total),
         ("--standardization", standardization),
@@ -89,16 +138,12 @@ def set_quotas(
         actor, decided = decider(services, uow, user, "change the budget", on_behalf)
         quota = setting(uow, "quota", lock=True)
         fy = fiscal_year(tokyo_date(services.clock.now()))
-        used, std_used = year_use(uow, fy)
-        for option, value, floor in (
-            ("--total", total, used),
-            ("--standardization", standardization, std_used),
-        ):
-            if value is not None and value < floor:
-                raise Refused(
-                    f"{option} {value} is below the {floor} dispatches already planned or held "
-                    "this fiscal year; cancel dispatches first or choose a larger number"
-                )
+        used, _std_used = year_use(uow, fy)
+        if total is not None and total < used:
+            raise Refused(
+                f"--total {total} is below the {used} dispatches already planned or held "
+                "this fiscal year; cancel dispatches first or choose a larger number"
+            )
         new = {
             "total": quota["total"] if total is None else total,
             "standardization": quota["standardization"]

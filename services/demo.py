@@ -18,7 +18,6 @@ from typing import Any
 
 from banso.engine.audit import AuditEvent, ChainReport
 from banso.engine.clock import TOKYO, FixedClock, parse_datetime, show
-from banso.engine.era import format_fiscal_year
 from banso.engine.errors import BansoError, ChainBroken, InvalidValue, Refused
 from banso.engine.runner import Outcome
 from banso.services import (
@@ -167,17 +166,7 @@ def _budget(services: Services, _who: str | None) -> Any:
 
 
 def _budget_text(_s: Services, b: dict[str, Any]) -> str:
-    total, std = b["total"], b["standardization"]
-    lines = [
-        f"{format_fiscal_year(b['fiscal_year'])} dispatches: {total['held']} held, "
-        f"{total['committed']} planned/confirmed, {total['left']} left of {total['limit']}",
-        f"  標準化支援: {std['held']} held, {std['committed']} planned/confirmed, "
-        f"{std['left']} left of {std['limit']}",
-        f"  monthly cap per engagement: {b['monthly_cap']}; "
-        f"months left in the contract: {b['months_left']}",
-        f"consultations: {b['consultations']['count']} of about "
-        f"{b['consultations']['expected']} expected",
-    ]
+    lines = [budget.budget_text(b)]
     lines += [f"  {t['theme']} {t['name']}: {t['held']} held, {t['committed']} planned/confirmed"
               for t in b["themes"]]  # fmt: skip
     return "\n".join(lines)

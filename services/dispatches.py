@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -10,14 +11,16 @@ from banso.engine.clock import tokyo_date
 from banso.engine.era import fiscal_year
 from banso.engine.errors import InvalidValue, StorageUnavailable
 from banso.engine.runner import Outcome
+from banso.engine.workflow import RecordView
 from banso.services.context import Services
 from banso.services.identity import acting, person_named
 from banso.services.ports import UnitOfWork
+from banso.services.themes import family_engagements, top_theme
 from banso.services.transitions import check_own_work, consultant_facts
 from banso.workflows import dispatch, engagement
 from banso.workflows.dispatch import DispatchFacts
 from banso.workflows.programme import COUNTED, is_standardization
-from banso.workflows.quotas import Quotas, QuotaUse
+from banso.workflows.quotas import Quotas, QuotaUse, quota_notes
 
 
 def year_use(uow: UnitOfWork, fy: int) -> tuple[int, int]:
@@ -29,17 +32,31 @@ def year_use(uow: UnitOfWork, fy: int) -> tuple[int, int]:
     return counted, std
 
 
-def quota_use(uow: UnitOfWork, engagement_id: int, month: str, fy: int) -> QuotaUse:
-    """The slots already used: this engagement's in ``month``, and the fiscal year's."""
+def quota_use(uow: UnitOfWork, eng: RecordView, month: str, fy: int) -> QuotaUse:
+    """The slots already used: in ``month`` by the organisation on the engagement's
+    top-level theme (its sub-themes counted with it), by the engagement under its
+    approved plan, and in the fiscal year."""
     fy_count, std_count = year_use(uow, fy)
+    org_id, theme_id = eng.data["org_id"], eng.data["theme_id"]
+    family = [e.id for e in family_engagements(uow, org_id, theme_id)]
+    month_count = sum(
+        uow.records.count(
+            dispatch.KIND, where={"engagement_id": eid, "month": month}, states=COUNTED
+        )
+        for eid in family
+    )
     return QuotaUse(
-        engagement_id=engagement_id,
+        engagement_id=eng.id,
         month=month,
-        month_count=uow.records.count(
-            dispatch.KIND, where={"engagement_id": engagement_id, "month": month}, states=COUNTED
-        ),
+        month_count=month_count,
         fy_count=fy_count,
         std_count=std_count,
+        family=tuple(eid for eid in family if eid != eng.id),
+        theme=top_theme(uow, theme_id).name,
+        planned=eng.data.get("planned_dispatches"),
+        engagement_count=uow.records.count(
+            dispatch.KIND, where={"engagement_id": eng.id}, states=COUNTED
+        ),
     )
 
 
@@ -89,9 +106,10 @@ def plan_dispatch(
             contract_start=date.fromisoformat(contract["start"]),
             contract_end=date.fromisoformat(contract["end"]),
             quotas=Quotas(**quota),
-            use=quota_use(uow, engagement_id, month, fy),
+            use=quota_use(uow, eng, month, fy),
             consultant=consultant_facts(uow, person, eng.data["org_id"], eng.data["theme_id"]),
         )
+        standardization = theme_counts_as_standardization(uow, eng.data["theme_id"])
         data = {
             "engagement_id": engagement_id,
             "consultant_id": person.id,
@@ -100,11 +118,13 @@ def plan_dispatch(
             "month": month,
             "fiscal_year": fy,
             "invite": dict(invite or {}),
-            "standardization": theme_counts_as_standardization(uow, eng.data["theme_id"]),
+            "standardization": standardization,
         }
         outcome = services.runner.create(
             uow, dispatch.KIND, actor=actor, data=data, payload={"override": override}, facts=facts
         )
-        uow.directory.assign_if_first(eng.data["org_id"], eng.data["theme_id"], person.id)
+        top = top_theme(uow, eng.data["theme_id"])
+        uow.directory.assign_if_first(eng.data["org_id"], top.id, person.id)
         uow.commit()
-    return outcome
+    notes = quota_notes(facts.quotas, facts.use, standardization=standardization)
+    return replace(outcome, notes=tuple(notes)) if notes else outcome

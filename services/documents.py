@@ -259,7 +259,7 @@ class Gather:
 
     def implementation_plan(self, version: int) -> c.ImplementationPlan:
         quota = self.uow.settings.get("quota") or {}
-        kickoff = date.fromisoformat(self.contract.get("kickoff", self.contract["start"]))
+        kickoff = date.fromisoformat(self.contract.get("kickoff") or self.contract["start"])
         schedule = [c.ScheduleItem(kickoff, "キックオフ会議")]
         for d in self.uow.deadlines.list(self.start, self.end):
             if d.obligation in ("submission", "monthly_meeting"):

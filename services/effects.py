@@ -93,7 +93,12 @@ class Effects:
         about = mail.describe(uow, occ.kind, occ.record.data)
         origin = "起算日" if effect.base == "now" else "実施日"
         basis = f"{origin}（{format_date(start)}）から{days}営業日以内"
-        due = self.due_date(uow, self.services.calendar.add_business_days(start, days), basis)
+        as_written = self.services.calendar.add_business_days(start, days)
+        # The use case may give the due date itself (a survey row's preferred period).
+        given = (occ.payload.get("due_dates") or {}).get(effect.obligation)
+        if given:
+            as_written, basis = date.fromisoformat(str(given["due"])), str(given["basis"])
+        due = self.due_date(uow, as_written, basis)
         # A record of a visit cannot be made before the visit: its reminders start after it.
         opened = (
             max(occ.at, base) if effect.base != "now" and isinstance(base, datetime) else occ.at

@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from typing import Any, Protocol
 
-from banso.engine.errors import NotFound, Refused
+from banso.engine.errors import InvalidValue, NotFound, Refused
 from banso.engine.runner import Outcome
 from banso.engine.workflow import Actor, RecordView
 from banso.services.context import Services
 from banso.services.identity import acting, acting_to_fire, person_named
 from banso.services.plans import plan_deliverable_data
 from banso.services.ports import Org, Theme, UnitOfWork
+from banso.services.themes import family_engagements, top_theme
 from banso.services.transitions import fire_in
 from banso.workflows.engagement import PROPOSE_EXPERT, PROPOSED_FIELD
-from banso.workflows.programme import CLOSED_ENGAGEMENT
+from banso.workflows.programme import (
+    CLOSED_ENGAGEMENT,
+    HEARING_BY_DAYS,
+    HEARING_BY_PREFERRED,
+    hearing_due,
+)
+
+HEARING_BY = (HEARING_BY_PREFERRED, HEARING_BY_DAYS)
 
 
 def org_named(uow: UnitOfWork, code: str) -> Org:
@@ -42,12 +50,22 @@ def open_engagement(uow: UnitOfWork, org_id: int, theme_id: int) -> RecordView |
 
 
 def create_engagement(
-    services: Services, uow: UnitOfWork, actor: Actor, org: Org, theme: Theme, **data: Any
+    services: Services,
+    uow: UnitOfWork,
+    actor: Actor,
+    org: Org,
+    theme: Theme,
+    payload: Mapping[str, Any] | None = None,
+    **data: Any,
 ) -> Outcome:
     """A new engagement, with its support-plan deliverable (spec §9 No.4) unless its
     organisation's document covers it already (`services.plans`)."""
     outcome = services.runner.create(
-        uow, "engagement", actor=actor, data={"org_id": org.id, "theme_id": theme.id, **data}
+        uow,
+        "engagement",
+        actor=actor,
+        data={"org_id": org.id, "theme_id": theme.id, **data},
+        payload=payload,
     )
     plan = plan_deliverable_data(uow, org, theme, outcome.record.id)
     if plan is not None:
@@ -69,8 +87,30 @@ def new_engagement(
                 f"({existing.state}); withdraw or report it before opening another"
             )
         outcome = create_engagement(services, uow, actor, org, theme, request=request)
+        notes = family_notes(uow, outcome.record, theme)
         uow.commit()
-    return outcome
+    return replace(outcome, notes=notes) if notes else outcome
+
+
+def family_notes(uow: UnitOfWork, new: RecordView, theme: Theme) -> tuple[str, ...]:
+    """Opening an engagement next to one on the same top-level theme says that they
+    share the monthly cap and the consultant."""
+    going = [
+        e
+        for e in family_engagements(uow, new.data["org_id"], theme.id, going_only=True)
+        if e.id != new.id
+    ]
+    if not going:
+        return ()
+    top = top_theme(uow, theme.id)
+    others = ", ".join(
+        f"{e.id} ({uow.directory.theme_by_id(e.data['theme_id']).code})"  # type: ignore[union-attr]
+        for e in going
+    )
+    return (
+        f"engagement {new.id} counts with engagement {others} on {top.code} ({top.name}): "
+        f"a sub-theme shares its top-level theme's monthly cap and consultant",
+    )
 
 
 def schedule_hearing(
@@ -178,10 +218,19 @@ class SurveyImport:
 
 
 def import_survey(
-    services: Services, user: str | None, rows: Sequence[SurveyEntry]
+    services: Services,
+    user: str | None,
+    rows: Sequence[SurveyEntry],
+    hearing_by: str | date = HEARING_BY_PREFERRED,
 ) -> SurveyImport:
     """Every checked row becomes an engagement in `requested`, in one unit of work; a row
-    whose organisation × theme is already going is reported, not created."""
+    whose organisation × theme is already going is reported, not created.
+
+    ``hearing_by`` says when each hearing is due: ``preferred`` (the start of the row's
+    preferred period, the setting's business days for a row without one), a date for
+    every row, or ``days`` (the setting's business days from the import)."""
+    if not isinstance(hearing_by, date) and hearing_by not in HEARING_BY:
+        raise InvalidValue("--hearing-by", hearing_by, f"{' or '.join(HEARING_BY)} or a date")
     created: list[dict[str, Any]] = []
     duplicates: list[dict[str, Any]] = []
     with services.uow() as uow:
@@ -193,17 +242,24 @@ def import_survey(
             if existing is not None:
                 duplicates.append({**entry, "engagement": existing.id})
                 continue
+            months = tuple(row.preferred_months)
+            due = hearing_due(months, hearing_by)
             outcome = create_engagement(
                 services,
                 uow,
                 actor,
                 org,
                 theme,
+                payload={"due_dates": {"hearing": {"due": due[0], "basis": due[1]}}}
+                if due
+                else None,
                 request=row.request,
                 contact_name=row.contact_name,
                 contact_email=row.contact_email,
                 contact_dept=row.contact_dept or None,
-                preferred_months=list(row.preferred_months),
+                preferred_months=list(months),
+                preferred_from=months[0] if months else None,
+                preferred_to=months[-1] if months else None,
             )
             created.append(
                 {"row": row.row, "engagement": outcome.record.id, "org": org.code,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ from banso.services.effects import Effects, responsible
 from banso.services.identity import acting
 from banso.services.mail import describe
 from banso.services.ports import UnitOfWork
+from banso.services.programme import set_kickoff
 from banso.workflows import engagement, meeting
 from banso.workflows.meeting import MonthlyMeetingFacts
 from banso.workflows.programme import CLOSED_ENGAGEMENT, report_before_meeting
@@ -28,6 +30,7 @@ def schedule_meeting(
     url: str | None = None,
     engagement_id: int | None = None,
     invite: Mapping[str, Any] | None = None,
+    override: str | None = None,
 ) -> Outcome:
     """Schedule a meeting (lead or prefecture); one monthly regular meeting a month."""
     month = f"{tokyo_date(at):%Y-%m}"
@@ -50,11 +53,17 @@ def schedule_meeting(
             not_states=(meeting.CANCELLED,),
         )
         facts = MonthlyMeetingFacts(in_month=tuple(m.id for m in monthly))
-        outcome = services.runner.create(uow, meeting.KIND, actor=actor, data=data, facts=facts)
+        outcome = services.runner.create(
+            uow, meeting.KIND, actor=actor, data=data, payload={"override": override}, facts=facts
+        )
         if kind == meeting.REPORT:
             engagements_due_before(services, uow, at)
+        notes: list[str] = []
+        if kind == meeting.KICKOFF:
+            # What is due at the kickoff (§9 No.2, No.3) follows the meeting.
+            notes = [f"moved: {line}" for line in set_kickoff(services, uow, tokyo_date(at))]
         uow.commit()
-    return outcome
+    return replace(outcome, notes=tuple(notes)) if notes else outcome
 
 
 def engagements_due_before(services: Services, uow: UnitOfWork, at: datetime) -> None:

@@ -231,6 +231,21 @@ class Deadlines(Protocol):
         first_fire_at: datetime | None,
     ) -> int: ...
 
+    def move(
+        self,
+        about_kind: str | None,
+        about_id: int | None,
+        obligation: str,
+        due: DueDate,
+        *,
+        first_step: int = 0,
+        first_fire_at: datetime | None,
+    ) -> int:
+        """An active deadline falls due on another day (the kickoff moved): its due date
+        and explanation change and its reminders start again from ``first_step``;
+        a met or cancelled one stays as it is. Rows changed."""
+        ...
+
     def cancel(self, about_kind: str | None, about_id: int | None, obligation: str) -> int: ...
     def exists(self, about_kind: str | None, about_id: int | None, obligation: str) -> bool: ...
     def find(

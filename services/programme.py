@@ -7,9 +7,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from banso.engine.calendar import DueDate
 from banso.engine.clock import tokyo_date
+from banso.engine.deadlines import ACTIVE
 from banso.engine.era import format_date
 from banso.engine.errors import InvalidValue, Refused
+from banso.engine.reminders import first_step
 from banso.engine.runner import Outcome
 from banso.engine.workflow import SYSTEM, Actor
 from banso.services.context import Services
@@ -23,6 +26,7 @@ from banso.workflows.programme import (
     ROSTER_CHANGE_DAYS,
     ProgrammeConfig,
     monthly_meeting_deadline,
+    monthly_meeting_period,
     months,
     next_roster_version,
     programme_config,
@@ -88,14 +92,19 @@ def set_programme(
             raise Refused("the programme is not set up yet; run `banso init` first")
         before = stored_table(stored)
         config = programme_config({**before, **table}, where)
-        setup_programme(services, uow, config, explicit=True)
+        done = setup_programme(services, uow, config, explicit=True)
         after = stored_table(uow.settings.get("contract"))
-        changed = {k: {"before": before.get(k), "after": v} for k, v in after.items()
-                   if str(before.get(k)) != str(v)}  # fmt: skip
+        changed: dict[str, Any] = {k: {"before": before.get(k), "after": v}
+                                   for k, v in after.items()
+                                   if str(before.get(k)) != str(v)}  # fmt: skip
         if changed:
+            # The open programme deadlines follow the new dates; say which moved.
+            moved = [line.removeprefix("moved: ") for line in done if line.startswith("moved: ")]
             audit_change(services, uow, actor, "programme", 1, "set",
-                         {"settings": changed, **decided})  # fmt: skip
+                         {"settings": changed, "moved": moved, **decided})  # fmt: skip
             uow.commit()
+            if moved:
+                changed["moved"] = moved
     return changed
 
 
@@ -109,6 +118,7 @@ def setup_programme(
     """
     effects = Effects(services)
     changes: list[str] = []
+    moved_dates = False
     for key, value in (("contract", config.contract()), ("quota", config.quota())):
         stored = uow.settings.get(key)
         if stored is None or (key == "contract" and explicit and stored != value):
@@ -120,6 +130,9 @@ def setup_programme(
                     services, uow, SYSTEM, "budget",
                     config.contract_start.year, "init", {"after": value},
                 )  # fmt: skip
+            moved_dates = stored is not None and key == "contract"
+    if moved_dates:
+        changes += [f"moved: {line}" for line in move_programme_deadlines(services, uow, config)]
     for planned in programme_deliverables(config):
         exists = uow.records.count(
             "deliverable", where={"kind": planned.kind, "period": planned.period}
@@ -154,6 +167,62 @@ def setup_programme(
         if opened:
             changes.append(f"monthly meeting {first:%Y-%m}")
     return changes
+
+
+def move_programme_deadlines(
+    services: Services, uow: UnitOfWork, config: ProgrammeConfig
+) -> list[str]:
+    """The contract dates or the kickoff changed (``config``, already stored): every
+    programme deadline still open follows them; met ones stay as they were.
+    Returns what moved, one line each ("title: old → new")."""
+    effects = Effects(services)
+    now = services.clock.now()
+    moved: list[str] = []
+
+    def move(kind: str | None, about_id: int, obligation: str, due: DueDate, title: str) -> None:
+        current = uow.deadlines.find(kind, about_id, obligation)
+        if current is None or current.status not in ACTIVE:
+            return
+        if (current.due_as_written, current.due, current.explanation) == (
+            due.as_written,
+            due.effective,
+            due.explanation,
+        ):
+            return
+        step = first_step(services.policy, services.calendar, due.effective, now)
+        uow.deadlines.move(
+            kind,
+            about_id,
+            obligation,
+            due,
+            first_step=step.index if step else 0,
+            first_fire_at=step.fire_at if step else None,
+        )
+        moved.append(f"{title}: {current.due.isoformat()} → {due.effective.isoformat()}")
+
+    for planned in programme_deliverables(config):
+        where: dict[str, Any] = {"kind": planned.kind, "period": planned.period}
+        if planned.roster_version is not None:
+            where["roster_version"] = planned.roster_version
+        for d in uow.records.find("deliverable", where=where):
+            due = effects.due_date(uow, planned.due, planned.basis)
+            move("deliverable", d.id, "submission", due, f"{d.data['title']}の提出")
+    for first in months(config.contract_start, config.contract_end):
+        title, last, basis, rule = monthly_meeting_deadline(first)
+        due = effects.due_date(uow, last, basis, rule)
+        move("programme", monthly_meeting_period(f"{first:%Y-%m}"), "monthly_meeting", due, title)
+    return moved
+
+
+def set_kickoff(services: Services, uow: UnitOfWork, day: date) -> list[str]:
+    """The kickoff is on ``day`` (the kickoff meeting was scheduled or moved): store it
+    and move what is due at it. Returns what moved."""
+    stored = uow.settings.get("contract")
+    if stored is None or stored.get("kickoff") == day.isoformat():
+        return []
+    config = programme_config({**stored_table(stored), "kickoff": day}, "the kickoff meeting")
+    uow.settings.put("contract", config.contract())
+    return move_programme_deadlines(services, uow, config)
 
 
 def create_deliverable(

@@ -20,6 +20,7 @@ from banso.services.decisions import OnBehalf, firing_as
 from banso.services.identity import acting_to_fire
 from banso.services.plans import PLAN_FOLLOWS
 from banso.services.ports import Person, UnitOfWork
+from banso.services.themes import top_theme
 from banso.workflows import consultation, dispatch, engagement, meeting
 from banso.workflows.engagement import DispatchTally
 from banso.workflows.people_rules import ConsultantFacts
@@ -43,8 +44,9 @@ def consultant_facts(
         if consultant.subcontractor_id
         else None
     )
+    # The same consultant serves the organisation on a theme and its sub-themes.
     assigned_id = (
-        uow.directory.assigned_consultant(org_id, theme_id)
+        uow.directory.assigned_consultant(org_id, top_theme(uow, theme_id).id)
         if org_id is not None and theme_id is not None
         else None
     )
@@ -96,10 +98,11 @@ def _assign(uow: UnitOfWork, outcome: Outcome) -> None:
     # The first consultant chosen serves the organisation × theme from then on; a hearing
     # moved to another one with a reason (the override) hands the work over.
     data = outcome.record.data
+    top = top_theme(uow, data["theme_id"]).id
     if outcome.event.payload.get("override"):
-        uow.directory.assign(data["org_id"], data["theme_id"], data["consultant_id"])
+        uow.directory.assign(data["org_id"], top, data["consultant_id"])
     else:
-        uow.directory.assign_if_first(data["org_id"], data["theme_id"], data["consultant_id"])
+        uow.directory.assign_if_first(data["org_id"], top, data["consultant_id"])
 
 
 def _handed_over(uow: UnitOfWork, outcome: Outcome) -> None:

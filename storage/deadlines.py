@@ -158,6 +158,27 @@ class SqlDeadlines:
             next_fire_at=first_fire_at,
         )
 
+    def move(
+        self,
+        about_kind: str | None,
+        about_id: int | None,
+        obligation: str,
+        due: DueDate,
+        *,
+        first_step: int = 0,
+        first_fire_at: datetime | None,
+    ) -> int:
+        """An active deadline falls due on another day; reminders start again."""
+        return self._update(
+            and_(_about(about_kind, about_id, obligation), DeadlineRow.status.in_(ACTIVE)),
+            due_as_written=due.as_written,
+            due=due.effective,
+            explanation=due.explanation,
+            status=OPEN,
+            next_step=first_step,
+            next_fire_at=first_fire_at,
+        )
+
     def cancel(self, about_kind: str | None, about_id: int | None, obligation: str) -> int:
         """The record will never fulfil it: active → cancelled; rows changed."""
         return self._update(

@@ -223,6 +223,10 @@ class Engagement(WorkflowRecord, Base):
     contact_email: Mapped[str | None] = mapped_column(String(254))
     contact_dept: Mapped[str | None] = mapped_column(String(200))  # the survey's 担当部署
     preferred_months: Mapped[list[str] | None] = mapped_column(JSON)
+    # The preferred period's first and last month ("YYYY-MM"): the hearing is due by
+    # the first one's start.
+    preferred_from: Mapped[str | None] = mapped_column(String(7))
+    preferred_to: Mapped[str | None] = mapped_column(String(7))
     hearing_at: Mapped[datetime | None]
     hearing_invite: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # url, end, purpose …
     findings: Mapped[str | None] = mapped_column(Text)

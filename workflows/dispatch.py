@@ -18,6 +18,7 @@ from banso.engine.outbox import Notify
 from banso.engine.workflow import GuardContext, RecordView, State, Transition, WorkflowDefinition
 from banso.workflows import engagement
 from banso.workflows.checks import choice_unmet, facts_of, has_happened, is_number, needs_text
+from banso.workflows.office_hours import held_in_office_hours
 from banso.workflows.people_rules import ConsultantFacts, consultant_unmet, serving_unmet
 from banso.workflows.quotas import Quotas, QuotaUse, quota_unmet
 from banso.workflows.roles import CONSULTANT, LEAD, PREFECTURE
@@ -138,6 +139,7 @@ DEFINITION = WorkflowDefinition(
         engagement_in_support,
         within_contract,
         mode_is_known,
+        held_in_office_hours("at", "a dispatch"),
         consultant_may_serve,
         quotas_leave_room,
     ),

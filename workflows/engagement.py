@@ -32,6 +32,7 @@ from banso.workflows.checks import (
     needs_text,
     plural,
 )
+from banso.workflows.office_hours import held_in_office_hours
 from banso.workflows.people_rules import (
     CONSULTANT_FIELD,
     ConsultantFacts,
@@ -52,6 +53,7 @@ SCHEDULE_HEARING = "schedule_hearing"
 RECORD_HEARING = "record_hearing"
 DRAFT_PLAN = "draft_plan"
 APPROVE_PLAN = "approve_plan"
+REVISE_PLAN = "revise_plan"
 START = "start"
 REPORT = "report"
 WITHDRAW = "withdraw"
@@ -150,6 +152,13 @@ def planned_dispatches_valid(record: RecordView, ctx: GuardContext) -> Iterable[
     ]
 
 
+def planned_dispatches_given(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
+    """A revised plan says how many dispatches it now plans."""
+    if ctx.payload.get("planned_dispatches") is None:
+        return [Unmet("the revised number of dispatches is missing", "planned_dispatches")]
+    return planned_dispatches_valid(record, ctx)
+
+
 def plan_is_complete(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
     """What the prefecture agrees to: findings, goals and the chosen expert."""
     unmet: list[Unmet] = []
@@ -201,6 +210,7 @@ def nothing_left_open(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
 
 
 EXPERT_STATES = (REQUESTED, HEARING, PLAN_APPROVED, IN_SUPPORT)
+HEARING_IN_OFFICE_HOURS = held_in_office_hours("at", "a hearing", from_payload=True)
 
 HEARING_INVITATION = Notify(
     "hearing_invitation", to=("contact", "consultant"), invitation="request"
@@ -247,7 +257,7 @@ DEFINITION = WorkflowDefinition(
             "ヒアリング日程調整",
             (REQUESTED,),
             HEARING,
-            guards=(hearing_can_be_scheduled, expert_is_agreed),
+            guards=(hearing_can_be_scheduled, expert_is_agreed, HEARING_IN_OFFICE_HOURS),
             roles=(LEAD,),
             effects=(HEARING_INVITATION,),
         ),
@@ -257,7 +267,7 @@ DEFINITION = WorkflowDefinition(
             "ヒアリング日程調整",
             (HEARING,),
             None,
-            guards=(hearing_can_be_scheduled, expert_is_agreed),
+            guards=(hearing_can_be_scheduled, expert_is_agreed, HEARING_IN_OFFICE_HOURS),
             roles=(LEAD,),
             effects=(HEARING_INVITATION, HEARING_REASSIGNED),
         ),
@@ -298,6 +308,15 @@ DEFINITION = WorkflowDefinition(
                 Notify("decision_recorded", to=("lead",)),
                 Notify("plan_approved", to=("contact",)),
             ),
+        ),
+        # The prefecture agrees a revised plan: more (or fewer) dispatches than approved.
+        Transition(
+            REVISE_PLAN,
+            "支援計画変更",
+            (PLAN_APPROVED, IN_SUPPORT),
+            None,
+            guards=(planned_dispatches_given, needs_text("reason", "the reason is empty")),
+            roles=(PREFECTURE,),
         ),
         Transition(START, "支援開始", (PLAN_APPROVED,), IN_SUPPORT, roles=(LEAD,)),
         Transition(

@@ -10,6 +10,7 @@ from banso.engine.errors import Unmet
 from banso.engine.outbox import Notify
 from banso.engine.workflow import GuardContext, RecordView, State, Transition, WorkflowDefinition
 from banso.workflows.checks import facts_of, has_happened, id_list, needs_text, plural
+from banso.workflows.office_hours import held_in_office_hours
 from banso.workflows.roles import LEAD, PREFECTURE
 
 KIND = "meeting"
@@ -84,7 +85,11 @@ DEFINITION = WorkflowDefinition(
     ],
     initial=SCHEDULED,
     create_roles=(LEAD, PREFECTURE),
-    create_guards=(kind_is_known, one_monthly_meeting_a_month),
+    create_guards=(
+        kind_is_known,
+        one_monthly_meeting_a_month,
+        held_in_office_hours("at", "a meeting"),
+    ),
     create_effects=(Notify("meeting_invitation", to=("attendees",), invitation="request"),),
     transitions=[
         Transition(

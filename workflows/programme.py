@@ -71,7 +71,8 @@ class ProgrammeConfig:
         return {
             "start": self.contract_start.isoformat(),
             "end": self.contract_end.isoformat(),
-            "kickoff": (self.kickoff or self.contract_start).isoformat(),
+            # None until init is told or the kickoff meeting is scheduled.
+            "kickoff": self.kickoff.isoformat() if self.kickoff else None,
             "org_chart_business_days": self.org_chart_business_days,
             "holiday_rule": self.holiday_rule,
             "consultations_expected": self.consultations_expected,
@@ -128,7 +129,7 @@ def stored_table(contract: Mapping[str, Any] | None) -> dict[str, Any]:
     return {
         "contract_start": contract["start"],
         "contract_end": contract["end"],
-        "kickoff": contract["kickoff"],
+        **({"kickoff": contract["kickoff"]} if contract.get("kickoff") else {}),
         "org_chart_business_days": contract["org_chart_business_days"],
         "holiday_rule": contract["holiday_rule"],
         "consultations_expected": contract["consultations_expected"],
@@ -178,10 +179,27 @@ class PlannedDeliverable:
     basis: str
 
 
+# Until the kickoff date is known, what is due at it is due provisionally this many
+# business days into the contract (about a month), not on day 1.
+KICKOFF_PROVISIONAL_DAYS = 20
+
+
+def kickoff_due(config: ProgrammeConfig, cal: BusinessCalendar) -> tuple[date, str]:
+    """When what is due "キックオフ会議時" falls due, and why (§9 No.2, No.3)."""
+    if config.kickoff is not None:
+        return config.kickoff, f"キックオフ会議時（{config.kickoff.isoformat()}）"
+    provisional = cal.add_business_days(config.contract_start, KICKOFF_PROVISIONAL_DAYS)
+    return provisional, (
+        f"キックオフ会議時（日程未定のため、契約開始から{KICKOFF_PROVISIONAL_DAYS}営業日後を"
+        "仮の期日とします）"
+    )
+
+
 def programme_deliverables(config: ProgrammeConfig) -> list[PlannedDeliverable]:
     """The programme's deliverables (spec §9), in the order they fall due."""
     cal = BusinessCalendar()
-    start, kickoff = config.contract_start, config.kickoff or config.contract_start
+    start = config.contract_start
+    kickoff, at_kickoff = kickoff_due(config, cal)
     days = config.org_chart_business_days
     out = [
         PlannedDeliverable(
@@ -198,9 +216,9 @@ def programme_deliverables(config: ProgrammeConfig) -> list[PlannedDeliverable]:
             None,
             None,
             kickoff,
-            "キックオフ会議時",
+            at_kickoff,
         ),
-        PlannedDeliverable("expert_roster", roster_title(1), None, 1, kickoff, "キックオフ会議時"),
+        PlannedDeliverable("expert_roster", roster_title(1), None, 1, kickoff, at_kickoff),
     ]
     for first in months(config.contract_start, config.contract_end):
         following = date(first.year + (first.month == 12), first.month % 12 + 1, 10)
@@ -292,3 +310,38 @@ def monthly_label(period: str) -> str:
     """令和8年4月分 for "2026-04"."""
     first = date.fromisoformat(f"{period}-01")
     return f"{format_year(first)}{first.month}月分"
+
+
+def top_level_theme(theme_id: int, parent_of: Mapping[int, int | None]) -> int:
+    """The survey's theme a (sub-)theme belongs to: the monthly cap and the
+    same-consultant rule are per organisation × this theme (spec §6(2)③ テーマ)."""
+    seen = {theme_id}
+    while (parent := parent_of.get(theme_id)) is not None:
+        if parent in seen:  # a loop in the master data: stop where it closes
+            break
+        seen.add(parent)
+        theme_id = parent
+    return theme_id
+
+
+# Where an imported engagement's hearing deadline comes from (`survey import --hearing-by`).
+HEARING_BY_PREFERRED = "preferred"  # the start of the row's 希望時期 (else the days)
+HEARING_BY_DAYS = "days"  # the setting's business days from the import
+
+
+def hearing_due(
+    preferred_months: tuple[str, ...], hearing_by: str | date
+) -> tuple[date, str] | None:
+    """The hearing's due date as written and its basis for one survey row, or None for
+    the setting's business days: a survey lists when the organisation wants support
+    (希望時期), and hearings are spread over the year, not all due days after the import."""
+    if isinstance(hearing_by, date):
+        return hearing_by, f"調査取込時の指定により{hearing_by.isoformat()}まで"
+    if hearing_by == HEARING_BY_DAYS or not preferred_months:
+        return None
+    first, last = preferred_months[0], preferred_months[-1]
+    start = date.fromisoformat(f"{first}-01")
+    period = monthly_label(first).removesuffix("分")
+    if last != first:
+        period += "〜" + monthly_label(last).removesuffix("分")
+    return start, f"希望時期（{period}）の始まり{start.isoformat()}まで"

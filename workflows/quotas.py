@@ -1,8 +1,16 @@
 """The dispatch quotas (spec §6(2)③) and the judgement of one more dispatch.
 
 "最大月2回程度" per theme a month is a soft cap the lead or the prefecture may
-exceed with a reason; "年間計470回（うち標準化支援360回）" is the budget, a hard
-limit only the prefecture moves (the ``set_budget`` remedy).
+exceed with a reason. The theme is the survey's theme: a sub-theme (住民基本台帳
+under 情報システム標準化) counts with its top-level theme, so that opening
+engagements side by side does not multiply the cap.
+
+"年間計470回を想定" and "うち標準化支援360回を見込む" are expectations; the
+binding limit is the budget agreed with the prefecture ("予算の範囲内において、県と
+調整の上決定"): ``total`` is that hard limit, only the prefecture moves it (the
+``set_budget`` remedy); ``standardization`` is a target a dispatch past it is
+warned about, not refused. The approved plan's number of dispatches is the
+engagement's own limit: past it, an override with a reason or a revised plan.
 """
 
 from __future__ import annotations
@@ -10,15 +18,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from banso.engine.errors import Unmet
-from banso.workflows.checks import given
+from banso.workflows.checks import given, id_list
 from banso.workflows.roles import LEAD, PREFECTURE
 
-# Who may lift the monthly cap: the people answerable for the budget, not the
-# consultant who would do the extra visit.
+# Who may lift the monthly cap and the plan's number: the people answerable for
+# the budget, not the consultant who would do the extra visit.
 OVERRIDE_ROLES: tuple[str, ...] = (LEAD, PREFECTURE)
 
-# The remedy for a full fiscal-year quota: the prefecture changes the budget.
+# The remedy for a full budget: the prefecture changes it.
 SET_BUDGET = "set_budget"
+# The remedy for a plan's number reached: the prefecture agrees a revised plan.
+REVISE_PLAN = "revise_plan"
 
 _ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
 
@@ -36,9 +46,12 @@ class Quotas:
 class QuotaUse:
     """What is already used, not counting the dispatch being planned.
 
-    ``month_count`` counts this engagement's planned, confirmed and held
-    dispatches in ``month``; ``fy_count`` and ``std_count`` count the fiscal
-    year's, all and standardisation only.
+    ``month_count`` counts the planned, confirmed and held dispatches in
+    ``month`` of this engagement and of ``family``, the other engagements of
+    the same organisation on the same top-level ``theme``; ``fy_count`` and
+    ``std_count`` count the fiscal year's, all and standardisation only.
+    ``planned`` is the approved plan's number of dispatches (None: no number),
+    ``engagement_count`` this engagement's dispatches in all months.
     """
 
     engagement_id: int
@@ -46,6 +59,10 @@ class QuotaUse:
     month_count: int
     fy_count: int
     std_count: int
+    family: tuple[int, ...] = ()
+    theme: str = ""
+    planned: int | None = None
+    engagement_count: int = 0
 
 
 def ordinal(n: int) -> str:
@@ -56,6 +73,14 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
+def _monthly_holder(use: QuotaUse) -> str:
+    if not use.family:
+        return f"engagement {use.engagement_id} already has"
+    ids = id_list(sorted((use.engagement_id, *use.family)))
+    theme = f" on {use.theme}" if use.theme else ""
+    return f"engagements {ids}{theme} (a sub-theme counts with its top-level theme) already have"
+
+
 def quota_unmet(
     quotas: Quotas,
     use: QuotaUse,
@@ -64,34 +89,53 @@ def quota_unmet(
     override: str | None,
     actor_role: str,
 ) -> list[Unmet]:
-    """Every quota one more dispatch would break, each naming its use and limit."""
+    """Every limit one more dispatch would break, each naming its use and limit.
+
+    The standardisation target is not one of them: see :func:`quota_notes`.
+    """
+    del standardization  # a target, not a limit (quota_notes)
     unmet: list[Unmet] = []
     lifted = given(override) and actor_role in OVERRIDE_ROLES
+    not_yours = f"; a {actor_role}'s override does not count" if given(override) else ""
     if use.month_count + 1 > quotas.monthly_cap and not lifted:
         reason = (
-            f"monthly cap: engagement {use.engagement_id} already has {use.month_count} of "
+            f"monthly cap: {_monthly_holder(use)} {use.month_count} of "
             f"{quotas.monthly_cap} dispatches in {use.month}; a {ordinal(use.month_count + 1)} "
             f"needs an override, with its reason, by the lead or the prefecture"
         )
-        if given(override):
-            reason += f"; a {actor_role}'s override does not count"
-        unmet.append(Unmet(reason, field="override"))
+        unmet.append(Unmet(reason + not_yours, field="override"))
+    if use.planned is not None and use.engagement_count + 1 > use.planned and not lifted:
+        reason = (
+            f"approved plan: engagement {use.engagement_id} planned {use.planned} dispatches "
+            f"and has {use.engagement_count}; a {ordinal(use.engagement_count + 1)} needs an "
+            f"override, with its reason, by the lead or the prefecture, or a revised plan"
+        )
+        unmet.append(Unmet(reason + not_yours, field="override", remedy=REVISE_PLAN))
     if use.fy_count + 1 > quotas.total:
         unmet.append(
             Unmet(
                 f"fiscal-year quota: {use.fy_count} of {quotas.total} dispatches used, "
-                f"a hard limit only the prefecture moves",
+                f"the budget agreed with the prefecture, a hard limit only the prefecture moves",
                 field="total",
                 remedy=SET_BUDGET,
             )
         )
-    if standardization and use.std_count + 1 > quotas.standardization:
-        unmet.append(
-            Unmet(
-                f"standardisation quota: {use.std_count} of {quotas.standardization} "
-                f"standardisation dispatches used, a hard limit only the prefecture moves",
-                field="standardization",
-                remedy=SET_BUDGET,
-            )
-        )
     return unmet
+
+
+def standardization_note(std_count: int, target: int) -> str | None:
+    """The warning when ``std_count`` standardisation dispatches pass the target."""
+    if std_count <= target:
+        return None
+    return (
+        f"standardisation target passed: {std_count} standardisation dispatches against "
+        f"the {target} expected (うち標準化支援{target}回を見込む); accepted within the budget"
+    )
+
+
+def quota_notes(quotas: Quotas, use: QuotaUse, *, standardization: bool) -> list[str]:
+    """What one more, accepted dispatch should tell the person planning it."""
+    if not standardization:
+        return []
+    note = standardization_note(use.std_count + 1, quotas.standardization)
+    return [note] if note else []

@@ -91,6 +91,8 @@ def test_a_new_record_reads_back_at_version_0_with_every_field(
         "contact_email": None,
         "contact_dept": None,
         "preferred_months": ["2026-05", "2026-06"],  # JSON gives a list back
+        "preferred_from": None,
+        "preferred_to": None,
         "hearing_at": VISIT,
         "hearing_invite": None,
         "findings": None,

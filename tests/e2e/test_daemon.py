@@ -260,7 +260,8 @@ def test_init_puts_the_programme_calendar_in_place(banso: Banso) -> None:
     assert org_chart["due"] == "2026-04-08"
     for title in ("業務実施計画書", "専門人材一覧表（第1版）"):
         [row] = [r for r in rows if r["title"].startswith(title)]
-        assert row["due"] == "2026-04-01", "at the kickoff (the contract start by default)"
+        # At the kickoff; with no kickoff date yet, provisionally 20 business days in.
+        assert row["due"] == "2026-04-30" and "日程未定" in row["explanation"]
     [completion] = [r for r in rows if r["title"].startswith("業務完了報告書")]
     assert completion["due"] == "2027-03-31"
 

@@ -123,7 +123,8 @@ def programme(
     lines = SURVEY.read_text(encoding="utf-8").splitlines()
     survey = tmp_path / "survey.csv"
     survey.write_text("\n".join(lines[:3]) + "\n", encoding="utf-8")
-    banso.local().ok("survey", "import", str(survey), now=START)
+    # The hearings due the setting's business days after the import, as these walks expect.
+    banso.local().ok("survey", "import", str(survey), "--hearing-by", "days", now=START)
     assert engagement_orgs(banso.url) == {1: OKAYAMA["org"], 2: KURASHIKI["org"]}
     for eid, consultant in (("1", HANAKO), ("2", JIRO)):
         agree_expert(banso, eid, consultant)

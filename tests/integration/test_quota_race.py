@@ -13,11 +13,13 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from banso.engine.calendar import BusinessCalendar
 from tests.support.programme import (
     HANAKO,
     LEAD,
@@ -97,10 +99,12 @@ def test_two_processes_racing_for_the_last_slot_one_wins(db_url: str, tmp_path: 
         limit = SEEDED + n + 1
         banso.ok("budget", "set", "--total", str(limit))
         assert banso.json("budget")["total"]["left"] == 1
-        month = f"{2026 + (4 + n) // 12}-{(4 + n) % 12 + 1:02d}"  # 2026-05, 2026-06, …
+        month = date(2026 + (4 + n) // 12, (4 + n) % 12 + 1, 9)  # 2026-05, 2026-06, …
+        # An open day: a dispatch on a closed day would be refused for that instead.
+        day = BusinessCalendar().next_business_day(month).isoformat()
         racers = [
-            ("a", LEAD, first, f"{month}-10T10:00"),
-            ("b", HANAKO, second, f"{month}-10T10:00"),
+            ("a", LEAD, first, f"{day}T10:00"),
+            ("b", HANAKO, second, f"{day}T10:00"),
         ]
         if n % 2:
             racers.reverse()  # neither always starts first

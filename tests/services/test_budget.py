@@ -25,7 +25,11 @@ def test_the_budget_counts_held_and_committed_dispatches_per_theme(world: World)
     view = budget.budget(world.services)
     assert view["fiscal_year"] == 2026
     assert view["total"] == {"held": 1, "committed": 2, "limit": 470, "left": 467}
-    assert view["standardization"] == {"held": 0, "committed": 2, "limit": 360, "left": 358}
+    assert view["standardization"] == {
+        "held": 0, "committed": 2, "target": 360, "left": 358, "warning": None,
+    }  # fmt: skip
+    # Both plans approved 4 dispatches: genai used 1 (one cancelled), std-jumin 2.
+    assert view["plans"] == {"planned": 8, "to_plan": 5, "left_after_plans": 462}
     assert [(t["theme"], t["held"], t["committed"]) for t in view["themes"]] == [
         ("genai", 1, 0),
         ("std-jumin", 0, 2),

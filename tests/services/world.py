@@ -147,8 +147,11 @@ class World:
         )
 
     def engagement(self, org: str = "331007", theme: str = "genai") -> int:
-        """A requested engagement from the survey (so it has a contact)."""
-        done = engagements.import_survey(self.services, LEAD, [SurveyRow(2, org, theme)])
+        """A requested engagement from the survey (so it has a contact); its hearing is
+        due the setting's business days after the import, as the steps here expect."""
+        done = engagements.import_survey(
+            self.services, LEAD, [SurveyRow(2, org, theme)], hearing_by="days"
+        )
         assert done.created, done
         return int(done.created[0]["engagement"])
 

@@ -102,6 +102,8 @@ RECORD_COLUMNS: dict[str, dict[str, Column]] = {
         "contact_email": _c(str, n=254),
         "contact_dept": _c(str, n=200),
         "preferred_months": _c(JSON),
+        "preferred_from": _c(str, n=7),
+        "preferred_to": _c(str, n=7),
         "hearing_at": _c(datetime),
         "hearing_invite": _c(JSON),
         "findings": _c(str),
@@ -846,6 +848,33 @@ class MemoryDeadlines:
                         met_at=None,
                     )
                 )
+                changed += 1
+        return changed
+
+    def move(
+        self,
+        about_kind: str | None,
+        about_id: int | None,
+        obligation: str,
+        due: DueDate,
+        *,
+        first_step: int = 0,
+        first_fire_at: datetime | None,
+    ) -> int:
+        fire_at = _utc_or_none(first_fire_at, "deadlines.next_fire_at")
+        changed = 0
+        for row in self._about(about_kind, about_id, obligation):
+            if row.deadline.status in ACTIVE:
+                moved = replace(
+                    row.deadline,
+                    due_as_written=due.as_written,
+                    due=due.effective,
+                    explanation=due.explanation,
+                    status=OPEN,
+                    next_step=first_step,
+                    next_fire_at=fire_at,
+                )
+                self._put(replace(row, deadline=moved))
                 changed += 1
         return changed
 
