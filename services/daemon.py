@@ -96,6 +96,7 @@ def _terms(services: Services, uow: UnitOfWork) -> Terms:
     return Terms(end, frozenset(r.id for r in completion), services.mail_settings.overdue_cap)
 
 
+@dataclass(frozen=True)
 class SetAside:
     """A message that could not be composed from its record (a control
     character put in a name by hand, an address no mail can go to): the sweep
