@@ -26,6 +26,7 @@ from banso.engine.errors import (
     Unmet,
 )
 from banso.workflows import DEFINITIONS
+from banso.workflows.labels import KIND_LABELS
 from banso.workflows.roles import ROLE_LABELS
 
 
@@ -57,13 +58,7 @@ WHAT_JA: dict[str, str] = {
 }
 
 
-KINDS: dict[str, str] = {
-    "engagement": "案件",
-    "dispatch": "派遣",
-    "consultation": "相談",
-    "deliverable": "成果物",
-    "meeting": "会議",
-}
+KINDS = KIND_LABELS
 
 
 # Who may, when it is not one role: "person" is anyone registered.

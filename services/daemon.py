@@ -28,6 +28,7 @@ from banso.services.context import Services
 from banso.services.mail import Recipient, common, display_name, recipient
 from banso.services.ports import UnitOfWork
 from banso.workflows import deliverable as dw
+from banso.workflows.labels import KIND_LABELS
 from banso.workflows.mailing import digest_groups, explain_due, public_message_id, who_hears
 from banso.workflows.programme import LEAD, monthly_label
 from banso.workflows.roles import CONSULTANT
@@ -126,7 +127,8 @@ def run_sweep(services: Services, now: datetime) -> PassReport:
             try:
                 return _reminder(services, people, shared, terms, deadline, step)
             except (BansoError, ValueError, LookupError, TypeError) as exc:
-                about = f"{deadline.about_kind} {deadline.about_id}" if deadline.about_kind else ""
+                kind = deadline.about_kind or ""
+                about = f"{KIND_LABELS.get(kind, kind)}{deadline.about_id}" if kind else ""
                 aside.append(
                     SetAside(f"deadline:{deadline.id}", deadline.title, about, _reason(exc))
                 )

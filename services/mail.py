@@ -413,6 +413,10 @@ def context(
             "contact_phone": data.get("contact_phone"),
         }
     if template == "decision_recorded":
+        if occ.kind == "deliverable" and data.get("kind") == "support_plan" and (
+            occ.trigger == "approve"
+        ):
+            return None  # approved with its engagement, whose approve-plan mail says so
         return decision_context(uow, occ, about)
     if template == "approval_request":
         ask = {

@@ -16,3 +16,12 @@ DEADLINE_STATUS_LABELS: dict[str, str] = {
     "missed": "期限超過",
     "cancelled": "取消",
 }
+
+# The kinds of record, as a person names them (案件12, 派遣3).
+KIND_LABELS: dict[str, str] = {
+    "engagement": "案件",
+    "dispatch": "派遣",
+    "consultation": "相談",
+    "deliverable": "成果物",
+    "meeting": "会議",
+}

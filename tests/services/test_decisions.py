@@ -220,7 +220,14 @@ def test_contract_dates_change_only_by_the_prefectures_audited_decision(world: W
         set_programme(world.services, PREFECTURE, {"total": 999})  # quotas: budget set
     changed = set_programme(world.services, LEAD, {"contract_end": "2027-02-28"},
                             on_behalf=BEHALF)  # fmt: skip
-    assert changed == {"contract_end": {"before": "2027-03-31", "after": "2027-02-28"}}
+    assert changed == {
+        "contract_end": {"before": "2027-03-31", "after": "2027-02-28"},
+        # The open programme deadlines follow the new end (met ones would stay).
+        "moved": [
+            "月次業務報告書（令和9年2月分）の提出: 2027-03-10 → 2027-02-28",
+            "業務完了報告書の提出: 2027-03-31 → 2027-02-28",
+        ],
+    }
     stored = world.settings("contract")
     assert stored is not None and stored["end"] == "2027-02-28"
     (event,) = views.history(world.services, "programme", 1)

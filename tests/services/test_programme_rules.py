@@ -144,6 +144,7 @@ class Row:
     request: str = "庁内のDX推進"
     contact_name: str = "田中 一郎"
     contact_email: str = "tanaka@city.okayama.example.jp"
+    contact_dept: str = "情報政策課"
 
 
 def hearing_deadline(world: World, rows: list[Row], **kw: Any) -> list[tuple[str, str]]:
@@ -222,6 +223,8 @@ def test_scheduling_and_moving_the_kickoff_meeting_moves_the_plan_and_roster(
 
 
 def test_changing_the_contract_dates_moves_the_open_programme_deadlines(world: World) -> None:
-    changes = programme.configure(world.services, {"contract_end": "2027-03-26"}, "test")
-    assert "moved: 業務完了報告書の提出: 2027-03-31 → 2027-03-26" in changes
-    assert not any("実施計画書" in c for c in changes)  # nothing else moved
+    # The contract is the prefecture's to change (`banso programme set`), not init's.
+    changed = programme.set_programme(world.services, PREFECTURE, {"contract_end": "2027-03-26"})
+    moved = changed["moved"]
+    assert "業務完了報告書の提出: 2027-03-31 → 2027-03-26" in moved
+    assert not any("実施計画書" in c for c in moved)  # nothing else moved

@@ -211,7 +211,7 @@ EXTRA: dict[str, dict[str, Any]] = {
     },
     "set_aside": {
         "item_title": "支援計画書の提出（倉敷市・生成AI）",
-        "about": "engagement 12",
+        "about": "案件12",
         "reason": "InvalidValue: subject: contains a line break",
     },
 }

@@ -187,7 +187,11 @@ def test_every_refused_address_is_refused_by_the_survey_and_the_headers(
             _read(path)
         message = str(caught.value)
         assert message.startswith("survey.csv row 2, column メールアドレス: ")
-        assert "expected an e-mail address like tanaka@city.example.jp" in message
+        # A control character is refused by the text rule first (no cell with one gets in).
+        assert (
+            "expected an e-mail address like tanaka@city.example.jp" in message
+            or "expected text without control characters" in message
+        )
     with pytest.raises(InvalidValue, match=r"^mail to: "):
         check_address("to", address)
     with pytest.raises(InvalidValue, match=r"^mail to: "):
