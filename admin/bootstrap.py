@@ -14,6 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from banso.admin.i18n import _
 from banso.admin.settings import Settings
 from banso.engine.clock import clock_from_setting
 from banso.engine.errors import InvalidValue
@@ -47,7 +48,9 @@ def reminder_policy(settings: Settings) -> ReminderPolicy:
             table["before"] = tuple(table["before"])
         return ReminderPolicy(**table)
     except (TypeError, ValueError) as exc:
-        raise InvalidValue("[reminders]", table, f"valid reminder settings ({exc})") from exc
+        raise InvalidValue(
+            "[reminders]", table, _("valid reminder settings ({reason})").format(reason=exc)
+        ) from exc
 
 
 class Bootstrap:
@@ -160,7 +163,9 @@ class Bootstrap:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except OSError as exc:
             raise InvalidValue(
-                "audit_key_file", str(path), f"a file Banso can create ({exc})"
+                "audit_key_file",
+                str(path),
+                _("a file Banso can create ({reason})").format(reason=exc),
             ) from exc
         with os.fdopen(fd, "w", encoding="ascii") as fh:
             fh.write(os.urandom(32).hex() + "\n")
@@ -247,10 +252,14 @@ def _read_key(path: Path) -> bytes:
     except FileNotFoundError:
         return b""
     except OSError as exc:
-        raise InvalidValue("audit_key_file", str(path), f"a readable key file ({exc})") from exc
+        raise InvalidValue(
+            "audit_key_file", str(path), _("a readable key file ({reason})").format(reason=exc)
+        ) from exc
     if info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise InvalidValue(
-            "audit_key_file", str(path), f"a file only its owner may read (chmod 600 {path})"
+            "audit_key_file",
+            str(path),
+            _("a file only its owner may read (chmod 600 {path})").format(path=path),
         )
     if info.st_uid != os.geteuid():
         raise InvalidValue(

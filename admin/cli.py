@@ -260,11 +260,15 @@ def main(argv: list[str] | None = None, *, environ: Mapping[str, str] | None = N
         # One line, like every other refusal: what, where, and where the help is.
         path = exc.ctx.command_path if exc.ctx is not None else "banso"
         where = path.partition(" ")[2]
-        line = f"banso: {where}: " if where else "banso: "
-        click.echo(one_line(f"{line}{exc.format_message()} (see `{path} --help`)"), err=True)
+        line = (
+            _("banso: {where}: Error: {message} (see `{path} --help`)")
+            if where
+            else _("banso: Error: {message} (see `{path} --help`)")
+        ).format(where=where, message=exc.format_message(), path=path)
+        click.echo(one_line(line), err=True)
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
-        click.echo(one_line(f"banso: {exc.format_message()}"), err=True)
+        click.echo(one_line(_("banso: {message}").format(message=exc.format_message())), err=True)
         sys.exit(exc.exit_code)
     except BansoError as exc:
         from banso.admin.refusals import refusal_line  # the words of failure, loaded on failure

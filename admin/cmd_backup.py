@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from banso.admin.cli import State, pass_state
+from banso.admin.i18n import _
 from banso.admin.output import emit, json_option
 
 
@@ -30,7 +31,9 @@ def backup(state: State, file: Path) -> None:
     emit(
         state,
         {"source": str(done.source), "backup": str(done.target), "schema": done.schema},
-        f"backed up {done.source} to {done.target} (schema {done.schema}, {done.pages} pages)",
+        _("backed up {source} to {target} (schema {schema}, {pages} pages)").format(
+            source=done.source, target=done.target, schema=done.schema, pages=done.pages
+        ),
     )
 
 
@@ -54,5 +57,7 @@ def restore(state: State, file: Path) -> None:
     emit(
         state,
         {"backup": str(done.source), "database": str(done.target), "schema": done.schema},
-        f"restored {done.source} into {done.target} (schema {done.schema})",
+        _("restored {source} into {target} (schema {schema})").format(
+            source=done.source, target=done.target, schema=done.schema
+        ),
     )

@@ -76,7 +76,9 @@ def export(
     suffix = out.suffix.lower().lstrip(".") if out is not None else ""
     chosen = fmt or (suffix if suffix in FORMATS else "xlsx")
     if out is not None and suffix in FORMATS and suffix != chosen:
-        raise InvalidValue("--out", str(out), f"a file name ending in .{chosen}")
+        raise InvalidValue(
+            "--out", str(out), _("a file name ending in .{suffix}").format(suffix=chosen)
+        )
     path = out if out is not None else Path(f"{TITLES[kind]}.{chosen}")
     data = export_uc(state.services, state.user, kind, start, end)
     with progress_bar(len(data.rows) + 1, _("Writing {file}").format(file=path.name)) as step:

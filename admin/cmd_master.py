@@ -237,22 +237,36 @@ def person_reassign(state: State, email: str, to: str | None) -> None:
 
     work = reassign(state.services, state.user, email, to)
     lines = [
-        f"{email}: engagements {_ids(work.engagements)}; dispatches {_ids(work.dispatches)}; "
-        f"consultations {_ids(work.consultations)}; {len(work.deadlines)} open deadline(s)"
+        _(
+            "{email}: engagements {engagements}; dispatches {dispatches}; "
+            "consultations {consultations}; {deadlines} open deadline(s)"
+        ).format(
+            email=email,
+            engagements=_ids(work.engagements),
+            dispatches=_ids(work.dispatches),
+            consultations=_ids(work.consultations),
+            deadlines=len(work.deadlines),
+        )
     ]
-    lines += [f"  deadline {d['due']} {d['title']}" for d in work.deadlines]
+    lines += [
+        _("  deadline {due} {title}").format(due=d["due"], title=d["title"]) for d in work.deadlines
+    ]
     if to is not None:
-        lines.append(f"moved to {to}: " + (", ".join(work.moved) or "nothing"))
+        lines.append(
+            _("moved to {to}: {moved}").format(to=to, moved=", ".join(work.moved) or _("nothing"))
+        )
         if work.awaiting_agreement:
             lines.append(
-                f"proposed to the prefecture for {to} (awaiting `engagement agree-expert`): "
-                + _ids(work.awaiting_agreement)
+                _(
+                    "proposed to the prefecture for {to} "
+                    "(awaiting `engagement agree-expert`): {ids}"
+                ).format(to=to, ids=_ids(work.awaiting_agreement))
             )
     emit(state, work.json(), "\n".join(lines))
 
 
 def _ids(ids: list[int]) -> str:
-    return ", ".join(str(i) for i in ids) or "none"
+    return ", ".join(str(i) for i in ids) or _("none")
 
 
 @person.command("list")
@@ -269,7 +283,7 @@ def person_list(state: State, role: str | None) -> None:
     people = master.people(state.services, role)
     rows = [
         [p["email"], p["name"], p["role"], p["org"] or "", p["company"] or "",
-         "" if p["active"] else "removed"]
+         "" if p["active"] else _("removed")]
         for p in people
     ]  # fmt: skip
     headers = [_("email"), _("name"), _("role"), _("org"), _("company"), ""]

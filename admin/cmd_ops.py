@@ -43,7 +43,9 @@ def calendar(state: State, from_text: str | None, to_text: str | None, status: s
     end = parse_date(to_text, "--to") if to_text else None
     first, rows = views.calendar(state.services, start, end, status, state.viewer)
     if end and end < first:
-        raise click.BadParameter(f"{end} is before --from {first}", param_hint="--to")
+        raise click.BadParameter(
+            _("{end} is before --from {first}").format(end=end, first=first), param_hint="--to"
+        )
     data = [views.deadline_json(d) for d in rows]
     lines = [
         [
@@ -181,8 +183,11 @@ def audit_anchor(state: State) -> None:
     emit(
         state,
         {"count": head.count, "head": head.head, "anchor": head.text()},
-        f"audit anchor: {head.count} event(s), head {head.head}\n"
-        f"  check later with: banso audit verify --anchor {head.text()}",
+        _("audit anchor: {count} event(s), head {head}").format(count=head.count, head=head.head)
+        + "\n"
+        + _("  check later with: {command}").format(
+            command=f"banso audit verify --anchor {head.text()}"
+        ),
     )
 
 
@@ -215,7 +220,7 @@ def permissions(state: State) -> None:
         ]
         for name, rule in COMMANDS.items()
     ]
-    emit(state, data, table(rows, ["command", *(role_label(r) for r in PEOPLE_ROLES)]))
+    emit(state, data, table(rows, [_("command"), *(role_label(r) for r in PEOPLE_ROLES)]))
 
 
 @click.group()

@@ -272,7 +272,11 @@ def deliverable_notify_delay(state: State, record_id: int, until_text: str, reas
 
     until = parse_date(until_text, "--until")
     key = notify_delay(state.services, state.user, record_id, until=until, reason=reason)
-    emit(state, {"queued": key}, f"Delay notice for deliverable {record_id} queued ({key}).")
+    emit(
+        state,
+        {"queued": key},
+        _("Delay notice for deliverable {id} queued ({key}).").format(id=record_id, key=key),
+    )
 
 
 @click.group()

@@ -123,7 +123,11 @@ def init(
         text += _("; {count} item(s) of programme data added or updated").format(
             count=len(changes)
         )
-    text += "".join(f"\n  {c}" for c in changes if c.startswith("moved: "))
+    text += "".join(
+        "\n  " + _("moved: {line}").format(line=c.removeprefix("moved: "))
+        for c in changes
+        if c.startswith("moved: ")
+    )
     if ignored:
         text += _(
             "; init changes nothing on an existing database: {names} left as stored "
@@ -185,8 +189,10 @@ def demo(folder: Path, force: bool) -> None:
     leftovers = sorted(folder.glob("banso.db*")) if folder.is_dir() else []
     if leftovers and not marker.is_file() and not force:
         raise Refused(
-            f"{db} was not created by `banso demo` (no {marker}); it is left as it is: "
-            "choose another --dir, or pass --force to replace it"
+            _(
+                "{db} was not created by `banso demo` (no {marker}); it is left as it is: "
+                "choose another --dir, or pass --force to replace it"
+            ).format(db=db, marker=marker)
         )
     folder.mkdir(parents=True, exist_ok=True)
     for leftover in leftovers:
@@ -211,7 +217,7 @@ def demo(folder: Path, force: bool) -> None:
         say(f"\n# {year.INIT_TITLE}")
         engine = boot.open_engine(initialising=True)
         boot.create_audit_key()
-        _, schema = upgrade(engine)
+        _before, schema = upgrade(engine)
         changes = configure(boot.services, {**settings.programme, **year.PROGRAMME}, "banso demo")
         changes += load_master_data(boot.services, *read_sample(year.SAMPLE))
         say(f"[{year.INIT_AT[:16].replace('T', ' ')}] init: {url}: initialised (schema {schema});"
@@ -264,7 +270,7 @@ def programme_set(state: State, /, **values: Any) -> None:
     behalf = on_behalf_from(values)
     table = {k: v for k, v in values.items() if v is not None}
     if not table:
-        raise click.UsageError("give at least one setting to change (see --help)")
+        raise click.UsageError(_("give at least one setting to change (see --help)"))
     changed = set_programme(state.services, state.user, table, on_behalf=behalf)
     moved: list[str] = changed.get("moved", [])
     settings = {k: v for k, v in changed.items() if k != "moved"}

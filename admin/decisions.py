@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from banso.admin.i18n import _
 from banso.engine.clock import parse_date
 from banso.engine.errors import InvalidValue
 from banso.services.decisions import MAX_EVIDENCE, Evidence, OnBehalf
@@ -64,10 +65,14 @@ def _evidence(path: Path | None) -> Evidence | None:
         size = path.stat().st_size
         if size > MAX_EVIDENCE:
             raise InvalidValue(
-                "--evidence", str(path), f"a file of at most {MAX_EVIDENCE // 1_000_000} MB"
+                "--evidence",
+                str(path),
+                _("a file of at most {mb} MB").format(mb=MAX_EVIDENCE // 1_000_000),
             )
         return Evidence(path.name, path.read_bytes())
     except OSError as exc:
         raise InvalidValue(
-            "--evidence", str(path), f"a file Banso can read ({exc.strerror})"
+            "--evidence",
+            str(path),
+            _("a file Banso can read ({reason})").format(reason=exc.strerror),
         ) from exc

@@ -16,6 +16,7 @@ from typing import Any
 
 import click
 
+from banso.admin.i18n import _
 from banso.engine.errors import InvalidValue
 from banso.workflows import validation as v
 from banso.workflows.email import email_problem
@@ -118,14 +119,22 @@ class Checked(click.ParamType[Any, Any]):
             # (a Choice or a number would otherwise echo them back).
             raw = v.text_problem(value, limit=10 * v.MAX_TEXT)
             if raw is not None and raw != "it is empty":
-                raise InvalidValue(self.where, _short(value), f"{self.expected} ({raw})")
+                raise InvalidValue(
+                    self.where,
+                    _short(value),
+                    _("{expected} ({problem})").format(expected=_(self.expected), problem=raw),
+                )
         converted = self.inner.convert(value, param, ctx)
         target = converted
         if isinstance(converted, (str, bytes)) is False and hasattr(converted, "__fspath__"):
             target = str(converted)
         problem = self.check(target)
         if problem is not None:
-            raise InvalidValue(self.where, _short(value), f"{self.expected} ({problem})")
+            raise InvalidValue(
+                self.where,
+                _short(value),
+                _("{expected} ({problem})").format(expected=_(self.expected), problem=problem),
+            )
         return converted
 
     def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str | None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from banso.admin.i18n import japanese
+from banso.admin.i18n import _, japanese
 from banso.engine.clock import show
 from banso.engine.runner import Outcome
 
@@ -110,7 +110,7 @@ def report(state: State, outcome: Outcome) -> None:
     emit(state, record_json(state.services, outcome.record), outcome_line(state, outcome))
     for note in outcome.notes:
         # On stderr, so that --json output stays one document.
-        click.echo(f"banso: note: {note}", err=True)
+        click.echo(_("banso: note: {note}").format(note=_(note)), err=True)
 
 
 def width(text: str) -> int:

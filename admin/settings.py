@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from banso.admin.i18n import N_, _
 from banso.engine.errors import BadInput, InvalidValue
 from banso.services.context import DEFAULT_ADDRESSEE, DEFAULT_DOCUMENT_NUMBER, DEFAULT_TITLE
 from banso.workflows.validation import MAX_LINE, hide_passwords, line_problem
@@ -123,7 +124,11 @@ def load_settings(
             problem = line_problem(value, limit=MAX_LINE)
             if problem is not None:
                 shown = hide_passwords(value[:40])
-                raise InvalidValue(f"setting {key}", shown, f"a value on one line ({problem})")
+                raise InvalidValue(
+                    f"setting {key}",
+                    shown,
+                    _("a value on one line ({problem})").format(problem=problem),
+                )
     settings = replace(Settings(), **values)
     settings = replace(settings, documents_dir=Path(settings.documents_dir))
     if settings.audit_key_file is not None:
@@ -135,13 +140,13 @@ def load_settings(
             "os, database or trust",
         )
     for key, what in (
-        ("programme_title", "the programme's name"),
-        ("addressee", "the addressee (岡山県 総務部 デジタル推進課)"),
-        ("document_number", "a number pattern with {n} (伴走第{n}号)"),
+        ("programme_title", N_("the programme's name")),
+        ("addressee", N_("the addressee (岡山県 総務部 デジタル推進課)")),
+        ("document_number", N_("a number pattern with {n} (伴走第{n}号)")),
     ):
         value = getattr(settings, key)
         if not isinstance(value, str) or not value.strip() or any(c in value for c in "\r\n\t"):
-            raise InvalidValue(key, value, f"{what} on one line")
+            raise InvalidValue(key, value, _("{what} on one line").format(what=_(what)))
     try:
         settings.document_number.format(n=1)
     except (KeyError, IndexError, ValueError) as exc:
@@ -210,7 +215,9 @@ def _read_file(path: Path) -> dict[str, Any]:
                     ]
                 )
             )
-            raise InvalidValue(f"{path}: key {key!r}", value, f"one of {allowed}")
+            raise InvalidValue(
+                f"{path}: key {key!r}", value, _("one of {allowed}").format(allowed=allowed)
+            )
     return values
 
 
@@ -226,19 +233,29 @@ def trust(path: Path, what: str, *, private: bool = False) -> None:
     try:
         st = path.stat()
     except OSError as exc:
-        raise InvalidValue(what, str(path), f"a readable file ({exc.strerror})") from None
+        raise InvalidValue(
+            what, str(path), _("a readable file ({reason})").format(reason=exc.strerror)
+        ) from None
     uid = os.getuid() if hasattr(os, "getuid") else st.st_uid
     if st.st_uid != uid:
         raise Untrusted(
-            f"{what} {path} is not trusted: it belongs to another user (uid {st.st_uid}); "
-            "use your own copy"
+            _(
+                "{what} {path} is not trusted: it belongs to another user (uid {uid}); "
+                "use your own copy"
+            ).format(what=what, path=path, uid=st.st_uid)
         )
     if st.st_mode & 0o022:
         raise Untrusted(
-            f"{what} {path} is not trusted: others may write to it; run `chmod go-w {path}`"
+            _(
+                "{what} {path} is not trusted: others may write to it; run `chmod go-w {path}`"
+            ).format(what=what, path=path)
         )
     if private and st.st_mode & 0o077:
-        raise Untrusted(f"{what} {path} is not private: others may read it; run `chmod 600 {path}`")
+        raise Untrusted(
+            _("{what} {path} is not private: others may read it; run `chmod 600 {path}`").format(
+                what=what, path=path
+            )
+        )
 
 
 def read_secret(path: Path, where: str) -> str:
@@ -247,7 +264,9 @@ def read_secret(path: Path, where: str) -> str:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidValue(where, str(path), f"a readable UTF-8 file ({exc})") from None
+        raise InvalidValue(
+            where, str(path), _("a readable UTF-8 file ({reason})").format(reason=exc)
+        ) from None
     lines = text.splitlines()
     if not lines or not lines[0]:
         raise InvalidValue(where, str(path), "a file whose first line is the password")

@@ -74,7 +74,7 @@ def set_programme(
     table: Mapping[str, Any],
     *,
     on_behalf: OnBehalf | None = None,
-) -> dict[str, dict[str, Any]]:
+) -> dict[str, Any]:
     """Change the stored programme settings (contract dates, the contractor, the plan
     documents, the deadline days): a decision of the prefecture, made directly or recorded
     by the lead on its behalf, audited with what was before and after. Returns the changes."""

@@ -41,6 +41,8 @@ def in_support(b: Banso, org: str = "331007", consultant: str = HANAKO) -> str:
     """An engagement walked to 支援中 with the forms people type; its id."""
     created = b.json("engagement", "new", "--org", org, "--theme", "genai")
     eid = str(created["id"])
+    b.ok("engagement", "propose-expert", eid, "--consultant", consultant)
+    b.ok("engagement", "agree-expert", eid, user=PREFECTURE)
     b.ok("engagement", "schedule-hearing", eid, "--at", "令和8年4月10日 10時",
          "--consultant", consultant)  # fmt: skip
     b.ok("engagement", "record-hearing", eid, "--findings", "窓口の課題", user=consultant)

@@ -99,7 +99,11 @@ def test_a_year_of_mail(tmp_path: Path, server: SmtpServer) -> None:
     config = ("--config", str(tmp_path / "banso.toml"))
 
     def run(*args: str, day: date, user: str | None = LEAD, hour: int = 15) -> Any:
-        return banso.ok(*config, *args, user=user, now=at(day, hour))
+        done = banso(*config, *args, user=user, now=at(day, hour))
+        assert done.code == 0, f"banso {' '.join(args)} → {done}"
+        # Notes (what moved, a target passed) are fine; nothing else on stderr.
+        assert all(line.startswith("banso: note: ") for line in done.err.splitlines()), done
+        return done
 
     # The survey's five organisations, each contact with a department.
     lines = SURVEY.read_text(encoding="utf-8").splitlines()
@@ -108,7 +112,7 @@ def test_a_year_of_mail(tmp_path: Path, server: SmtpServer) -> None:
         "\n".join([lines[0] + ",担当部署", *(line + ",企画課" for line in lines[1:])]) + "\n",
         encoding="utf-8",
     )
-    run("survey", "import", str(survey), day=date(2026, 4, 1))
+    run("survey", "import", str(survey), "--hearing-by", "days", day=date(2026, 4, 1))
 
     # The script of the year: (day, command); the daemon runs every morning.
     script: dict[date, list[tuple[tuple[str, ...], str | None]]] = {}
@@ -129,6 +133,10 @@ def test_a_year_of_mail(tmp_path: Path, server: SmtpServer) -> None:
         "事業の進め方の確認",
     )
     on(date(2026, 4, 14), "meeting", "hold", "1", "--minutes", "キックオフ")
+    # §6(2)①: the prefecture agrees to the expert before any hearing.
+    for eid in ("1", "2"):
+        on(date(2026, 4, 3), "engagement", "propose-expert", eid, "--consultant", HANAKO)
+        on(date(2026, 4, 3), "engagement", "agree-expert", eid, user=PREFECTURE)
     # Engagement 1 on time, the whole way.
     on(
         date(2026, 4, 6),
