@@ -35,7 +35,6 @@ $$;
 _SCOPED = {
     "engagements": "consultant_id = banso_person_id()",
     "consultations": "consultant_id = banso_person_id()",
-    "work_entries": "consultant_id = banso_person_id()",
 }
 
 _AUDIT_SEEN = """
@@ -44,7 +43,6 @@ _AUDIT_SEEN = """
     OR (kind = 'consultation' AND record_id IN (SELECT id FROM consultations))
     OR (kind = 'dispatch' AND record_id IN (
         SELECT id FROM dispatches WHERE consultant_id = banso_person_id()))
-    OR (kind = 'work' AND record_id IN (SELECT id FROM work_entries))
 """
 
 # Tables everybody bound may read but only the staff may change.
