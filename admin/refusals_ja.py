@@ -63,6 +63,7 @@ KINDS: dict[str, str] = {
     "consultation": "相談",
     "deliverable": "成果物",
     "meeting": "会議",
+    "work": "調査・資料作成の記録",
 }
 
 

@@ -66,7 +66,8 @@ def hours_in_range(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
     hours = record.data.get("hours")
     if is_number(hours) and 0 < hours <= MAX_HOURS:
         return []
-    return [Unmet(f"the hours must be more than 0 and at most {MAX_HOURS:g}, not {hours!r}", "hours")]
+    # A fixed sentence, so that the Japanese catalog words it (the value is the user's own).
+    return [Unmet("the hours must be more than 0 and at most 24", "hours")]
 
 
 def day_in_contract(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
@@ -83,7 +84,7 @@ def day_in_contract(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
             )
         ]
     if day > facts.today:
-        return [Unmet(f"{day.isoformat()} is in the future (today is {facts.today})", "date")]
+        return [Unmet("the date is in the future: work is recorded once it is done", "date")]
     return []
 
 
@@ -91,14 +92,10 @@ def summary_is_short(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
     """One to a few lines: the monthly report quotes it."""
     summary = str(record.data.get("summary") or "")
     lines = summary.strip().splitlines()
+    # Fixed words (the limits above), so that the Japanese catalog words them.
     if len(lines) > MAX_SUMMARY_LINES or len(summary) > MAX_SUMMARY_CHARS:
         return [
-            Unmet(
-                f"the summary must be at most {MAX_SUMMARY_LINES} lines and "
-                f"{MAX_SUMMARY_CHARS} characters, not {len(lines)} lines and "
-                f"{len(summary)} characters",
-                "summary",
-            )
+            Unmet("the summary must be at most 5 lines and 500 characters", "summary")
         ]
     return []
 
