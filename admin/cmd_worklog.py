@@ -20,9 +20,7 @@ def work() -> None:
 @work.command("record")
 @click.argument("engagement_id", metavar="ENGAGEMENT", type=int)
 @click.option("--date", "date_text", required=True, metavar="DATE", help="The day of the work.")
-@click.option(
-    "--hours", required=True, type=float, metavar="H", help="More than 0, at most 24."
-)
+@click.option("--hours", required=True, type=float, metavar="H", help="More than 0, at most 24.")
 @click.option(
     "--summary", required=True, metavar="TEXT", help="What was researched or drafted (a few lines)."
 )
@@ -73,7 +71,9 @@ def work_list(state: State, engagement_id: int | None, month: str | None) -> Non
     headers = [_("id"), _("engagement"), _("about"), _("date"), _("hours"), _("consultant"),
                _("summary")]  # fmt: skip
     total = sum(float(item["hours"]) for item in found)
-    text = table(rows, headers) + "\n" + _("{count} entr(ies), {hours:g} h").format(
-        count=len(found), hours=total
+    text = (
+        table(rows, headers)
+        + "\n"
+        + _("{count} entr(ies), {hours:g} h").format(count=len(found), hours=total)
     )
     emit(state, found, text)

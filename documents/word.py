@@ -363,10 +363,14 @@ def _monthly_report(content: c.MonthlyReport, picture: Picture) -> Context:
             "web": _count(sum(d.web for d in content.dispatches)),
         },
         "work": [
-            {"org": w.org_name, "theme": w.theme_name, "hours": _hours(w.hours),
-             "entries": _count(w.entries)}
+            {
+                "org": w.org_name,
+                "theme": w.theme_name,
+                "hours": _hours(w.hours),
+                "entries": _count(w.entries),
+            }
             for w in content.work
-        ],  # fmt: skip
+        ],
         "work_total": _hours(sum(w.hours for w in content.work)),
         "consultations": _consultation_rows(content.consultations),
         "consultation_count": _count(len(content.consultations)),

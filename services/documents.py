@@ -26,8 +26,8 @@ from banso.services.dispatches import year_use
 from banso.services.identity import acting
 from banso.services.ports import DocumentFile, FileVersion, MissingFont, Person, UnitOfWork
 from banso.services.stored import contract
-from banso.services.work import month_hours
 from banso.services.transitions import fire_in
+from banso.services.work import month_hours
 from banso.workflows import MEETING_KINDS
 from banso.workflows import deliverable as dw
 from banso.workflows.labels import CHANNEL_LABELS, DEADLINE_STATUS_LABELS, MODE_LABELS

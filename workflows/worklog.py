@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from banso.engine.errors import Unmet
 from banso.engine.workflow import GuardContext, RecordView, State, WorkflowDefinition
@@ -63,7 +64,7 @@ def engagement_open_for_work(record: RecordView, ctx: GuardContext) -> Iterable[
 
 def hours_in_range(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
     """More than 0 and at most 24 hours in one entry (one day's work)."""
-    hours = record.data.get("hours")
+    hours: Any = record.data.get("hours")
     if is_number(hours) and 0 < hours <= MAX_HOURS:
         return []
     # A fixed sentence, so that the Japanese catalog words it (the value is the user's own).
@@ -94,9 +95,7 @@ def summary_is_short(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
     lines = summary.strip().splitlines()
     # Fixed words (the limits above), so that the Japanese catalog words them.
     if len(lines) > MAX_SUMMARY_LINES or len(summary) > MAX_SUMMARY_CHARS:
-        return [
-            Unmet("the summary must be at most 5 lines and 500 characters", "summary")
-        ]
+        return [Unmet("the summary must be at most 5 lines and 500 characters", "summary")]
     return []
 
 

@@ -144,6 +144,7 @@ class Row:
     request: str = "庁内のDX推進"
     contact_name: str = "田中 一郎"
     contact_email: str = "tanaka@city.okayama.example.jp"
+    contact_dept: str = "情報政策課"
 
 
 def hearing_deadline(world: World, rows: list[Row], **kw: Any) -> list[tuple[str, str]]:

@@ -110,9 +110,7 @@ def test_a_consultant_lists_only_their_own(world: World, eid: int) -> None:
     assert work.work_entries(world.services, month="2026-04") == []
 
 
-def test_hours_are_in_the_monthly_report_and_not_against_the_quota(
-    world: World, eid: int
-) -> None:
+def test_hours_are_in_the_monthly_report_and_not_against_the_quota(world: World, eid: int) -> None:
     record(world, HANAKO, eid, hours=2.5)
     record(world, HANAKO, eid, day="2026-05-21", hours=1.25)
     world.at("2026-06-01T09:00+09:00")
