@@ -879,10 +879,16 @@ WORST: list[tuple[WorkflowDefinition, str, RecordView, GuardContext]] = [
     (
         worklog.DEFINITION,
         "create",
-        view("work", "recorded", engagement_id=3, hours=25, day=date(2026, 6, 2),
-             summary="\n".join("一行" for _ in range(6))),
+        view(
+            "work",
+            "recorded",
+            engagement_id=3,
+            hours=25,
+            day=date(2026, 6, 2),
+            summary="\n".join("一行" for _ in range(6)),
+        ),
         ctx("consultant", facts=BAD_WORK),
-    ),  # fmt: skip
+    ),
 ]
 
 
