@@ -37,6 +37,7 @@ COMMANDS: dict[str, str] = {
     "survey": "banso.admin.cmd_work",
     "engagement": "banso.admin.cmd_work",
     "dispatch": "banso.admin.cmd_work",
+    "work": "banso.admin.cmd_worklog",
     "consultation": "banso.admin.cmd_records",
     "deliverable": "banso.admin.cmd_records",
     "meeting": "banso.admin.cmd_records",

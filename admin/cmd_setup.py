@@ -272,7 +272,7 @@ def programme_set(state: State, /, **values: Any) -> None:
     if not table:
         raise click.UsageError(_("give at least one setting to change (see --help)"))
     changed = set_programme(state.services, state.user, table, on_behalf=behalf)
-    moved: list[str] = changed.get("moved", [])
+    moved: list[str] = list(changed.get("moved", []))
     settings = {k: v for k, v in changed.items() if k != "moved"}
     text = (
         _("programme settings: ") + "; ".join(

@@ -86,6 +86,7 @@ RULES: dict[str, tuple[Check, str]] = {
     "from_text": (_when, "a date within 2000 to 2099"),
     "to_text": (_when, "a date within 2000 to 2099"),
     "month": (_when, "a month within 2000 to 2099"),
+    "date_text": (_when, "a date within 2000 to 2099"),
     "contract_start": (_when, "a date within 2000 to 2099"),
     "contract_end": (_when, "a date within 2000 to 2099"),
     "kickoff": (_when, "a date within 2000 to 2099"),

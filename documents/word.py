@@ -362,6 +362,16 @@ def _monthly_report(content: c.MonthlyReport, picture: Picture) -> Context:
             "onsite": _count(sum(d.onsite for d in content.dispatches)),
             "web": _count(sum(d.web for d in content.dispatches)),
         },
+        "work": [
+            {
+                "org": w.org_name,
+                "theme": w.theme_name,
+                "hours": _hours(w.hours),
+                "entries": _count(w.entries),
+            }
+            for w in content.work
+        ],
+        "work_total": _hours(sum(w.hours for w in content.work)),
         "consultations": _consultation_rows(content.consultations),
         "consultation_count": _count(len(content.consultations)),
         "consultation_channels": _tally(

@@ -151,6 +151,17 @@ class DispatchLine:
 
 
 @dataclass(frozen=True)
+class WorkLine:
+    """Research and materials between visits for one engagement in the month (§6(2)③):
+    hours, never counted as a dispatch."""
+
+    org_name: str
+    theme_name: str
+    hours: float
+    entries: int
+
+
+@dataclass(frozen=True)
 class ConsultationLine:
     topic: str
     org_name: str
@@ -218,6 +229,7 @@ class MonthlyReport:
     next_month: tuple[PlannedDispatch, ...]
     issues: str = ""
     contract_ends: bool = False  # the last month: says so
+    work: tuple[WorkLine, ...] = ()  # 調査・資料作成, per engagement
 
 
 @dataclass(frozen=True)

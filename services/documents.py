@@ -27,6 +27,7 @@ from banso.services.identity import acting
 from banso.services.ports import DocumentFile, FileVersion, MissingFont, Person, UnitOfWork
 from banso.services.stored import contract
 from banso.services.transitions import fire_in
+from banso.services.work import month_hours
 from banso.workflows import MEETING_KINDS
 from banso.workflows import deliverable as dw
 from banso.workflows.labels import CHANNEL_LABELS, DEADLINE_STATUS_LABELS, MODE_LABELS
@@ -362,7 +363,16 @@ class Gather:
             meeting=monthly[0] if monthly else None,
             next_month=tuple(next_month),
             contract_ends=f"{self.end:%Y-%m}" == period,
+            work=self.work_lines(period),
         )
+
+    def work_lines(self, month: str) -> tuple[c.WorkLine, ...]:
+        """The month's hours of research and materials, per engagement (§6(2)③)."""
+        lines = []
+        for row in month_hours(self.uow, month):
+            org_name, theme_name = self.names(self.engagement(row.engagement_id))
+            lines.append(c.WorkLine(org_name, theme_name, row.hours, row.entries))
+        return tuple(sorted(lines, key=lambda line: (line.org_name, line.theme_name)))
 
     def completion_report(self, deliverable: RecordView, version: int) -> c.CompletionReport:
         held = self.uow.records.find("dispatch", where={"fiscal_year": self.fy}, states=("held",))

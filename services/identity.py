@@ -177,7 +177,7 @@ def bind_account(services_uow: Callable[..., UnitOfWork], login: Login, email: s
 
 # Which column makes a record a consultant's own.
 _OWNER_COLUMN = {"engagement": "consultant_id", "dispatch": "consultant_id",
-                 "consultation": "consultant_id"}  # fmt: skip
+                 "consultation": "consultant_id", "work": "consultant_id"}  # fmt: skip
 
 
 def owns(viewer: Viewer | None, kind: str, data: Mapping[str, Any]) -> bool:

@@ -320,12 +320,28 @@ class Meeting(WorkflowRecord, Base):
     invite: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
+class WorkEntry(WorkflowRecord, Base):
+    """Research and materials work between visits (spec §6(2)③): hours, never a dispatch."""
+
+    __tablename__ = "work_entries"
+    __table_args__ = (Index("ix_work_entries_engagement_month", "engagement_id", "month"),)
+
+    engagement_id: Mapped[int] = mapped_column(ForeignKey("engagements.id"))
+    consultant_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    day: Mapped[date]
+    month: Mapped[str] = mapped_column(String(7))
+    hours: Mapped[float]
+    summary: Mapped[str] = mapped_column(Text)
+
+
 RECORD_CLASSES: dict[str, type[WorkflowRecord]] = {
     "engagement": Engagement,
     "dispatch": Dispatch,
     "consultation": Consultation,
     "deliverable": Deliverable,
     "meeting": Meeting,
+    "work": WorkEntry,
 }
 
 

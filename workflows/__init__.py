@@ -13,7 +13,7 @@ would put it right; how those are typed is the caller's to say.
 from __future__ import annotations
 
 from banso.engine.workflow import WorkflowDefinition
-from banso.workflows import consultation, deliverable, dispatch, engagement, meeting
+from banso.workflows import consultation, deliverable, dispatch, engagement, meeting, worklog
 from banso.workflows.deliverable import DELIVERABLE_KINDS
 from banso.workflows.meeting import MEETING_KINDS
 from banso.workflows.quotas import Quotas
@@ -24,6 +24,7 @@ DEFINITIONS: tuple[WorkflowDefinition, ...] = (
     consultation.DEFINITION,
     deliverable.DEFINITION,
     meeting.DEFINITION,
+    worklog.DEFINITION,
 )
 
 __all__ = ["DEFINITIONS", "DELIVERABLE_KINDS", "MEETING_KINDS", "Quotas"]

@@ -24,4 +24,5 @@ KIND_LABELS: dict[str, str] = {
     "consultation": "相談",
     "deliverable": "成果物",
     "meeting": "会議",
+    "work": "調査・資料作成の記録",
 }

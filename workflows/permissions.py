@@ -82,6 +82,10 @@ COMMANDS: dict[str, Permission] = {
     "dispatch record": _STAFF_AND_OWN,
     "dispatch cancel": _STAFF_AND_OWN,
     "dispatch list": _STAFF_AND_OWN,
+    # Research and materials between visits: the engagement's consultant and the lead
+    # record; the prefecture reads them (they are in its monthly report).
+    "work record": Permission({LEAD: ALL, CONSULTANT: OWN}),
+    "work list": _STAFF_AND_OWN,
     "consultation new": _STAFF,
     "consultation assign": _STAFF,
     "consultation answer": _STAFF_AND_OWN,

@@ -484,6 +484,14 @@ def monthly_report() -> Builder:
         total=["合計", "", "{{ dispatch_totals.count }}", "{{ dispatch_totals.hours }}",
                "{{ dispatch_totals.onsite }}", "{{ dispatch_totals.web }}"],
     )  # fmt: skip
+    b.text("派遣の間に行った調査・資料作成は次のとおりです（派遣回数には含みません）。")
+    b.table(
+        [("団体名", 34), ("支援テーマ", 50), ("記録件数", 30), ("時間数", 30)],
+        "row in work",
+        ["{{ row.org }}", "{{ row.theme }}", "{{ row.entries }}", "{{ row.hours }}"],
+        numeric=[2, 3],
+        total=["合計", "", "", "{{ work_total }}"],
+    )
     b.heading("2　相談窓口の対応状況")
     b.text("当月の相談対応は{{ consultation_count }}件です（{{ consultation_channels }}）。")
     _consultations(b)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -248,7 +249,7 @@ def test_quotas_change_on_the_prefectures_behalf_with_its_reference(world: World
 def test_a_prefecture_person_is_added_by_the_prefecture_or_on_its_written_notice(
     world: World,
 ) -> None:
-    new = {"name": "県 次郎", "role": "prefecture"}
+    new: dict[str, Any] = {"name": "県 次郎", "role": "prefecture"}
     with pytest.raises(InvalidValue) as bad:
         master.add_person(world.services, LEAD, email="jiro@pref.okayama.example.jp", **new)
     assert bad.value.where == "--notice-ref"

@@ -159,6 +159,15 @@ RECORD_COLUMNS: dict[str, dict[str, Column]] = {
         "reason_code": _c(str, n=16),
         "invite": _c(JSON),
     },
+    "work": {
+        "engagement_id": _c(int, null=False, ref="engagements"),
+        "consultant_id": _c(int, null=False, ref="people"),
+        "org_id": _c(int, null=False, ref="organisations"),
+        "day": _c(date, null=False),
+        "month": _c(str, null=False, n=7),
+        "hours": _c(float, null=False),
+        "summary": _c(str, null=False),
+    },
 }
 SYSTEM_COLUMNS = ("id", "state", "version", "created_at", "updated_at")
 MAX_ERROR = 1000  # characters of last_error kept (storage.outbox.MAX_ERROR)

@@ -28,6 +28,7 @@ from banso.workflows import (
     dispatch,
     engagement,
     meeting,
+    worklog,
 )
 from banso.workflows.dispatch import DispatchFacts
 from banso.workflows.engagement import DispatchTally
@@ -95,13 +96,14 @@ def has(unmet: tuple[Unmet, ...], *fragments: str, field: str | None = None) -> 
 # -- the definitions as a whole ------------------------------------------------
 
 
-def test_the_five_kinds_with_japanese_names() -> None:
+def test_the_kinds_with_japanese_names() -> None:
     assert {d.kind: d.label for d in DEFINITIONS} == {
         "engagement": "支援案件",
         "dispatch": "専門人材派遣",
         "consultation": "相談",
         "deliverable": "成果物",
         "meeting": "会議",
+        "work": "調査・資料作成",
     }
 
 
@@ -798,6 +800,12 @@ BAD_DISPATCH = DispatchFacts(
     consultant=BAD_PERSON,
 )
 LATER = datetime(2027, 4, 12, 1, tzinfo=UTC)
+BAD_WORK = worklog.WorkFacts(
+    engagement_state="hearing",
+    contract_start=date(2026, 4, 1),
+    contract_end=date(2027, 3, 31),
+    today=date(2026, 6, 1),
+)
 WORST: list[tuple[WorkflowDefinition, str, RecordView, GuardContext]] = [
     (E, "schedule_hearing", view("engagement", "requested"), ctx("lead")),
     (
@@ -862,6 +870,25 @@ WORST: list[tuple[WorkflowDefinition, str, RecordView, GuardContext]] = [
     (M, "create", view("meeting", "scheduled", kind="party"), ctx("lead")),
     (M, "hold", view("meeting", "scheduled", at=LATER), ctx("lead")),
     (M, "cancel", view("meeting", "scheduled"), ctx("lead")),
+    (
+        worklog.DEFINITION,
+        "create",
+        view("work", "recorded", engagement_id=3, hours=0, day=date(2027, 4, 12), summary=""),
+        ctx("consultant", facts=BAD_WORK),
+    ),
+    (
+        worklog.DEFINITION,
+        "create",
+        view(
+            "work",
+            "recorded",
+            engagement_id=3,
+            hours=25,
+            day=date(2026, 6, 2),
+            summary="\n".join("一行" for _ in range(6)),
+        ),
+        ctx("consultant", facts=BAD_WORK),
+    ),
 ]
 
 
