@@ -142,7 +142,9 @@ def describe_ja(exc: BansoError, words: Words) -> str | None:
         if exc.trigger is not None and exc.kind is not None and exc.record_id is not None:
             what = f"{kind_label(exc.kind)}{exc.record_id}の{_typed(exc.kind, exc.trigger, words)}"
         else:
-            what = f"「{_(exc.action)}」"
+            command = re.fullmatch(r"use `(banso [^`]+)`", exc.action)
+            # The permission table names the command itself: say it as typed.
+            what = f"「{command.group(1)}」" if command else f"「{_(exc.action)}」"
         if exc.note:
             what += f"（{_(exc.note)}）"
         roles = "・".join(role_label(r) for r in exc.allowed_roles)

@@ -173,7 +173,7 @@ class Effects:
             )
         if not messages:
             if effect.to != ("former_consultant",):  # nobody left behind is the usual case
-                log.warning(
+                log.debug(  # e.g. an engagement opened by hand, with no contact yet
                     "mail.no_recipient", template=effect.template, kind=occ.kind, id=occ.record.id
                 )
             return

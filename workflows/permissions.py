@@ -52,6 +52,11 @@ COMMANDS: dict[str, Permission] = {
     "demo": _OPEN,
     "permissions": _OPEN,
     "daemon": _OPEN,
+    # Copies of the whole database: whoever may read (backup) or write (restore,
+    # into an empty one only) the database file may; its file permissions are
+    # the boundary (docs/operations.md), as for init.
+    "backup": _OPEN,
+    "restore": _OPEN,
     # People and master data: the staff; everyone working may look up names.
     "person add": _STAFF,  # the very first person registers themself (services.master)
     "person edit": _STAFF,
@@ -86,6 +91,8 @@ COMMANDS: dict[str, Permission] = {
     # record; the prefecture reads them (they are in its monthly report).
     "work record": Permission({LEAD: ALL, CONSULTANT: OWN}),
     "work list": _STAFF_AND_OWN,
+    # Exports: a consultant's file holds only their own records (services.exports).
+    "export": _STAFF_AND_OWN,
     "consultation new": _STAFF,
     "consultation assign": _STAFF,
     "consultation answer": _STAFF_AND_OWN,

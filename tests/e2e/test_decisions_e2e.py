@@ -40,7 +40,7 @@ def test_decisions_on_the_prefectures_behalf_through_banso(
     banso.ok("engagement", "propose-expert", e, "--consultant", HANAKO)
     # Only the lead records a decision on the prefecture's behalf.
     refused = banso("engagement", "agree-expert", e, *BEHALF, user=HANAKO)
-    assert "only a lead may" in refused_line(refused)
+    assert "may not use `banso engagement agree-expert`" in refused_line(refused)
     banso.ok("engagement", "agree-expert", e, *BEHALF)
     banso.ok(*hearing)
     banso.ok("engagement", "record-hearing", e, "--findings", "現状", user=HANAKO)

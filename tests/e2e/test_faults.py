@@ -8,6 +8,7 @@ The long, generated runs are the slow suite (tests/integration/test_fault_suite.
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -100,6 +101,8 @@ def test_backup_and_restore_round_trip(tmp_path: Path) -> None:
     again.ok("restore", str(copy))
     assert dump_database(restored) == dump_database(url)
     assert "not empty" in again.refused("restore", str(copy))
+    # The chain's key is kept outside the database: it goes beside the restored file.
+    shutil.copy2(tmp_path / "banso.db.audit-key", tmp_path / "restored.db.audit-key")
     again.ok("audit", "verify")
 
 

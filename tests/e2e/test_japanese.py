@@ -37,16 +37,21 @@ def english(b: Banso, *args: str, **kw: Any) -> Any:
         b.lang = "ja"
 
 
+def agree(b: Banso, eid: str, consultant: str = HANAKO) -> None:
+    """§6(2)①: the lead proposes the expert, the prefecture agrees."""
+    b.ok("engagement", "propose-expert", eid, "--consultant", consultant)
+    b.ok("engagement", "agree-expert", eid, user=PREFECTURE)
+
+
 def in_support(b: Banso, org: str = "331007", consultant: str = HANAKO) -> str:
     """An engagement walked to 支援中 with the forms people type; its id."""
     created = b.json("engagement", "new", "--org", org, "--theme", "genai")
     eid = str(created["id"])
-    b.ok("engagement", "propose-expert", eid, "--consultant", consultant)
-    b.ok("engagement", "agree-expert", eid, user=PREFECTURE)
+    agree(b, eid, consultant)
     b.ok("engagement", "schedule-hearing", eid, "--at", "令和8年4月10日 10時",
          "--consultant", consultant)  # fmt: skip
     b.ok("engagement", "record-hearing", eid, "--findings", "窓口の課題", user=consultant)
-    b.ok("engagement", "draft-plan", eid, "--goals", "目標", "--planned-dispatches", "２",
+    b.ok("engagement", "draft-plan", eid, "--goals", "目標", "--planned-dispatches", "５",
          user=consultant)  # fmt: skip
     b.ok("engagement", "approve-plan", eid, user=PREFECTURE)
     b.ok("engagement", "start", eid)
@@ -106,8 +111,9 @@ def test_a_refusal_of_each_kind_in_japanese_and_in_english(banso: Banso) -> None
          "unmet: the hearing is not recorded (record-hearing --findings TEXT)"),
         # a role that may not
         (("engagement", "withdraw", eid, "--reason", "x"), {"user": HANAKO}, 1,
-         "は案件1の「取下げ」（withdraw）を行えません。できるのはプロジェクト責任者・県です。",
-         "may not withdraw engagement 1"),
+         # Permissions come before any rule (the command as typed, not the record).
+         "は「banso engagement withdraw」を行えません。できるのは県・プロジェクト責任者です。",
+         "may not use `banso engagement withdraw`"),
         # nobody said who is acting
         (("engagement", "new", "--org", "331007", "--theme", "genai"), {"user": None}, 1,
          "操作する人の指定が必要です", "needs to know who is acting"),
@@ -120,6 +126,7 @@ def test_a_refusal_of_each_kind_in_japanese_and_in_english(banso: Banso) -> None
     ]  # fmt: skip
     for n, (args, kw, code, ja, en) in enumerate(cases):
         if n == 1:
+            agree(banso, eid)
             banso.ok("engagement", "schedule-hearing", eid, "--at", "R8.4.10 10:00",
                      "--consultant", HANAKO)  # fmt: skip
         line = banso.refused(*args, code=code, **kw)
@@ -137,6 +144,7 @@ MOMENTS = ["2026-04-10T10:00", "2026-04-10 10:00", "2026/4/10 10:00", "令和8�
 
 def test_each_input_form_stores_the_same_value(banso: Banso) -> None:
     eid = str(banso.json("engagement", "new", "--org", "331007", "--theme", "genai")["id"])
+    agree(banso, eid)
     stored = set()
     for text in MOMENTS:
         banso.ok("engagement", "schedule-hearing", eid, "--at", text, "--consultant", HANAKO)

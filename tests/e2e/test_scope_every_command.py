@@ -104,6 +104,8 @@ def banso(db_url: str, tmp_path: Path) -> Banso:
 
 def test_a_consultant_cannot_act_or_read_as_anyone_else(banso: Banso) -> None:
     e = int(banso.json("engagement", "new", "--org", "332020", "--theme", "security")["id"])
+    banso.ok("engagement", "propose-expert", str(e), "--consultant", JIRO)
+    banso.ok("engagement", "agree-expert", str(e), user=PREFECTURE)
     banso.ok("engagement", "schedule-hearing", str(e), "--at", "2026-04-20T10:00",
              "--consultant", JIRO)  # fmt: skip
     banso.ok("engagement", "record-hearing", str(e), "--findings", "倉敷の秘密", user=JIRO)

@@ -41,6 +41,7 @@ def db(engine: Engine) -> Iterator[Engine]:
 def banso(engine: Engine, *args: str) -> subprocess.CompletedProcess[str]:
     url = engine.url.render_as_string(hide_password=False)
     env = {k: v for k, v in os.environ.items() if not k.startswith("BANSO_")}
+    env["BANSO_LANG"] = "en"  # the lines below are read in English
     return subprocess.run(
         [BANSO, "--db", url, *args], capture_output=True, text=True, env=env, timeout=60
     )

@@ -44,6 +44,8 @@ def _two_engagements(banso: Banso) -> tuple[int, int]:
     ids = []
     for org, theme, who in (("331007", "genai", HANAKO), ("332020", "security", JIRO)):
         eid = banso.json("engagement", "new", "--org", org, "--theme", theme)["id"]
+        banso.ok("engagement", "propose-expert", str(eid), "--consultant", who)
+        banso.ok("engagement", "agree-expert", str(eid), user=PREFECTURE)
         banso.ok(
             "engagement", "schedule-hearing", str(eid), "--at", "2026-04-20T10:00",
             "--consultant", who,
