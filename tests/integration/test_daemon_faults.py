@@ -44,6 +44,7 @@ from banso.engine.clock import TOKYO
 from banso.storage.db import READONLY, make_engine
 from banso.storage.deadlines import SqlDeadlines
 from banso.storage.models import DeadlineRow, OutboxRow
+from banso.workflows.mailing import MailSettings, public_message_id
 from banso.workflows.programme import LEAD as LEAD_ROLE
 from tests.support.programme import (
     BANSO,
@@ -115,7 +116,8 @@ def read_outbox(url: str) -> Outbox:
     for key, state, message_id in rows:
         box.keys[key] += 1
         box.states[state] += 1
-        box.message_ids.add(message_id)
+        # As the mail carries it: the outbox's id under the default Message-ID domain.
+        box.message_ids.add(public_message_id(message_id, MailSettings().message_id_domain))
         if key.startswith("deadline:"):
             _, ident, step = key.split(":")
             box.by_deadline.setdefault(int(ident), []).append(int(step))

@@ -44,6 +44,7 @@ from banso.engine.clock import TOKYO
 from banso.storage.db import READONLY, make_engine
 from banso.storage.deadlines import SqlDeadlines
 from banso.storage.models import OutboxRow
+from banso.workflows.mailing import MailSettings, public_message_id
 from banso.workflows.programme import LEAD as LEAD_ROLE
 from banso.workflows.validation import MAX_ID, MAX_TEXT
 from tests.support.programme import (
@@ -223,7 +224,7 @@ def test_generated_bad_input_is_one_line_exit_2_and_changes_nothing(tmp_path: Pa
         assert done.code == 2, shown
         assert "Traceback" not in done.err, shown
         lines = done.err.splitlines()
-        assert len(lines) == 1 and lines[0].startswith("banso: "), shown
+        assert len(lines) == 1 and lines[0].startswith(("banso: ", "エラー：")), shown
         assert done.out == "", shown
         # Byte for byte every 100 cases (and at the end); size and time every case.
         assert stamp(db) == stamped, shown
@@ -290,7 +291,9 @@ def test_malformed_surveys_are_one_line_and_change_nothing(tmp_path: Path) -> No
         FIGURES["faults"] += 1
         shown = f"{path.name} → {done}"
         assert done.code == 2 and "Traceback" not in done.err, shown
-        assert len(done.err.splitlines()) == 1 and done.err.startswith("banso: "), shown
+        assert len(done.err.splitlines()) == 1 and done.err.startswith(("banso: ", "エラー：")), (
+            shown
+        )
         assert fingerprint(db) == before, shown
 
     @settings(
@@ -398,7 +401,8 @@ def test_a_poisoned_record_is_set_aside_and_everyone_else_gets_their_mail(
         with engine.begin() as conn:  # by hand, as raw SQL would
             conn.execute(
                 text("UPDATE deadlines SET title = :t WHERE id = :id"),
-                {"t": "提出物\r\nBcc: evil@attacker.example\x00", "id": poisoned},
+                # (PostgreSQL's text holds no NUL; the forged header line is poison enough.)
+                {"t": "提出物\r\nBcc: evil@attacker.example\x07", "id": poisoned},
             )
     finally:
         engine.dispose()
@@ -478,7 +482,9 @@ def test_mail_server_down_for_three_days_then_everything_once_in_due_order(
     received = [str(m.parsed()["Message-ID"]) for m in server.handler.received]
     counted = Counter(received)
     duplicated = sum(c - 1 for c in counted.values())
-    by_id = {r[4]: r[0] for r in rows}
+    # The mail carries the outbox's id under the default Message-ID domain.
+    domain = MailSettings().message_id_domain
+    by_id = {public_message_id(r[4], domain): r[0] for r in rows}
     backlog = [by_id[m] for m in received if m in by_id]
     assert duplicated == 0 and set(received) == set(by_id), (len(received), len(by_id))
     assert backlog == sorted(backlog), "the backlog went out in the order it came due"

@@ -128,9 +128,9 @@ def test_verify_finds_a_record_or_a_quota_edited_by_hand(banso: Banso) -> None:
     assert f"engagement {mine} is in_support" in _broken(banso)
     _sql(banso, "UPDATE engagements SET state = 'hearing' WHERE id = :id", id=mine)
     assert "intact" in banso.ok("audit", "verify").out
-    _sql(banso, "UPDATE engagements SET version = 7 WHERE id = :id", id=mine)
+    _sql(banso, "UPDATE engagements SET version = version + 7 WHERE id = :id", id=mine)
     assert "edited by hand" in _broken(banso)
-    _sql(banso, "UPDATE engagements SET version = 1 WHERE id = :id", id=mine)
+    _sql(banso, "UPDATE engagements SET version = version - 7 WHERE id = :id", id=mine)
     engine = create_engine(parse_url(banso.url))
     try:
         with Session(engine) as session:

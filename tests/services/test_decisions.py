@@ -233,7 +233,8 @@ def test_contract_dates_change_only_by_the_prefectures_audited_decision(world: W
     assert stored is not None and stored["end"] == "2027-02-28"
     (event,) = views.history(world.services, "programme", 1)
     assert event.actor == PREFECTURE and event.payload["on_behalf"]["recorded_by"] == LEAD
-    assert event.payload["settings"] == changed
+    assert event.payload["settings"] == {"contract_end": changed["contract_end"]}
+    assert event.payload["moved"] == changed["moved"]
     assert set_programme(world.services, PREFECTURE, {"contract_end": "2027-02-28"}) == {}
 
 

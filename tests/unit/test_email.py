@@ -181,7 +181,11 @@ def test_every_refused_address_is_refused_by_the_survey_and_the_headers(
     if cleaned != address and is_email(cleaned):
         # What it returns is then the cleaned address, which the rule accepts:
         # what matters is that nothing the rule refuses gets out.
-        assert _read(path) == cleaned
+        try:
+            assert _read(path) == cleaned
+        except InvalidValue as refused:
+            # Or a character no cell may hold is refused before any trimming.
+            assert "control characters" in str(refused)
     else:
         with pytest.raises(InvalidValue) as caught:
             _read(path)
