@@ -49,7 +49,7 @@ def every_command() -> list[str]:
     return names
 
 
-def _args(command: str, e: int, d: int, c: int) -> list[str]:
+def _args(command: str, e: int, d: int, c: int, out: Path) -> list[str]:
     """The command's words and arguments aimed at JIRO's records."""
     by_id = {
         "engagement": e, "dispatch": d, "consultation": c, "deliverable": 1, "meeting": 1,
@@ -98,7 +98,7 @@ def _args(command: str, e: int, d: int, c: int) -> list[str]:
         "programme set": ["--contractor", "x"],
         "work record": [str(e), "--date", "2026-04-21", "--hours", "1", "--summary", "x"],
         "work list": ["--engagement", str(e)],
-        "export": ["engagements", "--out", "x.xlsx"],
+        "export": ["engagements", "--out", str(out)],
         "meeting slides": [],
     }
     if command in extra:
@@ -145,7 +145,7 @@ def test_a_consultant_cannot_act_or_read_as_anyone_else(banso: Banso) -> None:
     for command in every_command():
         if command in OPEN:
             continue
-        argv = _args(command, e, 1, c)
+        argv = _args(command, e, 1, c, Path(banso.cwd) / "x.xlsx")
         # Acting as anybody else: refused before anything is read.
         for other in (LEAD, PREFECTURE, JIRO):
             line = me.refused(*argv, user=other)
