@@ -42,6 +42,7 @@ COMMANDS: dict[str, str] = {
     "deliverable": "banso.admin.cmd_records",
     "meeting": "banso.admin.cmd_records",
     "budget": "banso.admin.cmd_records",
+    "forecast": "banso.admin.cmd_forecast",
     "calendar": "banso.admin.cmd_ops",
     "history": "banso.admin.cmd_ops",
     "audit": "banso.admin.cmd_ops",

@@ -118,6 +118,7 @@ class Warning:
     room: int = 0  # dispatches still possible
     short: int = 0  # missing to the target, or past the budget
     labels: tuple[str, ...] = ()  # 案件12（津山市・生成AI）…
+    subject: str = ""  # whom the text names: 案件12（津山市・生成AI）, or a list of them
 
 
 @dataclass(frozen=True)
@@ -403,14 +404,18 @@ def _family_warnings(
                 f"{label}：あと{need}回の派遣が必要ですが、月{cap}回の上限では"
                 f"{rules.short_month(start)}までに開始しなければ{by_end}までに終わりません"
             )
-            found.append(Warning(rules.ENGAGEMENT_AT_RISK, text, ids, start, need, room, 0, labels))
+            found.append(
+                Warning(rules.ENGAGEMENT_AT_RISK, text, ids, start, need, room, 0, labels, label)
+            )
         else:
             text = (
                 f"{label}：あと{need}回の派遣が必要ですが、月{cap}回の上限では{by_end}までに"
                 f"可能なのは{room}回です。計画の見直しか、理由を付けた上限超過の承認が必要です"
             )
             found.append(
-                Warning(rules.ENGAGEMENT_CANNOT, text, ids, None, need, room, need - room, labels)
+                Warning(
+                    rules.ENGAGEMENT_CANNOT, text, ids, None, need, room, need - room, labels, label
+                )
             )
     return found
 
@@ -470,7 +475,7 @@ def _programme_warnings(
         )
         found.append(
             Warning(rules.PLANS_BELOW_TARGET, text, ids, by, target - std["used"],
-                    std["possible"], short, tuple(e.label() for e in candidates[:NAMED]))
+                    std["possible"], short, tuple(e.label() for e in candidates[:NAMED]), names)
         )  # fmt: skip
     if budget["left_after_plans"] < 0:
         over = -budget["left_after_plans"]
@@ -494,6 +499,6 @@ def _programme_warnings(
         )
         found.append(
             Warning(rules.OVER_BUDGET, text, ids, by, budget["expected"], budget["left"], over,
-                    tuple(e.label() for e in candidates[:NAMED]))
+                    tuple(e.label() for e in candidates[:NAMED]), names)
         )  # fmt: skip
     return found

@@ -113,6 +113,9 @@ COMMANDS: dict[str, Permission] = {
     "meeting list": _STAFF,
     "budget": _STAFF,
     "budget set": _STAFF,
+    # The forecast names every organisation's engagements against the budget: the staff
+    # (a consultant's own share of it would hide what the cap shares with others').
+    "forecast": _STAFF,
     # Operations: a consultant sees the deadlines and history of their own records.
     "calendar": _STAFF_AND_OWN,
     "history": _STAFF_AND_OWN,
