@@ -64,7 +64,8 @@ def _warning(w: forecast_uc.Warning, data: forecast_uc.Forecast) -> str:
             "+ {expected} still expected); revise the plans of {who} or agree a new budget "
             "with the prefecture"
         ).format(limit=data.budget["limit"], over=w.short, runs_out=runs_out,
-                 used=data.budget["used"], expected=data.budget["expected"], who=w.subject)  # fmt: skip
+                 used=data.budget["used"], expected=data.budget["expected"],
+                 who=w.subject)  # fmt: skip
     return _("warning: {text}").format(text=text)
 
 
