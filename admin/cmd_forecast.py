@@ -7,14 +7,21 @@ from datetime import date
 import click
 
 from banso.admin.cli import State, pass_state
-from banso.admin.i18n import _
+from banso.admin.i18n import _, japanese
 from banso.admin.output import emit, json_option, state_text, table
 from banso.services import forecast as forecast_uc
 from banso.workflows import forecast as rules
 
 
 def _month(month: str | None) -> str:
-    return date.fromisoformat(f"{month}-01").strftime("%Y-%m") if month else "—"
+    """2027年1月 in Japanese, 2027-01 otherwise."""
+    if month is None:
+        return "—"
+    return rules.short_month(month) if japanese() else month
+
+
+def _day(day: date) -> str:
+    return rules.contract_end_label(day) if japanese() else day.isoformat()
 
 
 def _status(name: str) -> str:
@@ -28,7 +35,7 @@ def _status(name: str) -> str:
 
 def _warning(w: forecast_uc.Warning, data: forecast_uc.Forecast) -> str:
     """One warning line, in the reader's language (the .po words it as the report does)."""
-    end = f"{data.end:%m/%d}"
+    end = _day(data.end)
     std = data.standardization
     if w.kind == rules.ENGAGEMENT_AT_RISK:
         text = _(
