@@ -150,6 +150,43 @@ def quota_view(quota: c.QuotaUse) -> dict[str, Any]:
     }
 
 
+def forecast_view(f: c.Forecast | None) -> dict[str, Any] | None:
+    """年度末までの見通し as stacked bars: per theme (and in total) what is used, what the
+    plans still expect and what the cap allows beyond them, on one scale; the budget's and
+    the target's places marked on the total's and the standardisation's bars."""
+    if f is None:
+        return None
+    # The standardisation themes add up in the last row, against the target.
+    rows = [(t.theme_name, t.used, t.expected, t.possible, None) for t in f.themes]
+    rows.append(("合計", f.used, f.expected, f.possible, f.budget))
+    rows.append(
+        ("うち標準化支援", f.standardization_used, f.standardization_expected,
+         max(f.standardization_at_most - f.standardization_used, 0), f.standardization_target)
+    )  # fmt: skip
+    scale = max([*(used + max(expected, possible) for _, used, expected, possible, _ in rows),
+                 *(mark or 0 for *_, mark in rows), 1])  # fmt: skip
+    bars = []
+    for label, used, expected, possible, mark in rows:
+        # The plans' rest is drawn up to what the cap allows; beyond it, the bar turns red.
+        within = min(expected, possible)
+        bars.append(
+            {
+                "label": label,
+                "used": used,
+                "expected": expected,
+                "possible": possible,
+                "used_width": _share(used, scale),
+                "expected_width": _share(within, scale),
+                "room_width": _share(max(possible - expected, 0), scale),
+                "short": expected > possible,
+                "mark": mark,
+                "mark_at": _share(mark, scale) if mark is not None else None,
+                "total": label == "合計",
+            }
+        )
+    return {"forecast": f, "bars": bars}
+
+
 def _dispatch_totals(lines: Iterable[c.DispatchLine]) -> dict[str, Any]:
     rows = list(lines)
     return {
@@ -179,6 +216,7 @@ def context(content: c.MonthlyReport | c.CompletionReport) -> dict[str, Any]:
     values["report"] = content
     values["quota"] = quota_view(content.quota)
     if isinstance(content, c.MonthlyReport):
+        values["forecast"] = forecast_view(content.forecast)
         first = date.fromisoformat(f"{content.period}-01")
         following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
         values.update(

@@ -19,7 +19,8 @@ The keys each template gets, besides ``head`` (``programme``, ``fiscal_year``,
     monthly_report       month, span, dispatches, dispatch_totals, consultations,
                          consultation_count, consultation_channels, engagements, quota,
                          quota_chart, deadlines, deadline_count, deadline_summary, meeting,
-                         issues, next_month, next_month_name, contract_ends, contract_end
+                         issues, next_month, next_month_name, contract_ends, contract_end,
+                         forecast (None after the contract's end)
     completion_report    span, engagements, themes, theme_totals, months, month_total, quota,
                          quota_chart, consultations, consultation_count,
                          consultation_channels, meetings, deliverables, issues, proposals
@@ -227,6 +228,62 @@ def _quota(quota: c.QuotaUse) -> Context:
     }
 
 
+# The forecast's bars in its table: a cell of at most this many marks.
+FORECAST_MARKS = 10
+
+
+def _forecast_bar(expected: int, possible: int, per_mark: int) -> str:
+    """■ for the plans' rest, □ for what the cap allows beyond it; ！ when the plans need
+    more than the cap allows."""
+    plans = -(-min(expected, possible) // per_mark) if expected else 0
+    room = -(-max(possible - expected, 0) // per_mark) if possible > expected else 0
+    return "■" * plans + "□" * room + ("！" if expected > possible else "")
+
+
+def _forecast(f: c.Forecast | None) -> Context | None:
+    """年度末までの見通し in §4: two lines, one row per theme with its bar, the warnings."""
+    if f is None:
+        return None
+    top = max([*(max(t.expected, t.possible) for t in f.themes), 1])
+    per_mark = -(-top // FORECAST_MARKS)
+    left = f.budget - f.used
+    return {
+        "as_of": format_date(f.as_of),
+        "end": format_date(f.end),
+        "budget_line": (
+            f"予算{_count(f.budget)}回のうち使用済み{_count(f.used)}回、残り{_count(left)}回。"
+            f"承認済みの計画の残りは{_count(f.expected)}回、月{f.monthly_cap}回の上限の範囲で"
+            f"進行中の案件にまだ可能な派遣は{_count(f.possible)}回です。"
+        ),
+        "standardization_line": (
+            f"標準化支援は目標{_count(f.standardization_target)}回に対し使用済み"
+            f"{_count(f.standardization_used)}回、計画どおりで"
+            f"{_count(f.standardization_used + f.standardization_expected)}回、"
+            f"上限と予算の範囲で最大{_count(f.standardization_at_most)}回の見通しです。"
+        ),
+        "themes": [
+            {
+                "theme": t.theme_name + ("（標準化）" if t.standardization else ""),
+                "engagements": _count(t.engagements),
+                "used": _count(t.used),
+                "expected": _count(t.expected),
+                "possible": _count(t.possible),
+                "bar": _forecast_bar(t.expected, t.possible, per_mark),
+            }
+            for t in f.themes
+        ],
+        "engagements": _count(sum(t.engagements for t in f.themes)),
+        "used": _count(f.used),
+        "expected": _count(f.expected),
+        "possible": _count(f.possible),
+        "legend": (
+            f"見通し：■ 計画の残り　□ 上限の範囲でさらに可能　！ 計画が上限を超える"
+            f"（記号1つ＝{per_mark}回まで）"
+        ),
+        "warnings": list(f.warnings),
+    }
+
+
 def _consultation_rows(lines: Iterable[c.ConsultationLine]) -> list[Context]:
     return [
         {
@@ -389,6 +446,7 @@ def _monthly_report(content: c.MonthlyReport, picture: Picture) -> Context:
         ],
         "quota": _quota(content.quota),
         "quota_chart": picture(chart.quota_chart_png(content.quota, fy, chart.cjk_font())),
+        "forecast": _forecast(content.forecast),
         "deadlines": [
             {
                 "title": d.title,

@@ -215,6 +215,37 @@ class PlannedDispatch:
 
 
 @dataclass(frozen=True)
+class ForecastTheme:
+    """One top-level theme to the contract's end (services.forecast)."""
+
+    theme_name: str
+    standardization: bool
+    engagements: int  # going
+    used: int  # held, planned or confirmed this fiscal year
+    expected: int  # what the approved plans still expect
+    possible: int  # what the monthly cap still allows
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """年度末までの見通し: from ``as_of`` to ``end``, against the budget and the target."""
+
+    as_of: date
+    end: date
+    monthly_cap: int
+    budget: int
+    used: int
+    expected: int
+    possible: int  # under the cap, for the engagements going
+    standardization_target: int
+    standardization_used: int
+    standardization_expected: int
+    standardization_at_most: int  # within the cap and the budget
+    themes: tuple[ForecastTheme, ...]
+    warnings: tuple[str, ...] = ()  # in Japanese, each naming whom to act on and by when
+
+
+@dataclass(frozen=True)
 class MonthlyReport:
     """月次業務報告書: the month's work, where each engagement stands, use against the quotas."""
 
@@ -230,6 +261,7 @@ class MonthlyReport:
     issues: str = ""
     contract_ends: bool = False  # the last month: says so
     work: tuple[WorkLine, ...] = ()  # 調査・資料作成, per engagement
+    forecast: Forecast | None = None  # 年度末までの見通し (None: the contract has ended)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from banso.engine.era import fiscal_year
 from banso.engine.errors import InvalidValue, Refused
 from banso.engine.workflow import SYSTEM, Actor, RecordView
 from banso.services import content as c
+from banso.services import forecast as forecast_uc
 from banso.services.context import Services
 from banso.services.dispatches import year_use
 from banso.services.identity import acting
@@ -364,7 +365,34 @@ class Gather:
             next_month=tuple(next_month),
             contract_ends=f"{self.end:%Y-%m}" == period,
             work=self.work_lines(period),
+            forecast=self.forecast(),
         )
+
+    def forecast(self) -> c.Forecast | None:
+        """年度末までの見通し as of today (services.forecast); None once the contract ended."""
+        f = forecast_uc.gather(self.services, self.uow, forecast_uc.WhatIf())
+        if not f.months:
+            return None
+        std = f.standardization
+        return c.Forecast(
+            as_of=f.as_of,
+            end=f.end,
+            monthly_cap=f.monthly_cap,
+            budget=f.budget["limit"],
+            used=f.total["used"],
+            expected=f.total["expected"],
+            possible=f.total["possible"],
+            standardization_target=std["target"],
+            standardization_used=std["used"],
+            standardization_expected=std["expected"],
+            standardization_at_most=std["at_most"],
+            themes=tuple(
+                c.ForecastTheme(t.name, t.standardization, t.engagements, t.used, t.expected,
+                                t.possible)
+                for t in f.themes
+            ),
+            warnings=tuple(w.text for w in f.warnings),
+        )  # fmt: skip
 
     def work_lines(self, month: str) -> tuple[c.WorkLine, ...]:
         """The month's hours of research and materials, per engagement (§6(2)③)."""

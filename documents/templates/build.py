@@ -461,6 +461,30 @@ def _quota_lines(b: Builder) -> None:
     b.picture("quota_chart")
 
 
+def _forecast(b: Builder) -> None:
+    """年度末までの見通し (services.forecast): the figures, a table per theme, the warnings."""
+    b.tag("if forecast")
+    b.heading("年度末までの見通し（{{ forecast.as_of }}現在、{{ forecast.end }}まで）", 2)
+    b.text("{{ forecast.budget_line }}")
+    b.text("{{ forecast.standardization_line }}")
+    b.table(
+        [("支援テーマ", 50), ("進行中の案件", 24), ("使用済み", 22), ("計画の残り", 22),
+         ("上限内で可能", 24), ("見通し", 24)],
+        "row in forecast.themes",
+        ["{{ row.theme }}", "{{ row.engagements }}", "{{ row.used }}", "{{ row.expected }}",
+         "{{ row.possible }}", "{{ row.bar }}"],
+        numeric=[1, 2, 3, 4],
+        empty="進行中の案件はありません",
+        total=["合計", "{{ forecast.engagements }}", "{{ forecast.used }}",
+               "{{ forecast.expected }}", "{{ forecast.possible }}", ""],
+    )  # fmt: skip
+    b.text("{{ forecast.legend }}", "Normal")
+    b.tag("for warning in forecast.warnings")
+    b.text("※{{ warning }}")
+    b.tag("endfor")
+    b.tag("endif")
+
+
 def _consultations(b: Builder) -> None:
     b.table(
         [("相談内容", 62), ("団体名", 36), ("対応方法", 34), ("状況", 34)],
@@ -506,6 +530,7 @@ def monthly_report() -> Builder:
     )  # fmt: skip
     b.heading("4　派遣回数の使用状況（{{ head.fiscal_year }}）")
     _quota_lines(b)
+    _forecast(b)
     b.heading("5　提出期限等の状況")
     b.text("当月に期限を迎えた事項は{{ deadline_count }}件です（{{ deadline_summary }}）。")
     b.table(

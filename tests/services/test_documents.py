@@ -87,6 +87,30 @@ def test_the_monthly_report_holds_the_months_dispatches(world: World) -> None:
     assert report.next_month == ()
 
 
+def test_the_monthly_report_carries_the_forecast_as_of_the_day_it_is_made(world: World) -> None:
+    eid = world.in_support()  # 4 planned
+    world.plan(eid, "2026-05-12T10:00+09:00")
+    world.at("2027-02-01T09:00+09:00")
+    january = deliverable(world, "monthly_report", period="2027-01")
+    documents.generate(world.services, LEAD, january)
+    report = last_content(world)
+    assert isinstance(report, c.MonthlyReport) and report.forecast is not None
+    f = report.forecast
+    # February and March at 2 a month: 4 possible for the 3 the plan still expects.
+    assert (f.as_of.isoformat(), f.used, f.expected, f.possible, f.budget) == (
+        "2027-02-01", 1, 3, 4, 470,
+    )  # fmt: skip
+    assert [(t.theme_name, t.engagements, t.expected, t.possible) for t in f.themes] == [
+        ("生成AI", 1, 3, 4)
+    ]
+    assert any(w.startswith(f"案件{eid}（岡山市・生成AI）：あと3回") for w in f.warnings)
+
+    world.at("2027-04-05T09:00+09:00")  # after the contract: nothing to forecast
+    documents.generate(world.services, LEAD, january)
+    after = last_content(world)
+    assert isinstance(after, c.MonthlyReport) and after.forecast is None
+
+
 def test_without_a_japanese_font_the_pdf_is_skipped_and_said_so(world: World) -> None:
     world.services.renderer_factory = lambda: FakeRenderer(font=False)
     april = deliverable(world, "monthly_report", period="2026-04")

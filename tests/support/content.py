@@ -77,6 +77,19 @@ def quota() -> c.QuotaUse:
     )  # fmt: skip
 
 
+def forecast() -> c.Forecast:
+    """年度末までの見通し as a November report gives it (services.forecast)."""
+    return c.Forecast(
+        as_of=date(2026, 11, 6), end=date(2027, 3, 31), monthly_cap=2, budget=470, used=212,
+        expected=120, possible=180, standardization_target=360, standardization_used=160,
+        standardization_expected=90, standardization_at_most=300,
+        themes=(c.ForecastTheme("情報システム標準化", True, 20, 160, 90, 140),
+                c.ForecastTheme("生成AI", False, 8, 52, 30, 20)),
+        warnings=("案件12（津山市・生成AI）：あと4回の派遣が必要ですが、月2回の上限では"
+                  "2027年1月までに開始しなければ3月31日までに終わりません",),
+    )  # fmt: skip
+
+
 def implementation_plan() -> c.ImplementationPlan:
     return c.ImplementationPlan(
         head=head("業務実施計画書", date(2026, 4, 15)),

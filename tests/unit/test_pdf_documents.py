@@ -23,7 +23,7 @@ from banso.documents import pdf
 from banso.documents.render import Renderer
 from banso.services import content as c
 from banso.services.ports import MissingFont
-from tests.support.content import completion_report, head, monthly_report
+from tests.support.content import completion_report, forecast, head, monthly_report
 
 ARTIFACTS_ENV = "BANSO_ARTIFACTS"
 MM = 72 / 25.4  # PDF points per millimetre
@@ -127,6 +127,31 @@ def test_the_monthly_report_has_its_headings_and_figures(monthly_pdf: bytes) -> 
     assert "町村部での専門人材の移動時間が課題。" in lines
     # Not the last month: nothing about the contract ending.
     assert "をもって終了します" not in text
+
+
+def test_the_monthly_report_draws_the_forecast_as_bars() -> None:
+    report = replace(monthly_report(), forecast=forecast())
+    view = pdf.forecast_view(report.forecast)
+    assert view is not None
+    bars = {b["label"]: b for b in view["bars"]}
+    # One scale for every bar, the budget's mark the longest (212 + 180 stays inside it).
+    assert bars["合計"]["used_width"] == round(212 / 470 * 100, 2)
+    assert bars["合計"]["mark_at"] == 100
+    assert bars["うち標準化支援"]["mark_at"] == round(360 / 470 * 100, 2)
+    assert bars["生成AI"]["short"] and not bars["情報システム標準化"]["short"]
+    assert bars["うち標準化支援"]["mark"] == 360
+    html = pdf.html(report)
+    assert html.count('class="expected') == len(view["bars"])
+    assert "使用 212・計画の残り 120・上限内で可能 180（予算 470回）" in html
+    assert "年度末までの見通し" not in pdf.html(monthly_report())
+
+
+@pytest.mark.slow  # a PDF of its own: over 5 s on a busy machine
+def test_the_forecast_is_in_the_pdf_when_it_is_opened_back() -> None:
+    text = text_of(pdf.render(replace(monthly_report(), forecast=forecast())))
+    assert "年度末までの見通し（令和8年11月6日現在、令和9年3月31日まで）" in text
+    assert "使用 212・計画の残り 120・上限内で可能 180（予算 470回）" in text
+    assert "案件12（津山市・生成AI）：あと4回の派遣が必要ですが" in text
 
 
 def test_the_pdf_is_filed_under_its_title_and_contractor(monthly_pdf: bytes) -> None:

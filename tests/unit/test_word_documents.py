@@ -354,6 +354,23 @@ def test_the_monthly_report_gives_use_against_470_and_360_with_a_chart() -> None
         assert _pictures(document)[0].startswith(b"\x89PNG")
 
 
+def test_the_monthly_report_shows_the_forecast_to_the_years_end_as_a_table() -> None:
+    assert "年度末までの見通し" not in _text(_render(samples.monthly_report()))  # none given
+    document = _render(replace(samples.monthly_report(), forecast=samples.forecast()))
+    assert "年度末までの見通し（令和8年11月6日現在、令和9年3月31日まで）" in _headings(document)
+    text = _text(document)
+    assert "予算470回のうち使用済み212回、残り258回。承認済みの計画の残りは120回" in text
+    assert "上限と予算の範囲で最大300回の見通しです。" in text
+    rows = _rows(document)
+    # One mark per 14 (the largest, 140, is ten marks): the plans' ■, the cap's room □.
+    assert ["情報システム標準化（標準化）", "20", "160", "90", "140", "■" * 7 + "□" * 4] in rows
+    assert ["生成AI", "8", "52", "30", "20", "■■！"] in rows  # the plans need more than the cap
+    assert ["合計", "28", "212", "120", "180", ""] in rows
+    assert "※案件12（津山市・生成AI）：あと4回の派遣が必要ですが" in text
+    assert "記号1つ＝14回まで" in text
+    assert "{%" not in text and "{{" not in text
+
+
 def test_the_march_report_notes_the_end_of_the_contract() -> None:
     march = replace(
         samples.monthly_report(period="2027-03"),
