@@ -157,7 +157,9 @@ def forecast_view(f: c.Forecast | None) -> dict[str, Any] | None:
     if f is None:
         return None
     # The standardisation themes add up in the last row, against the target.
-    rows = [(t.theme_name, t.used, t.expected, t.possible, None) for t in f.themes]
+    rows: list[tuple[str, int, int, int, int | None]] = [
+        (t.theme_name, t.used, t.expected, t.possible, None) for t in f.themes
+    ]
     rows.append(("合計", f.used, f.expected, f.possible, f.budget))
     rows.append(
         ("うち標準化支援", f.standardization_used, f.standardization_expected,

@@ -233,11 +233,12 @@ def gather(services: Services, uow: UnitOfWork, what_if: WhatIf) -> Forecast:
             raise InvalidValue(
                 "--what-if-engagement", extra.org_code, "an organisation code (`banso org list`)"
             )
-        theme = uow.directory.theme(extra.theme_code)
-        if theme is None:
+        found = uow.directory.theme(extra.theme_code)
+        if found is None:
             raise InvalidValue(
                 "--what-if-engagement", extra.theme_code, "a theme code (`banso theme list`)"
             )
+        theme = found
         number = extra.dispatches if extra.dispatches is not None else assumed
         if number is None:
             raise InvalidValue(
