@@ -167,6 +167,12 @@ def forecast(services: Services, what_if: WhatIf | None = None) -> Forecast:
 
 def gather(services: Services, uow: UnitOfWork, what_if: WhatIf) -> Forecast:
     """The forecast inside ``uow`` (the monthly report gathers it with its own)."""
+    for option, value in (
+        ("--what-if-budget", what_if.budget),
+        ("--what-if-monthly-cap", what_if.monthly_cap),
+    ):
+        if value is not None and value < 0:
+            raise InvalidValue(option, value, "a whole number ≥ 0")
     today = tokyo_date(services.clock.now())
     fy = fiscal_year(today)
     quota, contract = setting(uow, "quota"), setting(uow, "contract")

@@ -163,6 +163,8 @@ def test_a_what_if_needs_a_known_organisation_and_theme_and_a_number(world: Worl
         forecast.forecast(
             world.services, forecast.WhatIf((forecast.WhatIfEngagement("331007", "x"),))
         )
+    with pytest.raises(InvalidValue, match="--what-if-budget"):
+        forecast.forecast(world.services, forecast.WhatIf(budget=-1))
     with pytest.raises(InvalidValue, match="no plan is approved"):
         forecast.forecast(
             world.services, forecast.WhatIf((forecast.WhatIfEngagement("331007", "genai"),))
