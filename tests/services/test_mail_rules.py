@@ -118,10 +118,11 @@ def test_the_first_mail_introduces_the_contractor(world: World) -> None:
     eid = world.engagement()
     world.hearing(eid, HANAKO)
     world.hearing(eid, HANAKO, at="2026-04-13T10:00+09:00")
-    first, later = [
-        q.message for q in world.queued("hearing_invitation") if q.message.to == (CONTACT,)
-    ]
-    assert "突然のご連絡失礼いたします" in first.text and "突然" not in later.text
+    # The organisation first hears who its consultant is, then of the hearing.
+    first, *later = [q.message for q in world.queued() if q.message.to == (CONTACT,)]
+    assert first.kind == "expert_agreed" and "突然のご連絡失礼いたします" in first.text
+    assert [m.kind for m in later] == ["hearing_invitation"] * 2
+    assert not [m for m in later if "突然" in m.text]
     (inside, _) = [
         q.message for q in world.queued("hearing_invitation") if q.message.to == (HANAKO,)
     ]
