@@ -9,7 +9,7 @@ from datetime import date
 from banso.engine.clock import tokyo_date
 from banso.engine.deadlines import MET
 from banso.engine.era import format_year
-from banso.engine.errors import InvalidValue, NotFound, Refused
+from banso.engine.errors import InvalidValue
 from banso.services.context import Services
 from banso.services.identity import acting
 from banso.services.mail import common, first_time, role_recipients
@@ -100,16 +100,14 @@ def notify_meeting_delay(
         acting(uow, user, "send a delay notice", roles=(LEAD,))
         deadline = uow.deadlines.find("programme", period, "monthly_meeting")
         if deadline is None:
-            raise NotFound("regular meeting (定例報告会) of the contract for month", month)
+            raise InvalidValue("MONTH", month, "a month of the contract (YYYY-MM)")
         if deadline.status == MET:
-            raise Refused(
-                f"the regular meeting of {month} is already held; no delay notice is needed"
-            )
+            raise InvalidValue("MONTH", month, "a month whose regular meeting is not yet held")
         if until <= today:
             raise InvalidValue("--until", until.isoformat(), f"a date after {today.isoformat()}")
         end = (uow.settings.get("contract") or {}).get("end")
         if end and until > date.fromisoformat(end):
-            raise InvalidValue("--until", until.isoformat(), f"a date by the contract end {end}")
+            raise InvalidValue("--until", until.isoformat(), "a date by the contract end")
         first = date(int(month[:4]), int(month[5:7]), 1)
         key = f"delay:meeting:{period}:{until.isoformat()}"
         shared = common(services, uow)

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from banso.engine.clock import parse_datetime
-from banso.engine.errors import InvalidValue, PermissionDenied, Refused, TransitionRefused
+from banso.engine.errors import InvalidValue, PermissionDenied, TransitionRefused
 from banso.notifications.render import MailRenderer
 from banso.services import (
     daemon,
@@ -261,7 +261,7 @@ def test_a_late_regular_meeting_asks_the_lead_and_its_notice_reaches_the_prefect
     ).record.id
     world.at("2026-06-03T15:00+09:00")
     world.fire(LEAD, "meeting", held, "hold", minutes="進捗報告")
-    with pytest.raises(Refused):
+    with pytest.raises(InvalidValue, match="not yet held"):
         delays.notify_meeting_delay(world.services, LEAD, "2026-06", until=date(2026, 6, 30),
                                     reason="x")  # fmt: skip
 

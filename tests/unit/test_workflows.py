@@ -534,7 +534,7 @@ def test_a_report_is_received_or_inspected_not_approved() -> None:
     completion = view("deliverable", "submitted", kind="completion_report")
     chart = view("deliverable", "submitted", kind="org_chart")
     (unmet,) = refusal(D, monthly, "approve", ctx("prefecture"))
-    assert unmet.remedy == "receive" and "月次業務報告書" in unmet.reason
+    assert unmet.remedy == "receive" and "受領" in unmet.reason
     (unmet,) = refusal(D, completion, "receive", ctx("prefecture"))
     assert unmet.remedy == "inspect"
     (unmet,) = refusal(D, chart, "inspect", ctx("prefecture"))
