@@ -92,6 +92,7 @@ def _args(command: str, e: int, d: int, c: int, out: Path) -> list[str]:
         "history": ["engagement", str(e)],
         "outbox retry": ["1"],
         "deliverable notify-delay": ["1", "--until", "2026-06-30", "--reason", "x"],
+        "meeting notify-delay": ["2026-05", "--until", "2026-06-30", "--reason", "x"],
         "engagement propose-expert": [str(e), "--consultant", HANAKO],
         "engagement revise-plan": [str(e), "--planned-dispatches", "3", "--reason", "x"],
         "person reassign": [JIRO],
