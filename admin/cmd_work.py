@@ -251,6 +251,27 @@ def dispatch_plan(
     report(state, outcome)
 
 
+@dispatch.command("reassign")
+@click.argument("record_id", metavar="ID", type=int)
+@click.option("--consultant", required=True, metavar="EMAIL", help="Who takes the visit over.")
+@click.option("--reason", required=True, metavar="TEXT", help="Why (kept inside the contractor).")
+@json_option
+@pass_state
+def dispatch_reassign(state: State, record_id: int, consultant: str, reason: str) -> None:
+    """Hand a planned or confirmed dispatch to another consultant (lead): the organisation
+    and the new consultant are mailed with an updated .ics, the former one a CANCEL.
+
+    \b
+    Example:
+      banso --as lead@contractor.example.jp dispatch reassign 31 \\
+          --consultant jiro@contractor.example.jp --reason 担当者の体調不良のため
+    """
+    outcome = dispatches.reassign_dispatch(
+        state.services, state.user, record_id, consultant=consultant, reason=reason
+    )
+    report(state, outcome)
+
+
 register(dispatch, "dispatch")
 
 

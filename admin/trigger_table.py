@@ -204,6 +204,7 @@ OTHER_COMMANDS: dict[tuple[str, str], tuple[str, str]] = {
     ("engagement", "schedule_hearing"): ("schedule-hearing", "--at DATETIME --consultant EMAIL"),
     ("engagement", "propose_expert"): ("propose-expert", "--consultant EMAIL"),
     ("consultation", "assign"): ("assign", "--consultant EMAIL"),
+    ("dispatch", "reassign"): ("reassign", "--consultant EMAIL --reason TEXT"),
     ("deliverable", "submit"): ("submit", ""),
 }
 

@@ -86,6 +86,7 @@ COMMANDS: dict[str, Permission] = {
     "dispatch confirm": _STAFF_AND_OWN,
     "dispatch record": _STAFF_AND_OWN,
     "dispatch cancel": _STAFF_AND_OWN,
+    "dispatch reassign": Permission({LEAD: ALL}),
     "dispatch list": _STAFF_AND_OWN,
     # Research and materials between visits: the engagement's consultant and the lead
     # record; the prefecture reads them (they are in its monthly report).

@@ -81,6 +81,7 @@ def _args(command: str, e: int, d: int, c: int, out: Path) -> list[str]:
         "dispatch plan": [str(e), "--at", "2026-06-03T13:30", "--mode", "onsite"],
         "dispatch record": [str(d), "--summary", "x"],
         "dispatch cancel": [str(d), "--reason", "x"],
+        "dispatch reassign": [str(d), "--consultant", HANAKO, "--reason", "x"],
         "consultation new": ["--org", "332020", "--topic", "x"],
         "consultation assign": [str(c), "--consultant", HANAKO],
         "consultation answer": [str(c), "--channel", "mail", "--summary", "x"],

@@ -12,6 +12,7 @@ from banso.notifications.render import MailRenderer
 from banso.services import (
     daemon,
     delays,
+    dispatches,
     desk,
     engagements,
     master,
@@ -321,3 +322,17 @@ def test_the_address_line_has_the_title_and_the_signature_the_leads_phone() -> N
     (request,) = w.queued("approval_request")
     assert request.message.text.startswith("岡山県 デジタル推進課 主任 県 太郎 様\n")
     assert "TEL: 086-111-2222" in request.message.text
+
+
+def test_dispatch_reassign_hands_one_visit_over(world: World) -> None:
+    eid = world.in_support()
+    visit = world.plan(eid, "2026-06-03T13:30+09:00").record.id
+    with pytest.raises(PermissionDenied):
+        dispatches.reassign_dispatch(world.services, HANAKO, visit, consultant=JIRO, reason="x")
+    dispatches.reassign_dispatch(world.services, LEAD, visit, consultant=JIRO,
+                                 reason="体調不良のため")  # fmt: skip
+    assert world.record("dispatch", visit).data["consultant_id"] == world.person_id(JIRO)
+    assert sorted(world.sent_to("dispatch_reassigned")) == [(JIRO,), (CONTACT,)]
+    assert world.sent_to("dispatch_released") == [(HANAKO,)]
+    (outside,) = [q for q in world.queued("dispatch_reassigned") if q.message.to == (CONTACT,)]
+    assert "体調不良" not in outside.message.text  # the reason stays inside
