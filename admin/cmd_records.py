@@ -160,7 +160,8 @@ def deliverable_show(state: State, record_id: int) -> None:
         decided = "—"
         if decision is not None:
             who = decision["by_name"] or decision["by"]
-            decided = f"{decision['label']}（{format_date(date.fromisoformat(decision['on']))}、{who}"
+            day = format_date(date.fromisoformat(decision["on"]))
+            decided = f"{decision['label']}（{day}、{who}"
             if decision["ref"]:
                 decided += f"、{decision['ref']}"
             if decision["recorded_by"]:

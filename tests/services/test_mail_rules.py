@@ -12,8 +12,8 @@ from banso.notifications.render import MailRenderer
 from banso.services import (
     daemon,
     delays,
-    dispatches,
     desk,
+    dispatches,
     engagements,
     master,
     meetings,
@@ -254,7 +254,8 @@ def test_a_late_regular_meeting_asks_the_lead_and_its_notice_reaches_the_prefect
     (notice,) = world.queued("meeting_delay_notice")
     assert notice.message.key.startswith(key) and notice.message.to == (PREFECTURE,)
     assert notice.message.subject == "【DX伴走支援】【開催遅延のご連絡】定例報告会（令和8年5月分）"
-    assert "令和8年6月5日（金）" in notice.message.text and "県との日程調整のため" in notice.message.text
+    assert "令和8年6月5日（金）" in notice.message.text
+    assert "県との日程調整のため" in notice.message.text
     assert "banso" not in notice.message.text and "2026-" not in notice.message.text
     # A month whose meeting is held needs no notice.
     held = meetings.schedule_meeting(

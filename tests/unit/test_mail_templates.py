@@ -23,8 +23,8 @@ from tests.support.mail_examples import (
     EXTRA,
     INTERNAL,
     PROGRAMME,
-    TO_PREFECTURE,
     TAG,
+    TO_PREFECTURE,
     common,
     example,
 )
