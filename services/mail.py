@@ -29,6 +29,7 @@ class Recipient:
     internal: bool = False  # the contractor's own people (lead, consultants)
     first: bool = False  # the first mail to this address: introduce the contractor
     title: str | None = None  # 主任, 課長補佐 …: between the department and the name
+    client: bool = False  # the prefecture commissioned us: never introduced to it as new
 
     def context(self) -> dict[str, Any]:
         return {
@@ -51,6 +52,7 @@ def recipient(uow: UnitOfWork, p: Person) -> Recipient:
         dept,
         p.role in (LEAD, CONSULTANT),
         title=p.title,
+        client=p.role == PREFECTURE,
     )
 
 
@@ -162,7 +164,7 @@ def common(services: Services, uow: UnitOfWork) -> dict[str, Any]:
 
 def first_time(uow: UnitOfWork, r: Recipient) -> Recipient:
     """``r`` marked as never written to before (no event mail queued to the address)."""
-    if r.internal or uow.outbox.queued_keys("event:", f":{r.email}"):
+    if r.internal or r.client or uow.outbox.queued_keys("event:", f":{r.email}"):
         return r
     return replace(r, first=True)
 

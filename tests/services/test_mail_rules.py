@@ -337,3 +337,10 @@ def test_dispatch_reassign_hands_one_visit_over(world: World) -> None:
     assert world.sent_to("dispatch_released") == [(HANAKO,)]
     (outside,) = [q for q in world.queued("dispatch_reassigned") if q.message.to == (CONTACT,)]
     assert "体調不良" not in outside.message.text  # the reason stays inside
+
+
+def test_the_prefecture_is_never_introduced_to_as_a_stranger(world: World) -> None:
+    eid = world.engagement()
+    engagements.propose_expert(world.services, LEAD, eid, consultant=HANAKO)
+    (asked,) = world.queued("expert_proposal")
+    assert "突然" not in asked.message.text and "いつもお世話になっております" in asked.message.text
