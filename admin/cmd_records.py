@@ -12,7 +12,7 @@ from banso.admin.cli import State, pass_state
 from banso.admin.decisions import on_behalf_from, on_behalf_options
 from banso.admin.i18n import _
 from banso.admin.invite_options import invite_details_options, pop_invite
-from banso.admin.output import emit, json_option, report, state_text, table, when
+from banso.admin.output import emit, json_option, report, state_text, table, when, width
 from banso.admin.triggers import register
 from banso.admin.types import CHANNEL, CHANNEL_METAVAR
 from banso.engine.era import format_fiscal_year
@@ -131,6 +131,69 @@ def deliverable_list(state: State, kind: str | None, state_name: str | None) -> 
         for d in items
     ]
     emit(state, items, table(rows, [_("id"), _("kind"), _("title"), _("state")]))
+
+
+@deliverable.command("show")
+@click.argument("record_id", metavar="ID", type=int)
+@json_option
+@pass_state
+def deliverable_show(state: State, record_id: int) -> None:
+    """Show one deliverable: its state, due date, latest files and the prefecture's last
+    decision (approved, received 受領, inspected 完了検査 or returned: who, when, reference).
+
+    \b
+    Example:
+      banso deliverable show 7
+    """
+    from datetime import date
+
+    from banso.admin.i18n import japanese
+    from banso.engine.era import format_date
+
+    data = views.deliverable(state.services, record_id, state.viewer)
+    decision = data["decision"]
+    due = data["due"]
+    files = "、".join(f["name"] for f in data["files"]) or "—"
+    if japanese():
+        from banso.admin.refusals_ja import kind_label
+
+        decided = "—"
+        if decision is not None:
+            who = decision["by_name"] or decision["by"]
+            day = format_date(date.fromisoformat(decision["on"]))
+            decided = f"{decision['label']}（{day}、{who}"
+            if decision["ref"]:
+                decided += f"、{decision['ref']}"
+            if decision["recorded_by"]:
+                decided += f"、{decision['recorded_by']}が県に代わって記録"
+            decided += "）"
+        fields = [
+            ("状態", state_text(state, "deliverable", data["state"])),
+            ("種類", DELIVERABLE_KINDS[data["kind"]][0]),
+            ("提出期限", format_date(date.fromisoformat(due)) if due else "—"),
+            ("最新の版", files),
+            ("県の判断", decided),
+        ]
+        lines = [f"{kind_label('deliverable')}{data['id']}  {data['title']}"]
+        lines += [f"  {label}{' ' * (12 - width(label))}{value}" for label, value in fields]
+        emit(state, data, "\n".join(lines))
+        return
+    decided = "—"
+    if decision is not None:
+        decided = f"{decision['trigger'].replace('_', '-')} on {decision['on']} by {decision['by']}"
+        if decision["ref"]:
+            decided += f", ref {decision['ref']}"
+        if decision["recorded_by"]:
+            decided += f", recorded on the prefecture's behalf by {decision['recorded_by']}"
+    lines = [
+        f"deliverable {data['id']}  {data['title']}",
+        f"  state     {data['state']}（{data['state_label']}）  version {data['version']}",
+        f"  kind      {data['kind']}",
+        f"  due       {due or '—'}",
+        f"  files     {files}",
+        f"  decision  {decided}",
+    ]
+    emit(state, data, "\n".join(lines))
 
 
 register(deliverable, "deliverable")
@@ -485,5 +548,35 @@ def budget_set(
             "{cap} per engagement a month"
         ).format(
             total=new["total"], standardization=new["standardization"], cap=new["monthly_cap"]
+        ),
+    )
+
+
+@meeting.command("notify-delay")
+@click.argument("month_text", metavar="MONTH")
+@click.option("--until", "until_text", required=True, metavar="DATE", help="The new date.")
+@click.option("--reason", required=True, metavar="TEXT", help="Why it is late.")
+@pass_state
+def meeting_notify_delay(state: State, month_text: str, until_text: str, reason: str) -> None:
+    """Tell the prefecture that a month's regular meeting (定例報告会, §8(3)) will be late
+    (lead): one 【開催遅延のご連絡】 with the new date and the month's figures so far.
+
+    \b
+    Example:
+      banso --as lead@contractor.example.jp meeting notify-delay 2026-05 --until 2026-06-03 \\
+        --reason 県との日程調整がつかなかったため
+    """
+    from banso.engine.clock import parse_date
+    from banso.services.delays import notify_meeting_delay
+    from banso.workflows.parse import parse_month
+
+    month = parse_month(month_text, "MONTH")
+    until = parse_date(until_text, "--until")
+    key = notify_meeting_delay(state.services, state.user, month, until=until, reason=reason)
+    emit(
+        state,
+        {"queued": key},
+        _("Delay notice for the regular meeting of {month} queued ({key}).").format(
+            month=month, key=key
         ),
     )

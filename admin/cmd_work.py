@@ -172,14 +172,18 @@ def engagement_schedule_hearing(
 @click.option(
     "--override", metavar="REASON", help="Propose a consultant other than the assigned one."
 )
+@click.option(
+    "--reason", metavar="TEXT", help="Why this consultant: the mail to the prefecture says it."
+)
 @json_option
 @pass_state
 def engagement_propose_expert(
-    state: State, record_id: int, consultant: str, override: str | None
+    state: State, record_id: int, consultant: str, override: str | None, reason: str | None
 ) -> None:
     """Propose the consultant for an engagement to the prefecture (lead, §6(2)① 県と協議の上).
 
-    The hearing needs the prefecture's agreement (`engagement agree-expert`); so does
+    The prefecture is asked by mail (the consultant's company, fields, record and
+    --reason); the hearing needs its agreement (`engagement agree-expert`); so does
     another consultant later.
 
     \b
@@ -188,8 +192,9 @@ def engagement_propose_expert(
           --consultant hanako@contractor.example.jp
     """
     outcome = engagements.propose_expert(
-        state.services, state.user, record_id, consultant=consultant, override=override
-    )
+        state.services, state.user, record_id, consultant=consultant, override=override,
+        reason=reason,
+    )  # fmt: skip
     report(state, outcome)
 
 
@@ -242,6 +247,27 @@ def dispatch_plan(
         consultant=consultant,
         override=override,
         invite=details,
+    )
+    report(state, outcome)
+
+
+@dispatch.command("reassign")
+@click.argument("record_id", metavar="ID", type=int)
+@click.option("--consultant", required=True, metavar="EMAIL", help="Who takes the visit over.")
+@click.option("--reason", required=True, metavar="TEXT", help="Why (kept inside the contractor).")
+@json_option
+@pass_state
+def dispatch_reassign(state: State, record_id: int, consultant: str, reason: str) -> None:
+    """Hand a planned or confirmed dispatch to another consultant (lead): the organisation
+    and the new consultant are mailed with an updated .ics, the former one a CANCEL.
+
+    \b
+    Example:
+      banso --as lead@contractor.example.jp dispatch reassign 31 \\
+          --consultant jiro@contractor.example.jp --reason 担当者の体調不良のため
+    """
+    outcome = dispatches.reassign_dispatch(
+        state.services, state.user, record_id, consultant=consultant, reason=reason
     )
     report(state, outcome)
 

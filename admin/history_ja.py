@@ -55,6 +55,24 @@ def value_text(key: str, value: Any) -> str:
     return str(value)
 
 
+def on_behalf_ja(behalf: dict[str, Any]) -> str:
+    """A decision recorded on the prefecture's behalf: who decided, the day, the reference,
+    who typed it, and the evidence's hash."""
+    from datetime import date
+
+    from banso.engine.era import format_date
+
+    day = format_date(date.fromisoformat(behalf["date"]))
+    text = (
+        f"{behalf['decided_by']}が{day}に判断（文書番号：{behalf['ref']}）、"
+        f"{behalf['recorded_by']}が県に代わって記録"
+    )
+    evidence = behalf.get("evidence")
+    if evidence:
+        text += f"、証跡：{evidence['name']}（SHA-256 {evidence['sha256']}）"
+    return text
+
+
 def history_ja(state: State, kind: str, record_id: int, events: list[Any]) -> str:
     from banso.admin.output import state_text, when
     from banso.admin.refusals_ja import kind_label
@@ -67,10 +85,12 @@ def history_ja(state: State, kind: str, record_id: int, events: list[Any]) -> st
         }
         given = {**changes, **e.payload}
         why = "、".join(
-            f"{field_label(k)}：{value_text(k, v)}"
-            for k, v in given.items()
-            if k not in ("changes", "at") and not k.endswith(("_at", "_id")) and v is not None
-        )
+            [f"{field_label(k)}：{value_text(k, v)}"
+             for k, v in given.items()
+             if k not in ("changes", "at", "on_behalf") and not k.endswith(("_at", "_id"))
+             and v is not None]
+            + ([on_behalf_ja(given["on_behalf"])] if given.get("on_behalf") else [])
+        )  # fmt: skip
         label = (definition.trigger_label(e.trigger) if definition else None) or (
             "登録" if e.from_state is None else "操作"
         )

@@ -157,8 +157,23 @@ TRIGGERS: dict[str, tuple[TriggerCommand, ...]] = {
         ),
         TriggerCommand(
             "approve", "deliverable", "approve",
-            "Approve a submitted deliverable (prefecture only).",
+            "Approve a submitted deliverable (prefecture only); a monthly report is "
+            "received (receive), the completion report inspected (inspect).",
             "banso --as taro@pref.okayama.example.jp deliverable approve 3",
+        ),
+        TriggerCommand(
+            "receive", "deliverable", "receive",
+            "Record that the prefecture received a submitted monthly report (受領; "
+            "prefecture only).",
+            "banso --as lead@contractor.example.jp deliverable receive 7 "
+            "--on-behalf-of taro@pref.okayama.example.jp --date 2026-05-12 --ref 受領確認メール",
+        ),
+        TriggerCommand(
+            "inspect", "deliverable", "inspect",
+            "Record that the completion report passed the prefecture's inspection (完了検査; "
+            "prefecture only).",
+            "banso --as lead@contractor.example.jp deliverable inspect 9 "
+            "--on-behalf-of taro@pref.okayama.example.jp --date 2027-03-31 --ref デジ第120号",
         ),
         TriggerCommand(
             "return", "deliverable", "send_back",
@@ -189,6 +204,7 @@ OTHER_COMMANDS: dict[tuple[str, str], tuple[str, str]] = {
     ("engagement", "schedule_hearing"): ("schedule-hearing", "--at DATETIME --consultant EMAIL"),
     ("engagement", "propose_expert"): ("propose-expert", "--consultant EMAIL"),
     ("consultation", "assign"): ("assign", "--consultant EMAIL"),
+    ("dispatch", "reassign"): ("reassign", "--consultant EMAIL --reason TEXT"),
     ("deliverable", "submit"): ("submit", ""),
 }
 

@@ -195,12 +195,11 @@ def _reminder(
     kind = "deadline_overdue" if step.kind == "overdue" else "deadline_reminder"
     delay = None
     if hearing.ask_delay_notice:
-        target = d.about_id if d.about_kind == "deliverable" else None
-        delay = (
-            f"banso deliverable notify-delay {target} --until YYYY-MM-DD --reason 理由"
-            if target is not None
-            else "（定例報告会の開催遅延は、県のご担当者様へ直接ご連絡ください）"
-        )
+        if d.about_kind == "deliverable":
+            delay = f"banso deliverable notify-delay {d.about_id} --until YYYY-MM-DD --reason 理由"
+        else:  # a month's regular meeting, filed under 202605 for 2026-05
+            month = f"{(d.about_id or 0) // 100}-{(d.about_id or 0) % 100:02d}"
+            delay = f"banso meeting notify-delay {month} --until YYYY-MM-DD --reason 理由"
     context = {
         **shared,
         "recipient": to[0].context()

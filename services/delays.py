@@ -1,11 +1,13 @@
 """A contractual item late: the lead tells the prefecture once, with the new
-date and the month's figures so far (`banso deliverable notify-delay`)."""
+date and the month's figures so far (`banso deliverable notify-delay` for a §9
+deliverable, `banso meeting notify-delay` for a month's §8(3) regular meeting)."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from banso.engine.clock import tokyo_date
+from banso.engine.deadlines import MET
 from banso.engine.era import format_year
 from banso.engine.errors import InvalidValue
 from banso.services.context import Services
@@ -13,6 +15,8 @@ from banso.services.identity import acting
 from banso.services.mail import common, first_time, role_recipients
 from banso.services.ports import UnitOfWork
 from banso.workflows import deliverable as dw
+from banso.workflows.meeting import MEETING_KINDS, MONTHLY
+from banso.workflows.programme import monthly_meeting_period
 from banso.workflows.roles import LEAD, PREFECTURE
 
 
@@ -70,6 +74,63 @@ def notify_delay(
                 },
                 about_kind=dw.KIND,
                 about_id=deliverable_id,
+            )
+            for r in role_recipients(uow, PREFECTURE)
+        ]
+        if not messages:
+            raise InvalidValue("prefecture contact", None, "a prefecture person (banso person add)")
+        uow.outbox.enqueue(messages, now)
+        uow.commit()
+    return key
+
+
+def notify_meeting_delay(
+    services: Services, user: str | None, month: str, *, until: date, reason: str
+) -> str:
+    """Queue one 【開催遅延のご連絡】 to the prefecture: the regular meeting of ``month``
+    ("YYYY-MM", §8(3): once a month) will be held on ``until``; returns the mail's key.
+    Refused for a month whose meeting is held, and for a date after the contract end."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise InvalidValue("--reason", reason, "why the meeting is late, in a few words")
+    now = services.clock.now()
+    today = tokyo_date(now)
+    period = monthly_meeting_period(month)
+    with services.uow() as uow:
+        acting(uow, user, "send a delay notice", roles=(LEAD,))
+        deadline = uow.deadlines.find("programme", period, "monthly_meeting")
+        if deadline is None:
+            raise InvalidValue("MONTH", month, "a month of the contract (YYYY-MM)")
+        if deadline.status == MET:
+            raise InvalidValue("MONTH", month, "a month whose regular meeting is not yet held")
+        if until <= today:
+            raise InvalidValue("--until", until.isoformat(), f"a date after {today.isoformat()}")
+        end = (uow.settings.get("contract") or {}).get("end")
+        if end and until > date.fromisoformat(end):
+            raise InvalidValue("--until", until.isoformat(), "a date by the contract end")
+        first = date(int(month[:4]), int(month[5:7]), 1)
+        key = f"delay:meeting:{period}:{until.isoformat()}"
+        shared = common(services, uow)
+        messages = [
+            services.mail.compose(
+                key=f"{key}:{r.email}",
+                kind="meeting_delay_notice",
+                to=(r.email,),
+                context={
+                    **shared,
+                    "recipient": first_time(uow, r).context(),
+                    "meeting_label": MEETING_KINDS[MONTHLY],
+                    "month_label": f"{format_year(first)}{first.month}月",
+                    "due": deadline.due,
+                    "until": until,
+                    "reason": reason,
+                    "today": today,
+                    # What the meeting would have reported: its own month's work.
+                    "figures": month_figures(uow, month),
+                    "figures_label": f"{format_year(first)}{first.month}月",
+                },
+                about_kind="programme",
+                about_id=period,
             )
             for r in role_recipients(uow, PREFECTURE)
         ]

@@ -543,7 +543,7 @@ def okayama_year(survey: SurveyFile) -> list[Step]:
             Step("2026-05-09T09:00+09:00", LEAD, "transitions.fire",
                  _fire("consultation", 1, "close"), purpose="回答済の相談を完了にする"),
             Step("2026-05-11T10:00+09:00", PREF, "transitions.fire",
-                 _fire("deliverable", 4, "approve"), purpose="県が月次業務報告書を承認する"),
+                 _fire("deliverable", 4, "receive"), purpose="県が月次業務報告書を受領する"),
         ),
         *chapter(
             "5月後半: 派遣を実施し、記録する（1件は先方の都合で中止）。定例報告会を開く",

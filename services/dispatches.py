@@ -16,11 +16,12 @@ from banso.services.context import Services
 from banso.services.identity import acting, person_named
 from banso.services.ports import UnitOfWork
 from banso.services.themes import family_engagements, top_theme
-from banso.services.transitions import check_own_work, consultant_facts
+from banso.services.transitions import check_own_work, consultant_facts, fire_in
 from banso.workflows import dispatch, engagement
 from banso.workflows.dispatch import DispatchFacts
 from banso.workflows.programme import COUNTED, is_standardization
 from banso.workflows.quotas import Quotas, QuotaUse, quota_notes
+from banso.workflows.roles import LEAD
 
 
 def year_use(uow: UnitOfWork, fy: int) -> tuple[int, int]:
@@ -128,3 +129,20 @@ def plan_dispatch(
         uow.commit()
     notes = quota_notes(facts.quotas, facts.use, standardization=standardization)
     return replace(outcome, notes=tuple(notes)) if notes else outcome
+
+
+def reassign_dispatch(
+    services: Services, user: str | None, dispatch_id: int, *, consultant: str, reason: str
+) -> Outcome:
+    """Another consultant takes one planned or confirmed visit over (lead); the mail
+    (organisation, new and former consultant) follows from the trigger."""
+    with services.uow() as uow:
+        person = person_named(uow, consultant)
+        actor = acting(uow, user, "reassign a dispatch", (LEAD,))
+        outcome = fire_in(
+            services, uow, actor, dispatch.KIND, dispatch_id, dispatch.REASSIGN,
+            payload={"consultant": person.email},
+            changes={"consultant_id": person.id, "reason": reason},
+        )  # fmt: skip
+        uow.commit()
+    return outcome

@@ -153,14 +153,17 @@ def propose_expert(
     *,
     consultant: str,
     override: str | None = None,
+    reason: str | None = None,
 ) -> Outcome:
-    """Propose the consultant for an engagement to the prefecture (lead; §6(2)① 県と協議)."""
+    """Propose the consultant for an engagement to the prefecture (lead; §6(2)① 県と協議);
+    ``reason``: why this consultant, in the words the prefecture's mail carries."""
     with services.uow() as uow:
         person = person_named(uow, consultant)
         actor = acting_to_fire(uow, user, "engagement", engagement_id, PROPOSE_EXPERT)
         outcome = fire_in(
             services, uow, actor, "engagement", engagement_id, PROPOSE_EXPERT,
-            payload={"consultant": consultant, "override": override},
+            payload={"consultant": consultant, "override": override,
+                     "reason": " ".join((reason or "").split()) or None},
             changes={PROPOSED_FIELD: person.id},
         )  # fmt: skip
         uow.commit()

@@ -28,6 +28,8 @@ class Recipient:
     dept: str | None = None
     internal: bool = False  # the contractor's own people (lead, consultants)
     first: bool = False  # the first mail to this address: introduce the contractor
+    title: str | None = None  # 主任, 課長補佐 …: between the department and the name
+    client: bool = False  # the prefecture commissioned us: never introduced to it as new
 
     def context(self) -> dict[str, Any]:
         return {
@@ -36,6 +38,7 @@ class Recipient:
             "dept": self.dept,
             "internal": self.internal,
             "first": self.first,
+            "title": self.title,
         }
 
 
@@ -43,7 +46,13 @@ def recipient(uow: UnitOfWork, p: Person) -> Recipient:
     org = uow.directory.org_by_id(p.org_id) if p.org_id else None
     dept = p.dept
     return Recipient(
-        p.email, p.name, org.name if org else p.company, dept, p.role in (LEAD, CONSULTANT)
+        p.email,
+        p.name,
+        org.name if org else p.company,
+        dept,
+        p.role in (LEAD, CONSULTANT),
+        title=p.title,
+        client=p.role == PREFECTURE,
     )
 
 
@@ -126,7 +135,8 @@ def lead_context(uow: UnitOfWork, settings: MailSettings | None = None) -> dict[
         "company": contractor,
         "role": settings.role,
         "address": settings.address,
-        "phone": settings.phone,
+        # The office's number from the settings, else the lead's own (person add --phone).
+        "phone": settings.phone or (lead.phone if lead and lead.phone else ""),
     }
 
 
@@ -154,7 +164,7 @@ def common(services: Services, uow: UnitOfWork) -> dict[str, Any]:
 
 def first_time(uow: UnitOfWork, r: Recipient) -> Recipient:
     """``r`` marked as never written to before (no event mail queued to the address)."""
-    if r.internal or uow.outbox.queued_keys("event:", f":{r.email}"):
+    if r.internal or r.client or uow.outbox.queued_keys("event:", f":{r.email}"):
         return r
     return replace(r, first=True)
 
@@ -402,6 +412,35 @@ def context(
             "consultant_company": consultant.company if consultant else None,
             "planned": f"{planned}回" if planned is not None else None,
         }
+    if template == "expert_proposal":
+        return expert_proposal_context(services, uow, occ, about)
+    if template == "expert_agreed":
+        agreed = _person(uow, data.get("agreed_consultant_id"))
+        if agreed is None:
+            return None
+        earlier = occ.before.data if occ.before else {}
+        former = _person(uow, earlier.get("agreed_consultant_id") or earlier.get("consultant_id"))
+        return {
+            **base,
+            **_expert_lines(services, uow, agreed),
+            "former_name": former.name if former and former.id != agreed.id else None,
+            "in_support": occ.record.state in ("plan_approved", "in_support"),
+        }
+    if template == "dispatch_reassigned":
+        former = _person(uow, occ.before.data.get("consultant_id") if occ.before else None)
+        return {
+            **base,
+            **event_context(services, uow, occ.kind, data, data["at"], consultant, about),
+            "mode": data["mode"],
+            "confirmed": occ.record.state == "confirmed",
+            "former_name": former.name if former else None,
+        }
+    if template == "dispatch_released":
+        return {
+            **base,
+            "at": data["at"],
+            "successor_name": consultant.name if consultant else "",
+        }
     if template == "consultation_assigned":
         deadline = uow.deadlines.find(occ.kind, occ.record.id, "first_contact")
         return {
@@ -453,6 +492,49 @@ def context(
     raise ValueError(f"no mail context for template {template!r}")
 
 
+def _person(uow: UnitOfWork, person_id: Any) -> Person | None:
+    return uow.directory.person_by_id(person_id) if person_id else None
+
+
+def _expert_lines(services: Services | None, uow: UnitOfWork, person: Person) -> dict[str, Any]:
+    """How a consultant is named to someone outside: name, company, and for a
+    subcontractor's expert that the prefecture approved the subcontracting (§10)."""
+    note = (services.mail_settings if services else MailSettings()).subcontractor_note
+    sub = (
+        uow.directory.subcontractor_by_id(person.subcontractor_id)
+        if person.subcontractor_id is not None
+        else None
+    )
+    return {
+        "consultant_name": person.name,
+        "consultant_company": person.company or (sub.name if sub else None),
+        "subcontracted": note if sub is not None else None,
+    }
+
+
+def expert_proposal_context(
+    services: Services | None, uow: UnitOfWork, occ: Occurrence, about: About
+) -> dict[str, Any] | None:
+    """The prefecture asked to agree to a consultant (§6(2)① 県と協議の上): who, from which
+    company, their fields and record, why, and whom they would replace."""
+    data = occ.record.data
+    proposed = _person(uow, data.get("proposed_consultant_id"))
+    if proposed is None:
+        return None
+    current = _person(uow, data.get("agreed_consultant_id") or data.get("consultant_id"))
+    reason = occ.payload.get("reason") or occ.payload.get("override")
+    return {
+        "org_name": about.org_name,
+        "theme_name": about.theme_name,
+        "dept": data.get("contact_dept"),
+        **_expert_lines(services, uow, proposed),
+        "fields": "、".join(proposed.fields),
+        "track_record": proposed.track_record,
+        "reason": reason,
+        "current_name": current.name if current and current.id != proposed.id else None,
+    }
+
+
 def decision_context(uow: UnitOfWork, occ: Occurrence, about: About) -> dict[str, Any]:
     """The lead told what the prefecture decided (approved, returned, inspected, received)."""
     data = occ.record.data
@@ -473,11 +555,21 @@ def decision_context(uow: UnitOfWork, occ: Occurrence, about: About) -> dict[str
         else:
             label = "承認"
         nxt = "修正のうえ再提出してください。" if returned else None
+        if occ.trigger == "inspect":
+            nxt = "委託料の請求手続きに進んでください。"
+    # Who decided and on which day: the prefecture person, and the day of their reply
+    # when the lead recorded it on their behalf (services.decisions).
+    behalf = occ.payload.get("on_behalf") or {}
+    person = uow.directory.person(occ.actor.email)
+    day = behalf.get("date")
     return {
         "item_title": title,
         "decision_label": label,
         "reason": data.get("reason") if returned else None,
         "next_step": nxt,
+        "decided_by": person.name if person else occ.actor.email,
+        "decided_on": date.fromisoformat(day) if day else tokyo_date(occ.at),
+        "ref": behalf.get("ref"),
     }
 
 

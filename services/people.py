@@ -106,7 +106,8 @@ def reassign(services: Services, user: str | None, email: str, to: str | None) -
             acting(uow, user, "propose a successor for engagements", (LEAD,))
         for eid in work.engagements:
             fire_in(services, uow, actor, engagement.KIND, eid, engagement.PROPOSE_EXPERT,
-                    payload={"consultant": successor.email, "override": why},
+                    payload={"consultant": successor.email, "override": why,
+                             "reason": f"{person.name}の担当交代のため"},
                     changes={engagement.PROPOSED_FIELD: successor.id})  # fmt: skip
             work.awaiting_agreement.append(eid)
         uow.commit()

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from banso.engine.audit import AuditEvent, ChainReport
+from banso.engine.clock import tokyo_date
 from banso.engine.deadlines import Deadline
 from banso.engine.errors import NotFound
 from banso.engine.outbox import QueuedMessage
@@ -289,3 +290,57 @@ def themes_json(services: Services) -> list[dict[str, Any]]:
         }
         for t in found
     ]
+
+
+# The prefecture's answers to a submitted deliverable (workflows.deliverable).
+DECISION_TRIGGERS = ("approve", "receive", "inspect", "send_back")
+
+
+def last_decision(services: Services, uow: UnitOfWork, events: list[AuditEvent]) -> (
+    dict[str, Any] | None
+):  # fmt: skip
+    """The latest approval, receipt (受領), inspection (完了検査) or return among a
+    deliverable's events: who decided (the prefecture person), on which day (the reply's
+    when the lead recorded it on their behalf), under which reference, and who typed it."""
+    decided = [e for e in events if e.trigger in DECISION_TRIGGERS]
+    if not decided:
+        return None
+    e = decided[-1]
+    behalf = dict(e.payload.get("on_behalf") or {})
+    person = uow.directory.person(e.actor)
+    definition = services.runner.definition("deliverable")
+    evidence = behalf.get("evidence") or {}
+    return {
+        "trigger": e.trigger,
+        "label": definition.trigger_label(e.trigger),
+        "by": e.actor,
+        "by_name": person.name if person else None,
+        "on": behalf.get("date") or tokyo_date(e.at).isoformat(),
+        "at": plain(e.at),
+        "ref": behalf.get("ref"),
+        "recorded_by": behalf.get("recorded_by"),
+        "evidence_sha256": evidence.get("sha256"),
+    }
+
+
+def deliverable(
+    services: Services, deliverable_id: int, viewer: Viewer | None = None
+) -> dict[str, Any]:
+    """One deliverable: its record, submission deadline, latest files, and the prefecture's
+    last decision on it (approved, 受領, 完了検査 or returned, with who and when)."""
+    from banso.services.documents import latest
+
+    with services.uow(readonly=True) as uow:
+        view = uow.records.get("deliverable", deliverable_id)
+        if not owns(viewer, "deliverable", view.data):
+            raise NotFound("deliverable", deliverable_id)
+        data = record_json(services, view)
+        deadline = uow.deadlines.find("deliverable", deliverable_id, "submission")
+        data["due"] = plain(deadline.due) if deadline else None
+        data["files"] = [
+            {"name": f.filename, "version": f.version, "sha256": f.sha256}
+            for f in latest(uow, deliverable_id)
+        ]
+        events = uow.audit.history("deliverable", deliverable_id)
+        data["decision"] = last_decision(services, uow, events)
+    return data

@@ -180,6 +180,12 @@ DEFINITION = WorkflowDefinition(
             None,
             guards=(needs_text("reason", "the reason is empty"), successor_may_serve),
             roles=(LEAD,),
+            # The organisation and the new consultant are told (the .ics moves to the new
+            # one, a higher SEQUENCE); the one it was taken from gets a CANCEL.
+            effects=(
+                Notify("dispatch_reassigned", to=("contact", "consultant"), invitation="request"),
+                Notify("dispatch_released", to=("former_consultant",), invitation="cancel"),
+            ),
         ),
         Transition(
             CANCEL,

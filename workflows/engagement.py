@@ -243,6 +243,8 @@ DEFINITION = WorkflowDefinition(
             None,
             guards=(proposal_can_be_made,),
             roles=(LEAD,),
+            # The prefecture is asked, by mail, to agree (it answers by reply).
+            effects=(Notify("expert_proposal", to=("prefecture",)),),
         ),
         Transition(
             AGREE_EXPERT,
@@ -251,6 +253,8 @@ DEFINITION = WorkflowDefinition(
             None,
             guards=(proposal_is_pending,),
             roles=(PREFECTURE,),
+            # The organisation learns who will support it (or who takes over).
+            effects=(Notify("expert_agreed", to=("contact",)),),
         ),
         Transition(
             SCHEDULE_HEARING,

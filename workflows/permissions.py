@@ -86,6 +86,7 @@ COMMANDS: dict[str, Permission] = {
     "dispatch confirm": _STAFF_AND_OWN,
     "dispatch record": _STAFF_AND_OWN,
     "dispatch cancel": _STAFF_AND_OWN,
+    "dispatch reassign": Permission({LEAD: ALL}),
     "dispatch list": _STAFF_AND_OWN,
     # Research and materials between visits: the engagement's consultant and the lead
     # record; the prefecture reads them (they are in its monthly report).
@@ -101,16 +102,23 @@ COMMANDS: dict[str, Permission] = {
     # The contract's deliverables, meetings and budget: the staff.
     "deliverable list": _STAFF,
     "deliverable draft": _STAFF,
+    "deliverable show": _STAFF,
     "deliverable approve": _STAFF,
+    # The prefecture's acceptance of a report: 受領 (monthly), 完了検査 (completion).
+    "deliverable receive": _STAFF,
+    "deliverable inspect": _STAFF,
     "deliverable return": _STAFF,
     "deliverable generate": _STAFF,
     "deliverable files": _STAFF,
     "deliverable submit": _STAFF,
+    # A contractual item late: the lead writes to the prefecture (services.delays).
+    "deliverable notify_delay": Permission({LEAD: ALL}),
     "meeting schedule": _STAFF,
     "meeting hold": _STAFF,
     "meeting cancel": _STAFF,
     "meeting slides": _STAFF,
     "meeting list": _STAFF,
+    "meeting notify_delay": Permission({LEAD: ALL}),
     "budget": _STAFF,
     "budget set": _STAFF,
     # The forecast names every organisation's engagements against the budget: the staff

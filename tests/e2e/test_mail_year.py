@@ -51,7 +51,13 @@ CAP = 3
 END = date(2027, 3, 31)
 LAST = date(2027, 4, 30)
 ISO = re.compile(r"\d{4}-\d{2}-\d{2}|\+09:00")
-OUTSIDE_KINDS = {"approval_request", "delay_notice", "meeting_invitation", "meeting_cancelled"}
+OUTSIDE_KINDS = {
+    "approval_request",
+    "delay_notice",
+    "meeting_invitation",
+    "meeting_cancelled",
+    "expert_proposal",  # §6(2)①: the prefecture is asked to agree to each consultant
+}
 INVITATIONS = {"hearing_invitation", "dispatch_invitation", "meeting_invitation"}
 
 

@@ -128,6 +128,10 @@ def test_daily_digests_once_a_day_for_whoever_has_deadlines_this_week(world: Wor
 
 def test_the_send_pass_delivers_from_the_lead_and_reports_failures(world: World) -> None:
     eid = world.engagement()
+    # The proposal to the prefecture and the news to the contact go out first.
+    world.agreed(eid)
+    daemon.send_pass(world.services, world.at("2026-04-01T09:30+09:00"))
+    world.delivery.sent.clear()
     world.hearing(eid, HANAKO)  # two invitations: the contact and HANAKO
     world.delivery.failing[CONTACT] = False  # a temporary failure
     report = daemon.send_pass(world.services, world.at("2026-04-01T10:00+09:00"))

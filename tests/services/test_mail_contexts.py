@@ -37,6 +37,11 @@ def walked() -> World:
     world.services.mail_settings = replace(
         world.services.mail_settings, visit_record_to_contact=True
     )
+    # A visit handed to another consultant: the organisation and the new one are told,
+    # the former one gets a CANCEL.
+    moved = world.plan(eid, "2026-06-17T13:30+09:00").record.id
+    world.fire(LEAD, "dispatch", moved, "reassign", consultant_id=world.person_id(HANAKO),
+               reason="担当交代")  # fmt: skip
     held = world.plan(eid, "2026-06-10T13:30+09:00").record.id
     world.fire(LEAD, "dispatch", held, "confirm")
     world.at("2026-06-11T10:00+09:00")
@@ -68,6 +73,9 @@ def walked() -> World:
     title = stored.deadline.title + "\r\nBcc: evil@example.jp"
     tables.deadlines[poisoned] = replace(stored, deadline=replace(stored.deadline, title=title))
     daemon.run_sweep(world.services, world.at("2026-05-01T09:00+09:00"))
+    delays.notify_meeting_delay(
+        world.services, LEAD, "2026-04", until=date(2026, 5, 8), reason="日程調整中のため"
+    )
     world.delivery.failing[CONTACT] = True
     daemon.send_pass(world.services, world.now)
     return world

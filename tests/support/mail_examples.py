@@ -115,10 +115,63 @@ EXTRA: dict[str, dict[str, Any]] = {
         ],
     },
     "decision_recorded": {
-        "item_title": "支援計画書（倉敷市・生成AI）",
-        "decision_label": "承認",
+        "item_title": "業務完了報告書",
+        "decision_label": "完了検査合格",
         "reason": None,
-        "next_step": "支援を開始してください（banso engagement start）。",
+        "next_step": "委託料の請求手続きに進んでください。",
+        "decided_by": "県 太郎",
+        "decided_on": date(2027, 3, 31),
+        "ref": "デジ第120号",
+    },
+    "expert_proposal": {
+        "org_name": "倉敷市",
+        "theme_name": "生成AI",
+        "dept": "企画財政局 デジタル推進室",
+        "consultant_name": "鈴木 健",
+        "consultant_company": "株式会社サンプル",
+        "subcontracted": "県の承認を得た再委託先",
+        "fields": "生成AI、業務改革",
+        "track_record": "自治体AI導入10件",
+        "reason": "他県の市で生成AIの利用規程の策定を支援した経験があるため",
+        "current_name": None,
+    },
+    "expert_agreed": {
+        "org_name": "倉敷市",
+        "theme_name": "生成AI",
+        "consultant_name": "鈴木 健",
+        "consultant_company": "株式会社サンプル",
+        "subcontracted": "県の承認を得た再委託先",
+        "former_name": "佐藤 一郎",
+        "in_support": True,
+    },
+    "dispatch_reassigned": {
+        "org_name": "倉敷市",
+        "theme_name": "生成AI",
+        **EVENT,
+        **PEOPLE,
+        "consultant_name": "鈴木 健",
+        "attendees_ours": ["鈴木 健（株式会社サンプル）", "山田 太郎"],
+        "place": "倉敷市役所 本庁舎5階 会議室",
+        "url": None,
+        "mode": "onsite",
+        "confirmed": True,
+        "former_name": "佐藤 一郎",
+    },
+    "dispatch_released": {
+        "org_name": "倉敷市",
+        "theme_name": "生成AI",
+        "at": AT,
+        "successor_name": "鈴木 健",
+    },
+    "meeting_delay_notice": {
+        "meeting_label": "定例報告会",
+        "month_label": "令和8年9月",
+        "due": date(2026, 9, 30),
+        "until": date(2026, 10, 6),
+        "reason": "県との日程調整がつかなかったため",
+        "today": date(2026, 10, 1),
+        "figures": [("専門人材派遣（実施済）", "12回"), ("支援案件（支援中）", "4件")],
+        "figures_label": "令和8年9月",
     },
     "plan_approved": {
         "org_name": "倉敷市",
@@ -216,6 +269,9 @@ EXTRA: dict[str, dict[str, Any]] = {
     },
 }
 
+# Kinds the prefecture receives: addressed with the department and the title.
+TO_PREFECTURE = {"approval_request", "delay_notice", "meeting_delay_notice", "expert_proposal"}
+
 # Kinds the contractor's own people receive (the internal greeting).
 INTERNAL = {
     "set_aside",
@@ -226,6 +282,7 @@ INTERNAL = {
     "monthly_report_drafted",
     "daily_digest",
     "dead_letter",
+    "dispatch_released",
 }
 
 
@@ -237,5 +294,12 @@ def example(kind: str, **changes: Any) -> dict[str, Any]:
             "org_name": "株式会社サンプル",
             "dept": None,
             "internal": True,
+        }
+    if kind in TO_PREFECTURE:
+        recipient = {
+            "name": "県 太郎",
+            "org_name": "岡山県",
+            "dept": "総務部 デジタル推進課",
+            "title": "主任",
         }
     return {**common(**recipient), **EXTRA[kind], **changes}

@@ -24,6 +24,7 @@ from tests.support.mail_examples import (
     INTERNAL,
     PROGRAMME,
     TAG,
+    TO_PREFECTURE,
     common,
     example,
 )
@@ -75,7 +76,7 @@ TAGS = {
     "meeting_invitation": "定例報告会開催",
     "meeting_cancelled": "【中止】",
     "approval_request": "【承認依頼】",
-    "decision_recorded": "【承認】",
+    "decision_recorded": "【完了検査合格】",
     "plan_approved": "支援計画承認",
     "visit_record": "専門人材派遣の実施記録",
     "consultation_assigned": "相談の担当",
@@ -86,6 +87,11 @@ TAGS = {
     "daily_digest": "期限の一覧",
     "dead_letter": "【送信失敗】",
     "set_aside": "【保留】",
+    "expert_proposal": "【ご協議】担当専門人材の選定",
+    "expert_agreed": "担当専門人材変更",
+    "dispatch_reassigned": "専門人材派遣 担当変更",
+    "dispatch_released": "専門人材派遣 担当交代",
+    "meeting_delay_notice": "【開催遅延のご連絡】",
 }
 
 
@@ -120,7 +126,9 @@ def test_every_kind_renders_in_full(renderer: MailRenderer, kind: str) -> None:
     first = (
         "株式会社サンプル 佐藤 一郎 様"
         if kind in INTERNAL
-        else ("倉敷市 企画財政局 デジタル推進室 田中 花子 様")
+        else "岡山県 総務部 デジタル推進課 主任 県 太郎 様"
+        if kind in TO_PREFECTURE
+        else "倉敷市 企画財政局 デジタル推進室 田中 花子 様"
     )
     assert text.startswith(first + "\n")
     assert "株式会社サンプル\nプロジェクト責任者　山田 太郎" in text
@@ -372,6 +380,9 @@ def test_a_mail_about_kurashiki_names_no_other_organisation(
     renderer: MailRenderer, kind: str
 ) -> None:
     subject, text = renderer.render(kind, context(kind))
+    if kind in TO_PREFECTURE:  # the prefecture's own name is in its address line only
+        address, text = text.split("\n", 1)
+        assert address.startswith("岡山県 ")
     others = [org for org in ORGANISATIONS if org != "倉敷市"]
     assert [org for org in others if org in subject + text] == []
 

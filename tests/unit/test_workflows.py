@@ -144,7 +144,8 @@ STATE_ORDER = {
     "engagement": ["requested", "hearing", "plan_approved", "in_support", "reported", "withdrawn"],
     "consultation": ["received", "assigned", "answered", "closed"],
     "dispatch": ["planned", "confirmed", "held", "cancelled"],
-    "deliverable": ["pending", "drafted", "submitted", "approved", "returned"],
+    "deliverable": ["pending", "drafted", "submitted", "approved", "returned", "received",
+                    "inspected"],
     "meeting": ["scheduled", "held", "cancelled"],
 }
 
@@ -179,6 +180,8 @@ MOVES: list[tuple[str, str, str, str | None]] = [
     ("deliverable", "submit", "drafted", "submitted"),
     ("deliverable", "approve", "submitted", "approved"),
     ("deliverable", "send_back", "submitted", "returned"),
+    ("deliverable", "receive", "submitted", "received"),
+    ("deliverable", "inspect", "submitted", "inspected"),
     ("deliverable", "draft", "returned", "drafted"),
     *(("deliverable", "submit_plan", s, "submitted")
       for s in ("pending", "drafted", "returned", "submitted", "approved")),
@@ -264,6 +267,8 @@ ROLES_OF: list[tuple[str, str, set[str]]] = [
     ("deliverable", "submit", {"lead"}),
     ("deliverable", "approve", {"prefecture"}),
     ("deliverable", "send_back", {"prefecture"}),
+    ("deliverable", "receive", {"prefecture"}),
+    ("deliverable", "inspect", {"prefecture"}),
     ("deliverable", "submit_plan", {"system"}),
     ("meeting", "create", {"lead", "prefecture"}),
     ("meeting", "hold", {"lead"}),
@@ -522,6 +527,25 @@ def test_a_support_plan_is_approved_with_its_engagement_only() -> None:
     (unmet,) = refusal(D, plan, "approve", ctx("prefecture"))
     assert unmet.remedy == "approve_plan" and "engagement 3" in unmet.reason
     assert moves_to(D, plan, "approve", ctx("prefecture", {"plan_of": 3})) == "approved"
+
+
+def test_a_report_is_received_or_inspected_not_approved() -> None:
+    monthly = view("deliverable", "submitted", kind="monthly_report")
+    completion = view("deliverable", "submitted", kind="completion_report")
+    chart = view("deliverable", "submitted", kind="org_chart")
+    (unmet,) = refusal(D, monthly, "approve", ctx("prefecture"))
+    assert unmet.remedy == "receive" and "受領" in unmet.reason
+    (unmet,) = refusal(D, completion, "receive", ctx("prefecture"))
+    assert unmet.remedy == "inspect"
+    (unmet,) = refusal(D, chart, "inspect", ctx("prefecture"))
+    assert unmet.remedy == "approve"
+    assert moves_to(D, monthly, "receive", ctx("prefecture")) == "received"
+    assert moves_to(D, completion, "inspect", ctx("prefecture")) == "inspected"
+    assert moves_to(D, chart, "approve", ctx("prefecture")) == "approved"
+    with pytest.raises(PermissionDenied):
+        D.check(monthly, "receive", ctx("lead"))
+    # Received or inspected is final: nothing moves it again.
+    assert D.allowed("received") == [] and D.allowed("inspected") == []
 
 
 def test_approve_plan_when_complete() -> None:
@@ -827,6 +851,8 @@ WORST: list[tuple[WorkflowDefinition, str, RecordView, GuardContext]] = [
     (E, "agree_expert", view("engagement", "requested"), ctx("prefecture")),
     (D, "approve", view("deliverable", "submitted", kind="support_plan", engagement_id=3),
      ctx("prefecture")),
+    (D, "receive", view("deliverable", "submitted", kind="org_chart"), ctx("prefecture")),
+    (D, "inspect", view("deliverable", "submitted", kind="monthly_report"), ctx("prefecture")),
     (E, "record_hearing", view("engagement", "hearing"), ctx("lead")),
     (E, "draft_plan", view("engagement", "hearing"), ctx("lead", {"planned_dispatches": -1})),
     (E, "approve_plan", view("engagement", "hearing"), ctx("prefecture")),
