@@ -73,11 +73,17 @@ PREFECTURE = "taro@pref.okayama.example.jp"
 LEAD = "lead@contractor.example.jp"
 CONSULTANTS = [f"consultant{i:02d}@contractor.example.jp" for i in range(10)]
 # The sample's municipalities (engagements are theirs) and its top-level themes.
-ORGS = ["331007", "332020", "332038", "332046", "332054", "332071", "332089", "332097", "332101", "332119", "332127", "332135", "332143", "332151", "332160", "333468", "334235", "334456", "334618", "336068", "336220", "336238", "336637", "336661", "336815", "335860", "336432"]
+ORGS = (
+    "331007", "332020", "332038", "332046", "332054", "332071", "332089", "332097", "332101",
+    "332119", "332127", "332135", "332143", "332151", "332160", "333468", "334235", "334456",
+    "334618", "336068", "336220", "336238", "336637", "336661", "336815", "335860", "336432",
+)
 THEMES = ("genai", "frontyard", "nocode", "security", "talent", "bpr", "mynumber",
           "standardization")  # fmt: skip
-STEPS = ("survey", "propose_expert", "agree_expert", "schedule_hearing", "record_hearing",
-         "draft_plan", "approve_plan", "start", "plan_dispatch", "confirm", "record", "report")  # fmt: skip
+STEPS = (
+    "survey", "propose_expert", "agree_expert", "schedule_hearing", "record_hearing",
+    "draft_plan", "approve_plan", "start", "plan_dispatch", "confirm", "record", "report",
+)  # fmt: skip
 STEPS_PER_CASE = len(STEPS)
 # The dispatch quota of the sample contract is 470 a year: one dispatch per case.
 MAX_CASES = 450
@@ -113,36 +119,42 @@ def banso(url: str, place: Place, *args: str, user: str | None = None) -> None:
     """``banso --db URL ARGS`` in this process (output dropped); exit 0 or an error."""
     from banso.admin.cli import main
 
-    environ = {"BANSO_NOW": SET_UP_NOW, "BANSO_MAIL_URL": place.mail_url,
-               "BANSO_IDENTITY": "trust", "BANSO_AUDIT_KEY_FILE": str(place.folder / "key")}  # fmt: skip
+    environ = {
+        "BANSO_NOW": SET_UP_NOW,
+        "BANSO_MAIL_URL": place.mail_url,
+        "BANSO_IDENTITY": "trust",
+        "BANSO_AUDIT_KEY_FILE": str(place.folder / "key"),
+    }
     argv = ["--db", url, "--config", str(place.config), *(["--as", user] if user else []), *args]
     with contextlib.redirect_stdout(io.StringIO()) as out, contextlib.redirect_stderr(out):
         try:
             main(argv, environ=environ)
         except SystemExit as exc:
             if exc.code:
-                raise RuntimeError(f"banso {' '.join(args)} → {exc.code}: {out.getvalue()}") from exc
+                said = out.getvalue()
+                raise RuntimeError(f"banso {' '.join(args)} → {exc.code}: {said}") from exc
 
 
-def set_up(url: str, place: Place) -> None:
-    """``init --sample okayama``, the prefecture, the lead and ten consultants."""
+def set_up(url: str, place: Place, consultants: list[str] = CONSULTANTS) -> None:
+    """``init --sample okayama``, the prefecture, the lead and the consultants."""
     banso(url, place, "init", "--sample", "okayama")
     add = ("person", "add", "--name")
     banso(url, place, *add, "県 太郎", "--email", PREFECTURE, "--role", "prefecture",
           "--org", "330001")  # fmt: skip
     banso(url, place, *add, "責任 者", "--email", LEAD, "--role", "lead", user=PREFECTURE)
-    for n, email in enumerate(CONSULTANTS):
+    for n, email in enumerate(consultants):
         banso(url, place, *add, f"専門 人材{n}", "--email", email, "--role", "consultant",
               user=LEAD)  # fmt: skip
 
 
-def open_services(url: str, place: Place) -> Bootstrap:
-    """The services the commands use (``admin.bootstrap``), on a clock the driver moves."""
+def open_services(url: str, place: Place, audit_key: Path | None = None) -> Bootstrap:
+    """The services the commands use (``admin.bootstrap``), on a clock the driver moves;
+    the audit chain sealed with ``audit_key`` (default: the one the set-up made)."""
     configure_logging("json", stream=io.StringIO())  # the set-up configured a terminal
     settings = load_settings(
         config=str(place.config), environ={}, database_url=url, now=SET_UP_NOW,
         mail_url=place.mail_url, identity_mode="trust",
-        audit_key_file=place.folder / "key",
+        audit_key_file=audit_key or place.folder / "key",
     )  # fmt: skip
     return Bootstrap(settings)
 
@@ -160,7 +172,7 @@ class SurveyRow:
     preferred_months: tuple[str, ...]
     request: str = "生成AIの庁内利用ガイドライン策定と職員研修の企画"
     contact_name: str = "田中 一郎"
-    contact_email: str = "tanaka@city.example.jp"
+    contact_email: str = "tanaka@city.example.jp"  # each organisation its own (see case)
     contact_dept: str = "情報政策課"
 
 
@@ -192,9 +204,12 @@ class Driver:
     dispatch fall in month May + round, so no monthly cap is reached.
     """
 
-    def __init__(self, services: Services, clock: FixedClock) -> None:
+    def __init__(
+        self, services: Services, clock: FixedClock, consultants: list[str] = CONSULTANTS
+    ) -> None:
         self.services = services
         self.clock = clock
+        self.consultants = consultants
         self.pairs = [(org, theme) for theme in THEMES for org in ORGS]
         self.done = 0  # cases driven so far (the next case's number)
 
@@ -212,7 +227,7 @@ class Driver:
         s, clock = self.services, self.clock
         round_, pair = divmod(i, len(self.pairs))
         org, theme = self.pairs[pair]
-        consultant = CONSULTANTS[pair % len(CONSULTANTS)]
+        consultant = self.consultants[pair % len(self.consultants)]
         month = date(2026, 5 + round_, 1)
         days = business_days(s, month)
         first, hearing_day, dispatch_day = next(days), next(days), next(days)
@@ -229,13 +244,16 @@ class Driver:
             return record_id
 
         clock.set(self._at(first, 9, 30))
-        row = SurveyRow(i + 2, org, theme, (f"{month:%Y-%m}",))
+        # Each organisation its own contact: the first mail to an address reads differently.
+        row = SurveyRow(i + 2, org, theme, (f"{month:%Y-%m}",),
+                        contact_email=f"dx-{org}@city.example.jp")  # fmt: skip
         eid = step("survey", "engagement",
                    lambda: engagements.import_survey(s, LEAD, [row]), "create")  # fmt: skip
         step("propose_expert", "engagement",
              lambda: engagements.propose_expert(s, LEAD, eid, consultant=consultant))  # fmt: skip
         step("agree_expert", "engagement",
-             lambda: transitions.fire(s, PREFECTURE, "engagement", eid, "agree_expert"))  # fmt: skip
+             lambda: transitions.fire(s, PREFECTURE, "engagement", eid, "agree_expert"),
+             )  # fmt: skip
         hearing = self._at(hearing_day, 10)
         step("schedule_hearing", "engagement",
              lambda: engagements.schedule_hearing(s, LEAD, eid, at=hearing,
@@ -298,18 +316,18 @@ class Backend:
         self.boot.close()
 
 
-def sqlite_backend(folder: Path) -> Backend:
+def sqlite_backend(folder: Path, consultants: list[str] = CONSULTANTS) -> Backend:
     place = Place.make(folder)
     url = f"sqlite:///{folder / 'banso.db'}"
-    return backend("SQLite", url, place)
+    return backend("SQLite", url, place, consultants)
 
 
-def backend(name: str, url: str, place: Place) -> Backend:
-    set_up(url, place)
+def backend(name: str, url: str, place: Place, consultants: list[str] = CONSULTANTS) -> Backend:
+    set_up(url, place, consultants)
     boot = open_services(url, place)
     clock = boot.services.clock
     assert isinstance(clock, FixedClock)
-    return Backend(name, url, boot, Driver(boot.services, clock))
+    return Backend(name, url, boot, Driver(boot.services, clock, consultants))
 
 
 @contextlib.contextmanager
@@ -515,7 +533,8 @@ def results_of(f: Figures) -> list[dict[str, object]]:
         elif spiff is None:
             figure, ratio, ok = f"{rate:.0f} steps/s", f.spiff_note or "peer not found", False
         else:
-            figure, ratio, ok = f"{rate:.0f} steps/s", f"{rate / spiff:.2f}× spiff", rate >= need * spiff
+            figure, ratio = f"{rate:.0f} steps/s", f"{rate / spiff:.2f}× spiff"
+            ok = rate >= need * spiff
         if rate is not None and name == "SQLite" and floor:
             ratio += f", {rate / floor:.0%} of floor"
         rows.append({"name": f"transitions, {name}", "figure": figure, "target": target,

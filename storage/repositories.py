@@ -42,6 +42,7 @@ _SUB_BY_ID = select(SUBS).where(SUBS.c.id == bindparam("id"))
 _ASSIGNED = select(ASSIGNED.c.consultant_id).where(
     ASSIGNED.c.org_id == bindparam("org_id"), ASSIGNED.c.theme_id == bindparam("theme_id")
 )
+_PEOPLE: dict[tuple[bool, bool], Any] = {}
 _SETTING = select(SETTINGS.c.value).where(SETTINGS.c.key == bindparam("key"))
 _SETTING_LOCKED = _SETTING.with_for_update()
 
@@ -170,12 +171,15 @@ class SqlDirectory:
 
     def people(self, role: str | None = None, *, active_only: bool = False) -> list[ports.Person]:
         def load() -> list[ports.Person]:
-            stmt = select(PEOPLE).order_by(PEOPLE.c.id)
-            if role:
-                stmt = stmt.where(PEOPLE.c.role == role)
-            if active_only:
-                stmt = stmt.where(PEOPLE.c.active.is_(True))
-            return [_person(r) for r in _run(self.session, stmt)]
+            stmt = _PEOPLE.get((bool(role), active_only))
+            if stmt is None:
+                stmt = select(PEOPLE).order_by(PEOPLE.c.id)
+                if role:
+                    stmt = stmt.where(PEOPLE.c.role == bindparam("role"))
+                if active_only:
+                    stmt = stmt.where(PEOPLE.c.active.is_(True))
+                _PEOPLE[(bool(role), active_only)] = stmt
+            return [_person(r) for r in _run(self.session, stmt, {"role": role} if role else None)]
 
         return list(self.memo.get(("people", role, active_only), load))
 

@@ -11,7 +11,6 @@ from sqlalchemy import (
     CursorResult,
     Engine,
     Executable,
-    Select,
     Table,
     bindparam,
     func,
@@ -75,6 +74,37 @@ class _KindSql:
         self.by_id = select(self.table).where(c.id == bindparam("_id"))
         self._updates: dict[frozenset[str], Any] = {}
         self._inserts: dict[frozenset[str], Any] = {}
+        self._queries: dict[tuple[Any, ...], Any] = {}
+
+    def query(
+        self,
+        count: bool,
+        where: Mapping[str, Any] | None,
+        states: Sequence[str] | None,
+        not_states: Sequence[str] | None,
+        order_by: Sequence[str],
+    ) -> tuple[Any, dict[str, Any]]:
+        """A find or count of this shape (which fields, which of them NULL, the
+        states), built once, and the parameters of this call."""
+        where = where or {}
+        fields = tuple(sorted((k, where[k] is None) for k in where))
+        shape = (count, fields, None if states is None else tuple(states),
+                 tuple(not_states or ()), tuple(order_by))  # fmt: skip
+        params = {f"w_{k}": v for k, v in where.items() if v is not None}
+        stmt = self._queries.get(shape)
+        if stmt is None:
+            c = self.table.c
+            stmt = select(func.count()).select_from(self.table) if count else select(self.table)
+            for key, is_null in fields:
+                stmt = stmt.where(c[key].is_(None) if is_null else c[key] == bindparam(f"w_{key}"))
+            if states is not None:
+                stmt = stmt.where(c.state.in_(tuple(states)))
+            if not_states:
+                stmt = stmt.where(c.state.not_in(tuple(not_states)))
+            if not count:
+                stmt = stmt.order_by(*(c[key] for key in order_by), c.id)
+            self._queries[shape] = stmt
+        return stmt, params
 
     def view(self, kind: str, row: Any) -> RecordView:
         m = row._mapping
@@ -162,23 +192,6 @@ class SqlRecords:
         view = self._seen[(kind, record_id)] = sql.view(kind, row)
         return self._copy(view)
 
-    def _filtered(
-        self,
-        stmt: Select[Any],
-        cls: type[WorkflowRecord],
-        where: Mapping[str, Any] | None,
-        states: Sequence[str] | None,
-        not_states: Sequence[str] | None = None,
-    ) -> Select[Any]:
-        for key, value in (where or {}).items():
-            column = getattr(cls, key)
-            stmt = stmt.where(column.is_(None) if value is None else column == value)
-        if states is not None:
-            stmt = stmt.where(cls.state.in_(states))
-        if not_states:
-            stmt = stmt.where(cls.state.not_in(not_states))
-        return stmt
-
     def find(
         self,
         kind: str,
@@ -188,13 +201,10 @@ class SqlRecords:
         not_states: Sequence[str] | None = None,
         order_by: Sequence[str] = ("id",),
     ) -> list[RecordView]:
-        cls = self.cls(kind)
-        sql = kind_sql(cls)
+        sql = kind_sql(self.cls(kind))
         self._check_columns(kind, {**(where or {}), **dict.fromkeys(order_by)}, system=True)
-        stmt = self._filtered(select(sql.table), cls, where, states, not_states).order_by(
-            *(getattr(cls, key) for key in order_by), cls.id
-        )
-        return [sql.view(kind, row) for row in run(self.session, stmt)]
+        stmt, params = sql.query(False, where, states, not_states, order_by)
+        return [sql.view(kind, row) for row in run(self.session, stmt, params)]
 
     def count(
         self,
@@ -203,10 +213,10 @@ class SqlRecords:
         where: Mapping[str, Any] | None = None,
         states: Sequence[str] | None = None,
     ) -> int:
-        cls = self.cls(kind)
+        sql = kind_sql(self.cls(kind))
         self._check_columns(kind, where or {}, system=True)
-        stmt = self._filtered(select(func.count()).select_from(cls), cls, where, states)
-        return int(run(self.session, stmt).scalar() or 0)
+        stmt, params = sql.query(True, where, states, None, ())
+        return int(run(self.session, stmt, params).scalar() or 0)
 
     def add(self, kind: str, state: str, data: Mapping[str, Any], at: datetime) -> int:
         self._check_columns(kind, data)
