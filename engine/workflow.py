@@ -163,6 +163,9 @@ class WorkflowDefinition:
             auto_transitions=False,
             ignore_invalid_triggers=False,
         )
+        # Asked of the machine once per (trigger, source) here rather than on every
+        # transition: attaching a model to it costs more than the rest of a step's rules.
+        self._next = {key: self._run_machine(key[1], key[0]) for key in self._by_trigger_source}
 
     # -- reading ---------------------------------------------------------
     def label_of(self, state: str) -> str:
@@ -234,12 +237,19 @@ class WorkflowDefinition:
         return tuple(condition for guard in guards for condition in guard(record, ctx))
 
     def next_state(self, record: RecordView, trigger: str) -> str:
-        """Run ``trigger`` on the shared machine for ``record``; returns the new state."""
+        """The state ``trigger`` takes ``record`` to, as the machine said for its state."""
+        found = self._next.get((trigger, record.state))
+        if found is None:
+            return self._run_machine(record.state, trigger)  # says what is wrong
+        return found
+
+    def _run_machine(self, state: str, trigger: str) -> str:
+        """Run ``trigger`` on the shared machine from ``state``; returns the new state."""
         carrier = _Carrier()
         # The machine is shared by every record of this kind; attaching and
         # detaching must not interleave between threads (the daemon's jobs).
         with self._lock:
-            self._machine.add_model(carrier, initial=record.state)
+            self._machine.add_model(carrier, initial=state)
             try:
                 carrier.trigger(trigger)  # type: ignore[attr-defined]  # added by transitions
             except MachineError as exc:  # check() ran first; this is a definition bug

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, and_, insert, select, update
+from sqlalchemy import ColumnElement, Row, Select, Table, and_, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from banso.engine.calendar import DueDate
@@ -45,6 +45,69 @@ def _deadline(row: Row[Any]) -> Deadline:
     return Deadline(*row)
 
 
+def _about_params(
+    about_kind: str | None, about_id: int | None, obligation: str
+) -> tuple[tuple[bool, bool], dict[str, Any]]:
+    """Which parts are missing (the statement's shape) and the values of the others."""
+    params: dict[str, Any] = {"w_obligation": obligation}
+    if about_kind is not None:
+        params["w_about_kind"] = about_kind
+    if about_id is not None:
+        params["w_about_id"] = about_id
+    return (about_kind is None, about_id is None), params
+
+
+def _about_bound(no_kind: bool, no_id: bool) -> ColumnElement[bool]:
+    # `= NULL` matches nothing in SQL, so a missing part is compared with IS NULL.
+    return and_(
+        DeadlineRow.about_kind.is_(None) if no_kind else DeadlineRow.about_kind == bindparam(
+            "w_about_kind"),
+        DeadlineRow.about_id.is_(None) if no_id else DeadlineRow.about_id == bindparam(
+            "w_about_id"),
+        DeadlineRow.obligation == bindparam("w_obligation"),
+    )  # fmt: skip
+
+
+_TABLE: Table = DeadlineRow.__table__  # type: ignore[assignment]
+# What a transition does to its record's deadlines, built once per shape (a
+# statement object memoises its cache key: no compilation or key per call).
+_STATEMENTS: dict[tuple[Any, ...], Any] = {}
+
+
+def _statement(name: str, shape: tuple[bool, bool]) -> Any:
+    stmt = _STATEMENTS.get((name, shape))
+    if stmt is not None:
+        return stmt
+    about = _about_bound(*shape)
+    if name == "exists":
+        stmt = select(DeadlineRow.id).where(about).limit(1)
+    elif name == "find":
+        stmt = select(*_COLUMNS).where(about).order_by(DeadlineRow.id.desc()).limit(1)
+    elif name == "meet":
+        stmt = (
+            update(_TABLE)
+            .where(about, DeadlineRow.status.in_(ACTIVE))
+            .values(status=MET, met_at=bindparam("met_at"), next_fire_at=None)
+        )
+    elif name == "cancel":
+        stmt = (
+            update(_TABLE)
+            .where(about, DeadlineRow.status.in_(ACTIVE))
+            .values(status=CANCELLED, next_fire_at=None)
+        )
+    else:
+        raise LookupError(name)
+    _STATEMENTS[(name, shape)] = stmt
+    return stmt
+
+
+_OPEN = insert(_TABLE).values(
+    {c: bindparam(c) for c in ("obligation", "title", "about_kind", "about_id", "org_id",
+                               "due_as_written", "due", "explanation", "status", "responsible",
+                               "next_step", "next_fire_at", "created_at", "met_at")}
+).returning(DeadlineRow.id)  # fmt: skip
+
+
 def _about(about_kind: str | None, about_id: int | None, obligation: str) -> ColumnElement[bool]:
     # `= NULL` matches nothing in SQL, so a missing part is compared with IS NULL.
     kind = (
@@ -75,6 +138,11 @@ class SqlDeadlines:
     def __init__(self, session: Session) -> None:
         self.session = session
 
+    def _run(self, stmt: Any, params: dict[str, Any]) -> Any:
+        # Core on the session's connection: these tables hold no ORM objects.
+        self.session.flush()  # returns at once when nothing is pending
+        return self.session.connection().execute(stmt, params)
+
     def _update(self, criteria: ColumnElement[bool], **values: Any) -> int:
         result = self.session.execute(
             update(DeadlineRow)
@@ -101,39 +169,30 @@ class SqlDeadlines:
     ) -> int:
         """A new open deadline whose first reminder is ``first_step`` at
         ``first_fire_at`` (None: no reminder will ever fire); returns its id."""
-        return int(
-            self.session.execute(
-                insert(DeadlineRow)
-                .values(
-                    obligation=obligation,
-                    title=title,
-                    about_kind=about_kind,
-                    about_id=about_id,
-                    org_id=org_id,
-                    due_as_written=due.as_written,
-                    due=due.effective,
-                    explanation=due.explanation,
-                    status=OPEN,
-                    responsible=responsible,
-                    next_step=first_step,
-                    next_fire_at=first_fire_at,
-                    created_at=now,
-                    met_at=None,
-                )
-                .returning(DeadlineRow.id)
-            ).scalar_one()
-        )
+        params = {
+            "obligation": obligation,
+            "title": title,
+            "about_kind": about_kind,
+            "about_id": about_id,
+            "org_id": org_id,
+            "due_as_written": due.as_written,
+            "due": due.effective,
+            "explanation": due.explanation,
+            "status": OPEN,
+            "responsible": responsible,
+            "next_step": first_step,
+            "next_fire_at": first_fire_at,
+            "created_at": now,
+            "met_at": None,
+        }
+        return int(self._run(_OPEN, params).scalar_one())
 
     def meet(
         self, about_kind: str | None, about_id: int | None, obligation: str, now: datetime
     ) -> int:
         """The transition fulfilled it: active → met, no more reminders; rows changed."""
-        return self._update(
-            and_(_about(about_kind, about_id, obligation), DeadlineRow.status.in_(ACTIVE)),
-            status=MET,
-            met_at=now,
-            next_fire_at=None,
-        )
+        shape, params = _about_params(about_kind, about_id, obligation)
+        return rowcount(self._run(_statement("meet", shape), {**params, "met_at": now}))
 
     def reopen(
         self,
@@ -181,29 +240,20 @@ class SqlDeadlines:
 
     def cancel(self, about_kind: str | None, about_id: int | None, obligation: str) -> int:
         """The record will never fulfil it: active → cancelled; rows changed."""
-        return self._update(
-            and_(_about(about_kind, about_id, obligation), DeadlineRow.status.in_(ACTIVE)),
-            status=CANCELLED,
-            next_fire_at=None,
-        )
+        shape, params = _about_params(about_kind, about_id, obligation)
+        return rowcount(self._run(_statement("cancel", shape), params))
 
     def exists(self, about_kind: str | None, about_id: int | None, obligation: str) -> bool:
         """Whether this obligation was ever opened for this record, in any status."""
-        found = self.session.execute(
-            select(DeadlineRow.id).where(_about(about_kind, about_id, obligation)).limit(1)
-        ).first()
-        return found is not None
+        shape, params = _about_params(about_kind, about_id, obligation)
+        return self._run(_statement("exists", shape), params).first() is not None
 
     def find(
         self, about_kind: str | None, about_id: int | None, obligation: str
     ) -> Deadline | None:
         """The record's deadline for ``obligation`` (the latest, should there be several)."""
-        row = self.session.execute(
-            select(*_COLUMNS)
-            .where(_about(about_kind, about_id, obligation))
-            .order_by(DeadlineRow.id.desc())
-            .limit(1)
-        ).first()
+        shape, params = _about_params(about_kind, about_id, obligation)
+        row = self._run(_statement("find", shape), params).first()
         return _deadline(row) if row is not None else None
 
     def owned_by(

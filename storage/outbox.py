@@ -19,7 +19,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Column, Engine, Insert, Table, func, select, update
+from sqlalchemy import Column, Engine, Insert, Table, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -150,20 +150,28 @@ class SqlOutbox:
         # would not report it, and RETURNING makes SQLAlchemy build one huge
         # multi-VALUES statement, which psycopg spends ~0.15 s parsing per 1,000 rows.
         # SQLAlchemy keeps the rowcount of an INSERT only when asked to.
-        stmt = insert_new(self.session, OUTBOX, OUTBOX.c.key).execution_options(
-            preserve_rowcount=True
-        )
-        return rowcount(self.session.execute(stmt, params))
+        stmt = _ENQUEUE.get(self.session.get_bind().dialect.name)
+        if stmt is None:
+            stmt = insert_new(self.session, OUTBOX, OUTBOX.c.key).execution_options(
+                preserve_rowcount=True
+            )
+            # Built once per dialect: the statement object keeps its cache key.
+            _ENQUEUE[self.session.get_bind().dialect.name] = stmt
+        self.session.flush()  # returns at once when nothing is pending
+        return rowcount(self.session.connection().execute(stmt, params))
 
     def queued_keys(self, prefix: str, suffix: str = "") -> set[str]:
         """Keys already queued that start with ``prefix`` and end with ``suffix``."""
         pattern = f"{_escape_like(prefix)}%{_escape_like(suffix)}"
         # LIKE narrows the rows with the index; SQLite's LIKE ignores ASCII case,
         # so the exact test is made here.
-        rows = self.session.scalars(
-            select(OutboxRow.key).where(OutboxRow.key.like(pattern, escape="\\"))
-        )
+        self.session.flush()  # returns at once when nothing is pending
+        rows = self.session.connection().execute(_KEYS_LIKE, {"pattern": pattern}).scalars()
         return {k for k in rows if k.startswith(prefix) and k.endswith(suffix)}
+
+
+_ENQUEUE: dict[str, Insert] = {}
+_KEYS_LIKE = select(OUTBOX.c.key).where(OUTBOX.c.key.like(bindparam("pattern"), escape="\\"))
 
 
 def _escape_like(text: str) -> str:

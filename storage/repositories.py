@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, fields
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Executable, Table, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,6 +23,52 @@ from banso.storage.models import (
     Subcontractor,
     Theme,
 )
+
+T = TypeVar("T")
+
+ORGS, PEOPLE, THEMES = (cast(Table, m.__table__) for m in (Organisation, Person, Theme))
+SUBS, ASSIGNED = (cast(Table, m.__table__) for m in (Subcontractor, Assignment))
+SETTINGS = cast(Table, ProgrammeSetting.__table__)
+# The lookups every transition makes, as Core statements built once (their cache
+# keys are memoised on the object; no ORM entities are built for a read).
+_ORG_BY_ID = select(ORGS).where(ORGS.c.id == bindparam("id"))
+_ORG_BY_CODE = select(ORGS).where(ORGS.c.code == bindparam("code"))
+_PERSON_BY_ID = select(PEOPLE).where(PEOPLE.c.id == bindparam("id"))
+_PERSON_BY_EMAIL = select(PEOPLE).where(PEOPLE.c.email == bindparam("email"))
+_THEME_BY_ID = select(THEMES).where(THEMES.c.id == bindparam("id"))
+_THEME_BY_CODE = select(THEMES).where(THEMES.c.code == bindparam("code"))
+_THEMES = select(THEMES).order_by(THEMES.c.id)
+_SUB_BY_ID = select(SUBS).where(SUBS.c.id == bindparam("id"))
+_ASSIGNED = select(ASSIGNED.c.consultant_id).where(
+    ASSIGNED.c.org_id == bindparam("org_id"), ASSIGNED.c.theme_id == bindparam("theme_id")
+)
+_PEOPLE: dict[tuple[bool, bool], Any] = {}
+_SETTING = select(SETTINGS.c.value).where(SETTINGS.c.key == bindparam("key"))
+_SETTING_LOCKED = _SETTING.with_for_update()
+
+
+def _run(session: Session, stmt: Executable, params: Mapping[str, Any] | None = None) -> Any:
+    """A Core read on the session's connection, after writing what is pending."""
+    session.flush()  # returns at once when nothing is pending
+    return session.connection().execute(stmt, params)
+
+
+class _Memo:
+    """Lookups kept for one unit of work; any write through the repository forgets
+    them all (master data changes rarely, and never in the middle of a transition)."""
+
+    def __init__(self) -> None:
+        self._found: dict[tuple[Any, ...], Any] = {}
+
+    def get(self, key: tuple[Any, ...], load: Callable[[], T]) -> T:
+        try:
+            return cast(T, self._found[key])
+        except KeyError:
+            value = self._found[key] = load()
+            return value
+
+    def clear(self) -> None:
+        self._found.clear()
 
 
 def _org(row: Organisation) -> ports.Org:
@@ -69,19 +115,31 @@ def _sub(row: Subcontractor) -> ports.Subcontractor:
 
 
 class SqlDirectory:
-    """services.ports.Directory in the caller's session."""
+    """services.ports.Directory in the caller's session; lookups by key are kept
+    for the unit of work (people, organisations, themes are read many times by
+    one transition's guards and mail)."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self.memo = _Memo()  # every write below forgets it
+
+    def _one(self, stmt: Executable, **params: Any) -> Any:
+        return _run(self.session, stmt, params).first()
 
     # -- organisations -----------------------------------------------------
     def org(self, code: str) -> ports.Org | None:
-        row = self.session.scalars(select(Organisation).where(Organisation.code == code)).first()
-        return _org(row) if row else None
+        def load() -> ports.Org | None:
+            row = self._one(_ORG_BY_CODE, code=code)
+            return _org(row) if row else None
+
+        return self.memo.get(("org", code), load)
 
     def org_by_id(self, org_id: int) -> ports.Org | None:
-        row = self.session.get(Organisation, org_id)
-        return _org(row) if row else None
+        def load() -> ports.Org | None:
+            row = self._one(_ORG_BY_ID, id=org_id)
+            return _org(row) if row else None
+
+        return self.memo.get(("org_by_id", org_id), load)
 
     def orgs(self, kind: str | None = None) -> list[ports.Org]:
         stmt = select(Organisation).order_by(Organisation.code)
@@ -90,6 +148,7 @@ class SqlDirectory:
         return [_org(r) for r in self.session.scalars(stmt)]
 
     def add_org(self, code: str, name: str, kind: str) -> ports.Org:
+        self.memo.clear()
         row = Organisation(code=code, name=name, kind=kind)
         self.session.add(row)
         self.session.flush()
@@ -97,20 +156,32 @@ class SqlDirectory:
 
     # -- people ------------------------------------------------------------
     def person(self, email: str) -> ports.Person | None:
-        row = self.session.scalars(select(Person).where(Person.email == email)).first()
-        return _person(row) if row else None
+        def load() -> ports.Person | None:
+            row = self._one(_PERSON_BY_EMAIL, email=email)
+            return _person(row) if row else None
+
+        return self.memo.get(("person", email), load)
 
     def person_by_id(self, person_id: int) -> ports.Person | None:
-        row = self.session.get(Person, person_id)
-        return _person(row) if row else None
+        def load() -> ports.Person | None:
+            row = self._one(_PERSON_BY_ID, id=person_id)
+            return _person(row) if row else None
+
+        return self.memo.get(("person_by_id", person_id), load)
 
     def people(self, role: str | None = None, *, active_only: bool = False) -> list[ports.Person]:
-        stmt = select(Person).order_by(Person.id)
-        if role:
-            stmt = stmt.where(Person.role == role)
-        if active_only:
-            stmt = stmt.where(Person.active.is_(True))
-        return [_person(r) for r in self.session.scalars(stmt)]
+        def load() -> list[ports.Person]:
+            stmt = _PEOPLE.get((bool(role), active_only))
+            if stmt is None:
+                stmt = select(PEOPLE).order_by(PEOPLE.c.id)
+                if role:
+                    stmt = stmt.where(PEOPLE.c.role == bindparam("role"))
+                if active_only:
+                    stmt = stmt.where(PEOPLE.c.active.is_(True))
+                _PEOPLE[(bool(role), active_only)] = stmt
+            return [_person(r) for r in _run(self.session, stmt, {"role": role} if role else None)]
+
+        return list(self.memo.get(("people", role, active_only), load))
 
     def has_people(self) -> bool:
         return self.session.scalars(select(Person.id).limit(1)).first() is not None
@@ -123,6 +194,7 @@ class SqlDirectory:
         return _person(row) if row else None
 
     def bind_login(self, login: str, person_id: int) -> None:
+        self.memo.clear()
         row = self.session.get(LoginBinding, login)
         if row is None:
             self.session.add(LoginBinding(login=login, person_id=person_id))
@@ -143,6 +215,7 @@ class SqlDirectory:
         subcontractor_id: int | None,
         at: datetime,
     ) -> ports.Person:
+        self.memo.clear()
         row = Person(
             name=name,
             email=email,
@@ -160,6 +233,7 @@ class SqlDirectory:
         return _person(row)
 
     def update_person(self, person_id: int, **changes: Any) -> ports.Person:
+        self.memo.clear()
         row = self.session.get(Person, person_id)
         if row is None:
             raise NotFound("person", person_id)
@@ -172,19 +246,29 @@ class SqlDirectory:
 
     # -- themes ------------------------------------------------------------
     def theme(self, code: str) -> ports.Theme | None:
-        row = self.session.scalars(select(Theme).where(Theme.code == code)).first()
-        return _theme(row) if row else None
+        def load() -> ports.Theme | None:
+            row = self._one(_THEME_BY_CODE, code=code)
+            return _theme(row) if row else None
+
+        return self.memo.get(("theme", code), load)
 
     def theme_by_id(self, theme_id: int) -> ports.Theme | None:
-        row = self.session.get(Theme, theme_id)
-        return _theme(row) if row else None
+        def load() -> ports.Theme | None:
+            row = self._one(_THEME_BY_ID, id=theme_id)
+            return _theme(row) if row else None
+
+        return self.memo.get(("theme_by_id", theme_id), load)
 
     def themes(self) -> list[ports.Theme]:
-        return [_theme(r) for r in self.session.scalars(select(Theme).order_by(Theme.id))]
+        def load() -> list[ports.Theme]:
+            return [_theme(r) for r in _run(self.session, _THEMES)]
+
+        return list(self.memo.get(("themes",), load))
 
     def add_theme(
         self, code: str, name: str, standardization: bool, parent_id: int | None
     ) -> ports.Theme:
+        self.memo.clear()
         row = Theme(code=code, name=name, standardization=standardization, parent_id=parent_id)
         self.session.add(row)
         self.session.flush()
@@ -196,14 +280,18 @@ class SqlDirectory:
         return _sub(row) if row else None
 
     def subcontractor_by_id(self, sub_id: int) -> ports.Subcontractor | None:
-        row = self.session.get(Subcontractor, sub_id)
-        return _sub(row) if row else None
+        def load() -> ports.Subcontractor | None:
+            row = self._one(_SUB_BY_ID, id=sub_id)
+            return _sub(row) if row else None
+
+        return self.memo.get(("subcontractor_by_id", sub_id), load)
 
     def subcontractors(self) -> list[ports.Subcontractor]:
         stmt = select(Subcontractor).order_by(Subcontractor.id)
         return [_sub(r) for r in self.session.scalars(stmt)]
 
     def add_subcontractor(self, name: str, scope: str | None) -> ports.Subcontractor:
+        self.memo.clear()
         row = Subcontractor(name=name, scope=scope)
         self.session.add(row)
         self.session.flush()
@@ -212,6 +300,7 @@ class SqlDirectory:
     def approve_subcontractor(
         self, sub_id: int, *, at: datetime, by: str, ref: str
     ) -> ports.Subcontractor:
+        self.memo.clear()
         row = self.session.get(Subcontractor, sub_id)
         if row is None:
             raise NotFound("subcontractor", sub_id)
@@ -221,13 +310,14 @@ class SqlDirectory:
 
     # -- who serves whom ---------------------------------------------------
     def assigned_consultant(self, org_id: int, theme_id: int) -> int | None:
-        return self.session.scalars(
-            select(Assignment.consultant_id).where(
-                Assignment.org_id == org_id, Assignment.theme_id == theme_id
-            )
-        ).first()
+        def load() -> int | None:
+            row = self._one(_ASSIGNED, org_id=org_id, theme_id=theme_id)
+            return int(row.consultant_id) if row else None
+
+        return self.memo.get(("assigned", org_id, theme_id), load)
 
     def assign(self, org_id: int, theme_id: int, consultant_id: int) -> None:
+        self.memo.clear()
         row = self.session.scalars(
             select(Assignment).where(Assignment.org_id == org_id, Assignment.theme_id == theme_id)
         ).first()
@@ -238,6 +328,7 @@ class SqlDirectory:
             self.session.flush()
 
     def assign_if_first(self, org_id: int, theme_id: int, consultant_id: int) -> None:
+        self.memo.clear()
         if self.assigned_consultant(org_id, theme_id) is None:
             self.session.add(
                 Assignment(org_id=org_id, theme_id=theme_id, consultant_id=consultant_id)
@@ -290,22 +381,26 @@ class SqlDeliverableFiles:
 
 
 class SqlSettings:
-    """services.ports.ProgrammeSettings: one JSON object per key."""
+    """services.ports.ProgrammeSettings: one JSON object per key, each read once per
+    unit of work (the contract is read by every deadline and mail of a transition)."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._read: dict[str, dict[str, Any] | None] = {}
 
     def get(self, key: str, *, lock: bool = False) -> dict[str, Any] | None:
-        stmt = select(ProgrammeSetting).where(ProgrammeSetting.key == key)
-        if lock:
-            # FOR UPDATE orders concurrent planners on PostgreSQL; SQLite is
-            # already serialised by BEGIN IMMEDIATE.
-            stmt = stmt.with_for_update()
-        row = self.session.scalars(stmt).first()
-        return dict(row.value) if row else None
+        if not lock and key in self._read:
+            found = self._read[key]
+            return dict(found) if found is not None else None
+        # FOR UPDATE orders concurrent planners on PostgreSQL; SQLite is
+        # already serialised by BEGIN IMMEDIATE.
+        row = _run(self.session, _SETTING_LOCKED if lock else _SETTING, {"key": key}).first()
+        value = self._read[key] = dict(row.value) if row else None
+        return dict(value) if value is not None else None
 
     def put(self, key: str, value: Mapping[str, Any]) -> None:
-        row = self.session.get(ProgrammeSetting, key)
+        self._read.pop(key, None)
+        row = self.session.get(ProgrammeSetting, key, populate_existing=True)
         if row is None:
             self.session.add(ProgrammeSetting(key=key, value=dict(value)))
         else:

@@ -5,9 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, cast
 
-from sqlalchemy import Engine, Select, func, inspect, select, update
+from sqlalchemy import (
+    CursorResult,
+    Engine,
+    Executable,
+    Table,
+    bindparam,
+    func,
+    insert,
+    inspect,
+    select,
+    update,
+)
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -15,10 +26,10 @@ from banso.engine.audit import GENESIS, AuditEvent, NewAuditEvent, key_fingerpri
 from banso.engine.errors import InvalidValue, NotFound, StorageUnavailable
 from banso.engine.runner import Occurrence
 from banso.engine.workflow import Effect, RecordView
-from banso.storage.db import READONLY, rowcount
+from banso.storage.db import READONLY
 from banso.storage.deadlines import SqlDeadlines
 from banso.storage.faults import first_line, storage_fault
-from banso.storage.models import AuditEventRow, AuditHead, WorkflowRecord
+from banso.storage.models import AuditEventRow, AuditHead, ProgrammeSetting, WorkflowRecord
 from banso.storage.outbox import SqlOutbox
 from banso.storage.repositories import SqlDeliverableFiles, SqlDirectory, SqlSettings
 
@@ -36,17 +47,120 @@ def _columns(cls: type[WorkflowRecord]) -> list[str]:
     return [c.key for c in inspect(cls, raiseerr=True).column_attrs]
 
 
-def to_view(kind: str, row: WorkflowRecord) -> RecordView:
+def to_view(kind: str, row: Any) -> RecordView:
+    """A record as guards see it, from an ORM object or a Core row of its table."""
     data = {k: getattr(row, k) for k in _columns(type(row)) if k not in _SYSTEM_COLUMNS}
     return RecordView(kind=kind, id=row.id, state=row.state, version=row.version, data=data)
 
 
+def run(session: Session, stmt: Executable, params: Any = None) -> CursorResult[Any]:
+    """A Core statement on the session's connection, skipping the ORM's execution path
+    (its compile state and identity map are most of a small query's cost). Pending
+    ORM objects are written first, as the session's autoflush would."""
+    session.flush()  # returns at once when nothing is pending
+    return session.connection().execute(stmt, params)
+
+
+class _KindSql:
+    """One record table's statements, built once: a statement object memoises its
+    cache key, so executing it again costs neither compilation nor key generation."""
+
+    def __init__(self, cls: type[WorkflowRecord]) -> None:
+        self.table = cast(Table, cls.__table__)  # type: ignore[attr-defined]
+        self.columns = _columns(cls)
+        self.known = frozenset(self.columns)
+        self.data_columns = [k for k in self.columns if k not in _SYSTEM_COLUMNS]
+        c = self.table.c
+        self.by_id = select(self.table).where(c.id == bindparam("_id"))
+        self._updates: dict[frozenset[str], Any] = {}
+        self._inserts: dict[frozenset[str], Any] = {}
+        self._queries: dict[tuple[Any, ...], Any] = {}
+
+    def query(
+        self,
+        count: bool,
+        where: Mapping[str, Any] | None,
+        states: Sequence[str] | None,
+        not_states: Sequence[str] | None,
+        order_by: Sequence[str],
+    ) -> tuple[Any, dict[str, Any]]:
+        """A find or count of this shape (which fields, which of them NULL, the
+        states), built once, and the parameters of this call."""
+        where = where or {}
+        fields = tuple(sorted((k, where[k] is None) for k in where))
+        shape = (count, fields, None if states is None else tuple(states),
+                 tuple(not_states or ()), tuple(order_by))  # fmt: skip
+        params = {f"w_{k}": v for k, v in where.items() if v is not None}
+        stmt = self._queries.get(shape)
+        if stmt is None:
+            c = self.table.c
+            stmt = select(func.count()).select_from(self.table) if count else select(self.table)
+            for key, is_null in fields:
+                stmt = stmt.where(c[key].is_(None) if is_null else c[key] == bindparam(f"w_{key}"))
+            if states is not None:
+                stmt = stmt.where(c.state.in_(tuple(states)))
+            if not_states:
+                stmt = stmt.where(c.state.not_in(tuple(not_states)))
+            if not count:
+                stmt = stmt.order_by(*(c[key] for key in order_by), c.id)
+            self._queries[shape] = stmt
+        return stmt, params
+
+    def view(self, kind: str, row: Any) -> RecordView:
+        m = row._mapping
+        data = {k: m[k] for k in self.data_columns}
+        return RecordView(kind=kind, id=m["id"], state=m["state"], version=m["version"], data=data)
+
+    def update(self, keys: frozenset[str]) -> Any:
+        """UPDATE … SET state, version, updated_at, ``keys`` WHERE id AND version
+        RETURNING the row: the optimistic lock and the record as it now is, in one."""
+        stmt = self._updates.get(keys)
+        if stmt is None:
+            c = self.table.c
+            values = {k: bindparam(k) for k in ("state", "version", "updated_at", *sorted(keys))}
+            stmt = self._updates[keys] = (
+                update(self.table)
+                .where(c.id == bindparam("_id"), c.version == bindparam("_seen"))
+                .values(values)
+                .returning(*self.table.c)
+            )
+        return stmt
+
+    def insert(self, keys: frozenset[str]) -> Any:
+        stmt = self._inserts.get(keys)
+        if stmt is None:
+            stmt = self._inserts[keys] = (
+                insert(self.table)
+                .values({k: bindparam(k) for k in sorted(keys)})
+                .returning(*self.table.c)
+            )
+        return stmt
+
+
+_KIND_SQL: dict[type[WorkflowRecord], _KindSql] = {}
+
+
+def kind_sql(cls: type[WorkflowRecord]) -> _KindSql:
+    found = _KIND_SQL.get(cls)
+    if found is None:
+        found = _KIND_SQL[cls] = _KindSql(cls)
+    return found
+
+
 class SqlRecords:
-    """Workflow records, one table per kind."""
+    """Workflow records, one table per kind.
+
+    A record read or written in this unit of work is kept as it was last read or
+    written, so the runner's reads around its own UPDATE cost no round trip; the
+    UPDATE itself returns the row. The unit of work is one transaction (on SQLite
+    under the write lock from BEGIN IMMEDIATE), and every write still goes through
+    the optimistic lock, so a copy can never let a stale version through.
+    """
 
     def __init__(self, session: Session, classes: RecordClasses) -> None:
         self.session = session
         self.classes = classes
+        self._seen: dict[tuple[str, int], RecordView] = {}
 
     def cls(self, kind: str) -> type[WorkflowRecord]:
         try:
@@ -56,34 +170,27 @@ class SqlRecords:
             raise NotFound("kind of record", kind, f"known: {known}") from None
 
     def _check_columns(self, kind: str, data: Mapping[str, Any], *, system: bool = False) -> None:
-        known = set(_columns(self.cls(kind))) - (set() if system else _SYSTEM_COLUMNS)
+        sql = kind_sql(self.cls(kind))
+        known = sql.known if system else sql.known - _SYSTEM_COLUMNS
         unknown = set(data) - known
         if unknown:
             raise InvalidValue(f"{kind} fields", sorted(unknown), "fields the record has")
 
+    @staticmethod
+    def _copy(view: RecordView) -> RecordView:
+        # Callers get their own data mapping, never the one kept here.
+        return RecordView(view.kind, view.id, view.state, view.version, dict(view.data))
+
     def get(self, kind: str, record_id: int) -> RecordView:
-        # populate_existing: a conflict re-reads the row another transaction wrote.
-        row = self.session.get(self.cls(kind), record_id, populate_existing=True)
+        seen = self._seen.get((kind, record_id))
+        if seen is not None:
+            return self._copy(seen)
+        sql = kind_sql(self.cls(kind))
+        row = run(self.session, sql.by_id, {"_id": record_id}).first()
         if row is None:
             raise NotFound(kind, record_id)
-        return to_view(kind, row)
-
-    def _filtered(
-        self,
-        stmt: Select[Any],
-        cls: type[WorkflowRecord],
-        where: Mapping[str, Any] | None,
-        states: Sequence[str] | None,
-        not_states: Sequence[str] | None = None,
-    ) -> Select[Any]:
-        for key, value in (where or {}).items():
-            column = getattr(cls, key)
-            stmt = stmt.where(column.is_(None) if value is None else column == value)
-        if states is not None:
-            stmt = stmt.where(cls.state.in_(states))
-        if not_states:
-            stmt = stmt.where(cls.state.not_in(not_states))
-        return stmt
+        view = self._seen[(kind, record_id)] = sql.view(kind, row)
+        return self._copy(view)
 
     def find(
         self,
@@ -94,12 +201,10 @@ class SqlRecords:
         not_states: Sequence[str] | None = None,
         order_by: Sequence[str] = ("id",),
     ) -> list[RecordView]:
-        cls = self.cls(kind)
+        sql = kind_sql(self.cls(kind))
         self._check_columns(kind, {**(where or {}), **dict.fromkeys(order_by)}, system=True)
-        stmt = self._filtered(select(cls), cls, where, states, not_states).order_by(
-            *(getattr(cls, key) for key in order_by), cls.id
-        )
-        return [to_view(kind, row) for row in self.session.scalars(stmt)]
+        stmt, params = sql.query(False, where, states, not_states, order_by)
+        return [sql.view(kind, row) for row in run(self.session, stmt, params)]
 
     def count(
         self,
@@ -108,20 +213,18 @@ class SqlRecords:
         where: Mapping[str, Any] | None = None,
         states: Sequence[str] | None = None,
     ) -> int:
-        cls = self.cls(kind)
+        sql = kind_sql(self.cls(kind))
         self._check_columns(kind, where or {}, system=True)
-        stmt = self._filtered(select(func.count()).select_from(cls), cls, where, states)
-        return int(self.session.scalar(stmt) or 0)
+        stmt, params = sql.query(True, where, states, None, ())
+        return int(run(self.session, stmt, params).scalar() or 0)
 
     def add(self, kind: str, state: str, data: Mapping[str, Any], at: datetime) -> int:
         self._check_columns(kind, data)
-        row = self.cls(kind)()
-        for key, value in {**data, "state": state, "version": 0, "created_at": at}.items():
-            setattr(row, key, value)
-        row.updated_at = at
-        self.session.add(row)
-        self.session.flush()
-        return row.id
+        sql = kind_sql(self.cls(kind))
+        values = {**data, "state": state, "version": 0, "created_at": at, "updated_at": at}
+        row = run(self.session, sql.insert(frozenset(values)), values).one()
+        view = self._seen[(kind, row.id)] = sql.view(kind, row)
+        return view.id
 
     def write(
         self,
@@ -134,28 +237,63 @@ class SqlRecords:
         at: datetime,
     ) -> bool:
         self._check_columns(kind, changes)
-        cls = self.cls(kind)
-        stmt = (
-            update(cls)
-            .where(cls.id == record_id, cls.version == seen_version)
-            .values(state=state, version=seen_version + 1, updated_at=at, **changes)
-            .execution_options(synchronize_session=False)
-        )
-        result = self.session.execute(stmt)
-        return bool(rowcount(result))
+        sql = kind_sql(self.cls(kind))
+        params = {**changes, "state": state, "version": seen_version + 1, "updated_at": at,
+                  "_id": record_id, "_seen": seen_version}  # fmt: skip
+        row = run(self.session, sql.update(frozenset(changes)), params).first()
+        if row is None:
+            # Someone else got there first: the next read is the row they wrote.
+            self._seen.pop((kind, record_id), None)
+            return False
+        self._seen[(kind, record_id)] = sql.view(kind, row)
+        return True
+
+
+AUDIT_EVENTS = cast(Table, AuditEventRow.__table__)
+AUDIT_HEAD = cast(Table, AuditHead.__table__)
+SETTINGS = cast(Table, ProgrammeSetting.__table__)
+# The head (locked: FOR UPDATE orders concurrent appenders on PostgreSQL; SQLite
+# ignores it and is already serialised by BEGIN IMMEDIATE) and the keying marker,
+# in one round trip.
+_HEAD = (
+    select(
+        AUDIT_HEAD.c.seq,
+        AUDIT_HEAD.c.hash,
+        select(SETTINGS.c.value)
+        .where(SETTINGS.c.key == AUDIT_KEY_SETTING)
+        .scalar_subquery()
+        .label("marker"),
+    )
+    .where(AUDIT_HEAD.c.id == 1)
+    .with_for_update(of=AUDIT_HEAD)
+)
+_APPEND = insert(AUDIT_EVENTS).values(
+    {c.key: bindparam(c.key) for c in AUDIT_EVENTS.c}
+)
+_MOVE_HEAD = (
+    update(AUDIT_HEAD)
+    .where(AUDIT_HEAD.c.id == 1)
+    .values(seq=bindparam("seq"), hash=bindparam("hash"))
+)
 
 
 class SqlAuditLog:
     """Appends to and reads the audit hash chain (HMAC-sealed under ``key``)."""
 
-    def __init__(self, session: Session, key: bytes | None = None) -> None:
+    def __init__(
+        self, session: Session, key: bytes | None = None, settings: SqlSettings | None = None
+    ) -> None:
         self.session = session
         self.key = key
+        self.settings = settings or SqlSettings(session)
+        # The head as this transaction last wrote it, and the key checked against the
+        # marker: once the head row is locked (or SQLite's write lock held) no one
+        # else can move either before we commit, so later appends need not re-read.
+        self._held: tuple[int, str] | None = None
+        self._sealing: bytes | None = None
 
-    def _sealing_key(self, next_seq: int) -> bytes | None:
+    def _sealing_key(self, next_seq: int, marker: Mapping[str, Any] | None) -> bytes | None:
         """The key to seal with; the first keyed event records where keying began."""
-        settings = SqlSettings(self.session)
-        marker = settings.get(AUDIT_KEY_SETTING)
         if self.key is None:
             if marker is not None:
                 raise StorageUnavailable(
@@ -165,7 +303,9 @@ class SqlAuditLog:
             return None
         fingerprint = key_fingerprint(self.key)
         if marker is None:
-            settings.put(AUDIT_KEY_SETTING, {"fingerprint": fingerprint, "from_seq": next_seq})
+            self.settings.put(
+                AUDIT_KEY_SETTING, {"fingerprint": fingerprint, "from_seq": next_seq}
+            )
         elif marker.get("fingerprint") != fingerprint:
             raise StorageUnavailable(
                 "the audit key file is not the key this database's chain was sealed with; "
@@ -173,38 +313,38 @@ class SqlAuditLog:
             )
         return self.key
 
-    def _head(self) -> AuditHead:
-        # FOR UPDATE orders concurrent appenders on PostgreSQL; SQLite ignores
-        # it and is already serialised by BEGIN IMMEDIATE.
-        head = self.session.scalars(
-            select(AuditHead).where(AuditHead.id == 1).with_for_update()
-        ).first()
-        if head is None:
+    def _head(self) -> tuple[int, str]:
+        if self._held is not None:
+            return self._held
+        row = run(self.session, _HEAD).first()
+        if row is None:
             raise StorageUnavailable("the audit chain has no head row; run `banso init`")
-        return head
+        self._sealing = self._sealing_key(row.seq + 1, row.marker)
+        return row.seq, row.hash
 
     def append(self, event: NewAuditEvent) -> AuditEvent:
-        head = self._head()
-        sealed = seal(event, head.seq + 1, head.hash, self._sealing_key(head.seq + 1))
-        self.session.add(
-            AuditEventRow(
-                seq=sealed.seq,
-                at=sealed.at,
-                actor=sealed.actor,
-                kind=sealed.kind,
-                record_id=sealed.record_id,
-                trigger=sealed.trigger,
-                from_state=sealed.from_state,
-                to_state=sealed.to_state,
-                version=sealed.version,
-                payload=dict(sealed.payload),
-                prev_hash=sealed.prev_hash,
-                hash=sealed.hash,
-            )
+        seq, prev = self._head()
+        sealed = seal(event, seq + 1, prev, self._sealing)
+        run(
+            self.session,
+            _APPEND,
+            {
+                "seq": sealed.seq,
+                "at": sealed.at,
+                "actor": sealed.actor,
+                "kind": sealed.kind,
+                "record_id": sealed.record_id,
+                "trigger": sealed.trigger,
+                "from_state": sealed.from_state,
+                "to_state": sealed.to_state,
+                "version": sealed.version,
+                "payload": dict(sealed.payload),
+                "prev_hash": sealed.prev_hash,
+                "hash": sealed.hash,
+            },
         )
-        head.seq = sealed.seq
-        head.hash = sealed.hash
-        self.session.flush()
+        run(self.session, _MOVE_HEAD, {"seq": sealed.seq, "hash": sealed.hash})
+        self._held = (sealed.seq, sealed.hash)
         return sealed
 
     def latest_for(self, kind: str, record_id: int) -> AuditEvent | None:
@@ -233,8 +373,8 @@ class SqlAuditLog:
             yield _event(row)
 
     def head_hash(self) -> str:
-        head = self.session.get(AuditHead, 1)
-        return head.hash if head else GENESIS
+        found = run(self.session, select(AUDIT_HEAD.c.hash).where(AUDIT_HEAD.c.id == 1)).first()
+        return str(found.hash) if found else GENESIS
 
 
 def _event(row: AuditEventRow) -> AuditEvent:
@@ -289,9 +429,9 @@ class SqlUnitOfWork:
     def __enter__(self) -> Self:
         self.session = Session(self.engine, expire_on_commit=False, autoflush=True)
         self.records = SqlRecords(self.session, self.record_classes)
-        self.audit = SqlAuditLog(self.session, self.audit_key)
-        self.directory = SqlDirectory(self.session)
         self.settings = SqlSettings(self.session)
+        self.audit = SqlAuditLog(self.session, self.audit_key, self.settings)
+        self.directory = SqlDirectory(self.session)
         self.deadlines = SqlDeadlines(self.session)
         self.outbox = SqlOutbox(self.session)
         self.files = SqlDeliverableFiles(self.session)

@@ -152,3 +152,75 @@ def test_long_japanese_text_is_folded_and_survives() -> None:
 def test_bad_values_are_refused(changes: dict[str, Any]) -> None:
     with pytest.raises(InvalidValue):
         make(**changes)
+
+
+def icalendar_wrote(**changes: Any) -> bytes:
+    """The same invitation built through icalendar's object model (how Banso used to
+    write it): the oracle the direct writer is held to, byte for byte."""
+    from icalendar import Event, Timezone, TimezoneStandard, vCalAddress
+
+    a: dict[str, Any] = {
+        "uid": "dispatch-31@banso", "sequence": 0, "method": "REQUEST", "start": START,
+        "end": START + timedelta(hours=2), "summary": "専門人材派遣（倉敷市・生成AI）",
+        "description": "令和8年度 県・市町村DX推進伴走支援事業\n専門人材派遣（倉敷市・生成AI）",
+        "location": "倉敷市役所 本庁舎5階 会議室", "url": None, "organizer": LEAD,
+        "attendees": [CONTACT, CONSULTANT], "stamp": datetime(2026, 9, 1, 0, 0, tzinfo=UTC),
+        "tentative": False, **changes,
+    }  # fmt: skip
+    event = Event()
+    event.add("uid", a["uid"])
+    event.add("sequence", a["sequence"])
+    event.add("dtstamp", a["stamp"].astimezone(UTC))
+    event.add("dtstart", a["start"].astimezone(TOKYO))
+    event.add("dtend", a["end"].astimezone(TOKYO))
+    event.add("summary", a["summary"])
+    event.add("description", a["description"])
+    if a["url"]:
+        event.add("url", a["url"])
+    if a["location"] or a["url"]:
+        event.add("location", a["location"] or a["url"])
+    event.add("organizer", vCalAddress("mailto:" + a["organizer"]))
+    for address in dict.fromkeys(a["attendees"]):
+        attendee = vCalAddress("mailto:" + address)
+        attendee.params["ROLE"] = "REQ-PARTICIPANT"
+        attendee.params["PARTSTAT"] = "NEEDS-ACTION"
+        attendee.params["RSVP"] = "TRUE"
+        event.add("attendee", attendee)
+    method = a["method"]
+    status = "CANCELLED" if method == "CANCEL" else ("TENTATIVE" if a["tentative"] else "CONFIRMED")
+    event.add("status", status)
+    event.add("transp", "OPAQUE")
+    standard = TimezoneStandard()
+    standard.add("dtstart", datetime(1970, 1, 1))
+    standard.add("tzoffsetfrom", timedelta(hours=9))
+    standard.add("tzoffsetto", timedelta(hours=9))
+    standard.add("tzname", "JST")
+    tz = Timezone()
+    tz.add("tzid", "Asia/Tokyo")
+    tz.add_component(standard)
+    calendar = Calendar()
+    calendar.add("prodid", "-//Banso//Banso DX accompaniment support//JA")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", method)
+    calendar.add_component(tz)
+    calendar.add_component(event)
+    return bytes(calendar.to_ical())
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"tentative": True, "sequence": 4},
+        {"method": "CANCEL"},
+        {"location": None, "url": "https://meet.example.jp/abc-defg?pwd=123;x=1,2"},
+        {"location": None, "url": None},
+        {"summary": "専門人材派遣（倉敷市・情報システム標準化・ガバメントクラウド移行）" * 3},
+        {"description": "a\\b;c,d\r\ne\rf\\Ng " + "説明, 続き; " * 12},
+        {"location": "x" * 73 + "\\;" + "y" * 80},
+        {"attendees": [CONTACT, CONSULTANT, CONTACT, "a.very.long.name@subdomain.example.jp"]},
+    ],
+)
+def test_the_direct_writer_writes_what_icalendar_writes(changes: dict[str, Any]) -> None:
+    assert make(**changes).data == icalendar_wrote(**changes)
