@@ -113,7 +113,7 @@ def forecast(
     \b
     Examples:
       banso forecast
-      banso forecast --what-if-engagement 336211:genai:4 --what-if-budget 480
+      banso forecast --what-if-engagement 332038:genai:4 --what-if-budget 480
     """
     what_if = forecast_uc.WhatIf(
         engagements=tuple(
