@@ -55,13 +55,17 @@ def _warning(w: forecast_uc.Warning, data: forecast_uc.Forecast) -> str:
         ).format(at_most=std["at_most"], end=end, target=std["target"], used=std["used"],
                  room=w.room, short=w.short)  # fmt: skip
     elif w.kind == rules.PLANS_BELOW_TARGET:
-        who = w.subject or _("new standardisation engagements")
-        by = _(" by {by}").format(by=_month(w.by)) if w.by else ""
-        text = _(
-            "standardisation: the approved plans reach {by_plans}, {short} short of the target "
-            "{target}; approve or enlarge the plans of {who}{by} to reach it by {end}"
-        ).format(by_plans=std["by_plans"], short=w.short, target=std["target"], who=who, by=by,
-                 end=end)  # fmt: skip
+        values = {"by_plans": std["by_plans"], "short": w.short, "target": std["target"],
+                  "who": w.subject or _("new standardisation engagements"), "by": _month(w.by),
+                  "end": end}  # fmt: skip
+        text = (
+            _("standardisation: the approved plans reach {by_plans}, {short} short of the "
+              "target {target}; approve or enlarge the plans of {who} by {by} to reach it by "
+              "{end}")
+            if w.by
+            else _("standardisation: the approved plans reach {by_plans}, {short} short of the "
+                   "target {target}; approve or enlarge the plans of {who} to reach it by {end}")
+        ).format(**values)  # fmt: skip
     else:
         runs_out = (
             _(" (the budget may run out in {month})").format(month=_month(w.by)) if w.by else ""
@@ -113,7 +117,7 @@ def forecast(
     \b
     Examples:
       banso forecast
-      banso forecast --what-if-engagement 336211:genai:4 --what-if-budget 480
+      banso forecast --what-if-engagement 332038:genai:4 --what-if-budget 480
     """
     what_if = forecast_uc.WhatIf(
         engagements=tuple(

@@ -58,17 +58,17 @@ class WhatIf:
 
 
 def parse_what_if_engagement(text: str, where: str = "--what-if-engagement") -> WhatIfEngagement:
-    """``ORGCODE:THEME`` or ``ORGCODE:THEME:DISPATCHES`` (e.g. ``336211:genai:4``)."""
+    """``ORGCODE:THEME`` or ``ORGCODE:THEME:DISPATCHES`` (e.g. ``332038:genai:4``)."""
     parts = [p.strip() for p in text.split(":")]
     if len(parts) not in (2, 3) or not all(parts):
         raise InvalidValue(
-            where, text, "ORGCODE:THEME or ORGCODE:THEME:DISPATCHES, e.g. 336211:genai:4"
+            where, text, "ORGCODE:THEME or ORGCODE:THEME:DISPATCHES, e.g. 332038:genai:4"
         )
     dispatches = None
     if len(parts) == 3:
         if not parts[2].isdigit() or int(parts[2]) < 1:
             raise InvalidValue(
-                where, text, "ORGCODE:THEME:DISPATCHES with DISPATCHES ≥ 1, e.g. 336211:genai:4"
+                where, text, "ORGCODE:THEME:DISPATCHES with DISPATCHES ≥ 1, e.g. 332038:genai:4"
             )
         dispatches = int(parts[2])
     return WhatIfEngagement(parts[0], parts[1], dispatches)

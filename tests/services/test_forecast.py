@@ -177,3 +177,30 @@ def test_after_the_contract_end_nothing_is_possible(world: World) -> None:
     f = forecast.forecast(world.services)
     assert f.months == () and f.total["possible"] == 0
     assert [w.kind for w in f.warnings if w.engagements] == [rules.ENGAGEMENT_CANNOT]
+
+
+def test_the_cli_words_every_warning_as_the_report_does_in_japanese(world: World) -> None:
+    from banso.admin import i18n
+    from banso.admin.cmd_forecast import _warning
+
+    _in_support(world, "331007", "genai", 4)
+    _in_support(world, "332020", "std-jumin", 4, consultant=JIRO)
+    world.engagement("336238", "standardization")
+    budget.set_quotas(world.services, PREFECTURE, total=6, standardization=6)
+    world.at("2027-02-01T09:00+09:00")
+    f = forecast.forecast(world.services)
+    squeezed = forecast.forecast(world.services, forecast.WhatIf(monthly_cap=1))
+    unreachable = forecast.forecast(world.services, forecast.WhatIf(monthly_cap=0))
+    found = {w.kind: (w, fc) for fc in (f, squeezed, unreachable) for w in fc.warnings}
+    assert set(found) == {rules.ENGAGEMENT_AT_RISK, rules.ENGAGEMENT_CANNOT,
+                          rules.TARGET_UNREACHABLE, rules.PLANS_BELOW_TARGET,
+                          rules.OVER_BUDGET}  # fmt: skip
+    before = i18n.language()
+    try:
+        for kind, (w, fc) in found.items():
+            i18n.set_language("ja")
+            assert _warning(w, fc) == f"注意：{w.text}", kind
+            i18n.set_language("en")
+            assert _warning(w, fc).startswith("warning: "), kind
+    finally:
+        i18n.set_language(before)
