@@ -204,8 +204,8 @@ def layout(definition: WorkflowDefinition) -> tuple[dict[str, Box], list[Move]]:
             box = boxes[name]
             froms = [m.source for m in moves if m.dest == name]
             if froms and all(f in chain for f in froms):
-                columns = sorted(boxes[f].column for f in froms)
-                box.column = (columns[0] + columns[-1] + 1) // 2
+                cols = sorted(boxes[f].column for f in froms)
+                box.column = (cols[0] + cols[-1] + 1) // 2
             box.row = used.get(box.column, 0) or 1
             used[box.column] = box.row + 1
     for box in boxes.values():
