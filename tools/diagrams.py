@@ -16,7 +16,7 @@ machine and nothing has to be installed to check it:
 - a move to the next column of the same row is a straight arrow; every other
   move is a curve through the band between the rows, or an arc over the top row;
 - a trigger that keeps the state (``dest=None``, or back to the same state) is
-  listed inside the state's box with ↻.
+  listed inside the state's box with ↻; ✉ marks a trigger that queues mail.
 
 Widths are estimated from the characters (a full-width character is one em),
 and every coordinate is written with one decimal, so the text is deterministic.
@@ -32,7 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-from banso.engine.workflow import WorkflowDefinition
+from banso.engine.outbox import Notify
+from banso.engine.workflow import Effect, WorkflowDefinition
 from banso.workflows import DEFINITIONS
 from banso.workflows.roles import role_label
 
@@ -65,8 +66,11 @@ EDGE = "#334e68"
 
 
 def text_width(text: str, size: float) -> float:
-    """Roughly how wide ``text`` is at ``size`` px: full-width characters one em, others 0.6."""
-    wide = sum(1 for c in text if unicodedata.east_asian_width(c) in "WFA")
+    """Roughly how wide ``text`` is at ``size`` px: full-width characters one em, others 0.6
+    (symbols such as ↻ and ✉ are drawn one em wide by the CJK fonts)."""
+    wide = sum(
+        1 for c in text if unicodedata.east_asian_width(c) in "WFA" or 0x2190 <= ord(c) < 0x2800
+    )
     return size * (wide + 0.6 * (len(text) - wide))
 
 
@@ -78,6 +82,11 @@ def num(value: float) -> str:
 
 # Short names keep the boxes narrow; the legend spells 責任者 out.
 SHORT_ROLES = {"lead": "責任者"}
+
+
+def mails(effects: Sequence[Effect]) -> str:
+    """✉ after a trigger that queues mail (the user guide lists who receives which)."""
+    return " ✉" if any(isinstance(e, Notify) for e in effects) else ""
 
 
 def roles_ja(roles: Sequence[str]) -> str:
@@ -124,7 +133,7 @@ def moves_of(definition: WorkflowDefinition) -> tuple[list[Move], dict[str, list
     moves: dict[tuple[str, str], Move] = {}
     inner: dict[str, list[str]] = {name: [] for name in definition.states}
     for t in definition.transitions:
-        line = t.label + roles_ja(t.roles)
+        line = t.label + roles_ja(t.roles) + mails(t.effects)
         for source in t.source:
             if t.dest is None or t.dest == source:
                 inner[source].append("↻ " + line)
@@ -387,7 +396,7 @@ def render(definition: WorkflowDefinition) -> str:
     title = f"{definition.label}（{definition.kind}）の状態遷移"
     legend = (
         "〔 〕内は操作できる役割（責任者＝プロジェクト責任者）。"
-        "↻ は状態を変えない操作。二重枠は終了状態。"
+        "↻ は状態を変えない操作、✉ はメールを送る操作。二重枠は終了状態。"
     )
     width = max(
         width,
@@ -419,7 +428,7 @@ def render(definition: WorkflowDefinition) -> str:
 
 
 def _create_label(definition: WorkflowDefinition) -> str:
-    return "作成" + roles_ja(definition.create_roles)
+    return "作成" + roles_ja(definition.create_roles) + mails(definition.create_effects)
 
 
 def _other_x(boxes: dict[str, Box], move: Move, state: str) -> float:
