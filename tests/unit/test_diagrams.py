@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import replace
 from pathlib import Path
 
+from banso.engine.outbox import Notify
 from banso.engine.workflow import State, WorkflowDefinition
 from banso.workflows import DEFINITIONS, engagement
 from tools.diagrams import FONT, OUT, diagrams, render
@@ -41,6 +42,13 @@ def test_a_diagram_names_every_state_and_trigger_in_japanese() -> None:
             assert state.label in texts and state.name in texts, (definition.kind, state)
         for transition in definition.transitions:
             assert transition.label in words, (definition.kind, transition.trigger)
+            if any(isinstance(e, Notify) for e in transition.effects):
+                # The trigger's line on the diagram carries the mail mark.
+                assert any(
+                    t.startswith((transition.label, "↻ " + transition.label)) and "✉" in t
+                    for t in texts
+                    if t
+                ), (definition.kind, transition.trigger)
 
 
 def test_a_changed_definition_draws_another_diagram() -> None:
