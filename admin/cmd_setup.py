@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import logging
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,7 @@ from banso.services.programme import (
 
 if TYPE_CHECKING:
     from banso.documents.survey import SurveyRow
+    from banso.services.ports import DocumentFile, DocumentRenderer
     from banso.services.engagements import SurveyVocabulary
 
 
@@ -196,6 +198,28 @@ def _remove(path: Path) -> None:
         path.unlink()
 
 
+def fast_pdf() -> bool:
+    """Whether WeasyPrint can subset the Japanese font with HarfBuzz (a fraction of a
+    second a PDF); without it fontTools takes 10-20 s for each one on a small machine."""
+    import ctypes.util
+
+    return ctypes.util.find_library("harfbuzz-subset") is not None
+
+
+class _WithoutPdf:
+    """The renderer minus its PDF companions (the editable .docx/.xlsx/.pptx are the
+    deliverables; the PDF is a copy for reading)."""
+
+    def __init__(self, inner: DocumentRenderer) -> None:
+        self.inner = inner
+
+    def formats(self, content: object) -> tuple[str, ...]:
+        return tuple(f for f in self.inner.formats(content) if f != "pdf")
+
+    def render(self, content: object, fmt: str) -> DocumentFile:
+        return self.inner.render(content, fmt)
+
+
 def _demo_day(text: str | None) -> date:
     from banso.engine.clock import parse_date
     from banso.engine.errors import InvalidValue
@@ -224,11 +248,17 @@ def _demo_day(text: str | None) -> date:
     help="Stop the year at the end of this day (YYYY-MM-DD; default 2027-03-31).",
 )
 @click.option(
+    "--pdf/--no-pdf",
+    default=None,
+    help="Write the reports' PDF copies too (default: only where HarfBuzz-Subset makes "
+    "them fast; without it each takes 10-20 s).",
+)
+@click.option(
     "--force",
     is_flag=True,
     help="Replace a banso.db in --dir that an earlier demo did not create.",
 )
-def demo(folder: Path, until: str | None, force: bool) -> None:
+def demo(folder: Path, until: str | None, pdf: bool | None, force: bool) -> None:
     """Live a year of the programme (FY2026 in Okayama) day by day on a fresh SQLite database.
 
     Creates banso.db, mail/ (one .eml per message) and documents/ in --dir,
@@ -282,8 +312,19 @@ def demo(folder: Path, until: str | None, force: bool) -> None:
     def say(text: str) -> None:
         click.secho(text, bold=text.startswith("\n# "))
 
-    boot = Bootstrap(settings)
+    with_pdf = fast_pdf() if pdf is None else pdf
+
+    class DemoBootstrap(Bootstrap):
+        def renderer(self) -> DocumentRenderer:
+            made = super().renderer()
+            return made if with_pdf else _WithoutPdf(made)
+
+    boot = DemoBootstrap(settings)
     months = year.months_of_year()
+    # A year of info lines (every sweep, every mail) would bury the story: warnings only.
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.WARNING)
     try:
         engine = boot.open_engine(initialising=True)
         boot.create_audit_key()
@@ -304,6 +345,7 @@ def demo(folder: Path, until: str | None, force: bool) -> None:
 
         account = bind_account(boot.services.uow, Login(OS, _os_account(), None), year.LEAD)
     finally:
+        root.setLevel(level)
         boot.close()
     for line in summary.lines():
         say(line)
@@ -311,6 +353,9 @@ def demo(folder: Path, until: str | None, force: bool) -> None:
     say(f"データベース: {db}")
     say(f"メール（1通1ファイルの .eml）: {folder / 'mail'}")
     say(f"文書（成果物の docx・xlsx・pptx など）: {folder / 'documents'}")
+    if not with_pdf:
+        say("  PDFの控えは作っていません（この環境では1件10〜20秒かかるため。"
+            "HarfBuzz-Subset（libharfbuzz-subset0）を入れるか、--pdf を付けると作ります）")
     say(f"あなたのアカウント {account} はプロジェクト責任者 {year.LEAD} に結び付けてあります。"
         "続きは普段のコマンドで:")  # fmt: skip
     say(f"  banso --db {url} engagement list")
