@@ -458,21 +458,23 @@ class DemoYear:
             begin = self.cal.add_business_days(begin, self.rng.randint(0, 3))
             label = f"{orgs[rec.data['org_id']].name}×{theme.name}"
             drafts.append((rec.id, label, std, chosen[key], begin, self.capacity(begin)))
+        # One engagement is withdrawn before its hearing: the organisation's plans changed.
+        gone = next(d[0] for d in drafts if d[1].endswith("ノーコード・ローコード")
+                    and d[4] > date(2026, 5, 1))  # fmt: skip
         # The dispatches the plans will ask for: the year's numbers, shared by what
         # each engagement can still hold (two a month until February).
-        std_cap = sum(d[5] for d in drafts if d[2])
-        other_cap = sum(d[5] for d in drafts if not d[2])
+        std_cap = sum(d[5] for d in drafts if d[2] and d[0] != gone)
+        other_cap = sum(d[5] for d in drafts if not d[2] and d[0] != gone)
         other_target = TOTAL_TARGET - STD_TARGET
         for eid, label, std, who, begin, cap in drafts:
             share = STD_TARGET * cap / std_cap if std else other_target * cap / other_cap
             self.plans[eid] = Engagement(eid, label, std, who, begin, max(2, round(share)),
                                          behalf=self.rng.random() < 0.3)  # fmt: skip
+        withdrawn = self.plans.pop(gone)
         self.fix_totals()
-        # One engagement is withdrawn before its hearing: the organisation's plans changed.
-        gone = next(p for p in self.plans.values() if p.label.endswith("ノーコード・ローコード")
-                    and p.begin > date(2026, 5, 1))  # fmt: skip
-        gone.withdraw_on = self.cal.add_business_days(gone.begin, 1)
-        gone.begin = date.max
+        withdrawn.withdraw_on = self.cal.add_business_days(withdrawn.begin, 1)
+        withdrawn.begin, withdrawn.target = date.max, 0
+        self.plans[gone] = withdrawn
         self.schedule_consultations()
 
     def capacity(self, begin: date) -> int:
@@ -591,6 +593,8 @@ class DemoYear:
         if month > LAST_DISPATCH_MONTH:
             return
         first_bd = self.first_business_day(month)
+        if day != first_bd and all(p.start_on != day for p in self.plans.values()):
+            return
         going = self.records("engagement", ("in_support",))
         if not going:
             return
@@ -653,20 +657,24 @@ class DemoYear:
                 self.fire(p.consultant, "dispatch", d.id, "confirm")
 
     def record_dispatches(self, day: date) -> None:
+        held: set[int] = set()
         for d in self.records("dispatch", ("confirmed",)):
             if tokyo_date(d.data["at"]) != day:
                 continue
             p = self.plans[d.data["engagement_id"]]
+            held.add(p.id)
             self.fire(p.consultant, "dispatch", d.id, "record",
                       changes={"summary": self.rng.choice(DISPATCH_NOTES),
                                "hours": self.rng.choice((1.5, 2.0, 2.5, 3.0))})  # fmt: skip
         # Once every planned visit is held, the outcome is reported the next business day.
+        late = day >= date(2027, 3, 2)
+        if not held and not late:
+            return
         have = self.counted()
         for rec in self.records("engagement", ("in_support",)):
             p = self.plans[rec.id]
             mine = have.get(rec.id, [])
             done = len(mine) >= p.target and all(x.state == "held" for x in mine)
-            late = day >= date(2027, 3, 2)
             if p.report_on is None and (done or late):
                 p.report_on = self.cal.add_business_days(day, 1)
 
