@@ -26,8 +26,8 @@ from banso.services.programme import (
 
 if TYPE_CHECKING:
     from banso.documents.survey import SurveyRow
-    from banso.services.ports import DocumentFile, DocumentRenderer
     from banso.services.engagements import SurveyVocabulary
+    from banso.services.ports import DocumentFile, DocumentRenderer
 
 
 def _rows(path: Path) -> list[dict[str, str]]:

@@ -76,30 +76,83 @@ class Consultant:
 
 
 CONSULTANTS: tuple[Consultant, ...] = (
-    Consultant("佐藤 花子", "hanako.sato@contractor.example.jp",
-               ("情報システム標準化", "ガバメントクラウド"), "中核市の標準化移行支援 3件", True),
-    Consultant("鈴木 美穂", "miho.suzuki@contractor.example.jp",
-               ("情報システム標準化", "住民記録・税務"), "税務システム移行支援 5件", True),
-    Consultant("高橋 誠", "makoto.takahashi@contractor.example.jp",
-               ("情報システム標準化", "福祉・介護"), "福祉システム標準化 4件", True),
-    Consultant("伊藤 翔", "sho.ito@contractor.example.jp",
-               ("情報システム標準化", "データ移行"), "データ移行計画の策定 6件", True),
-    Consultant("中村 大輔", "daisuke.nakamura@contractor.example.jp",
-               ("ガバメントクラウド", "情報セキュリティ"), "クラウド接続設計 3件", True,
-               ("security",)),
-    Consultant("小林 彩", "aya.kobayashi@contractor.example.jp",
-               ("情報システム標準化", "子育て・教育"), "町村の標準化支援 4件", True),
-    Consultant("山田 健二", "kenji.yamada@contractor.example.jp",
-               ("生成AI", "BPR", "情報セキュリティ"), "生成AI導入支援 4件", False,
-               ("genai", "bpr", "security")),
-    Consultant("田中 由紀", "yuki.tanaka@contractor.example.jp",
-               ("フロントヤード改革", "マイナンバーカード"), "書かない窓口の導入 3件", False,
-               ("frontyard", "mynumber")),
-    Consultant("渡辺 千尋", "chihiro.watanabe@contractor.example.jp",
-               ("デジタル人材育成", "BPR"), "職員研修の企画 8件", False, ("talent", "bpr")),
-    Consultant("外注 次郎", JIRO, ("ノーコード・ローコード",), "業務アプリ内製化 5件", False,
-               ("nocode",), PARTNER),
-)  # fmt: skip
+    Consultant(
+        "佐藤 花子",
+        "hanako.sato@contractor.example.jp",
+        ("情報システム標準化", "ガバメントクラウド"),
+        "中核市の標準化移行支援 3件",
+        True,
+    ),
+    Consultant(
+        "鈴木 美穂",
+        "miho.suzuki@contractor.example.jp",
+        ("情報システム標準化", "住民記録・税務"),
+        "税務システム移行支援 5件",
+        True,
+    ),
+    Consultant(
+        "高橋 誠",
+        "makoto.takahashi@contractor.example.jp",
+        ("情報システム標準化", "福祉・介護"),
+        "福祉システム標準化 4件",
+        True,
+    ),
+    Consultant(
+        "伊藤 翔",
+        "sho.ito@contractor.example.jp",
+        ("情報システム標準化", "データ移行"),
+        "データ移行計画の策定 6件",
+        True,
+    ),
+    Consultant(
+        "中村 大輔",
+        "daisuke.nakamura@contractor.example.jp",
+        ("ガバメントクラウド", "情報セキュリティ"),
+        "クラウド接続設計 3件",
+        True,
+        ("security",),
+    ),
+    Consultant(
+        "小林 彩",
+        "aya.kobayashi@contractor.example.jp",
+        ("情報システム標準化", "子育て・教育"),
+        "町村の標準化支援 4件",
+        True,
+    ),
+    Consultant(
+        "山田 健二",
+        "kenji.yamada@contractor.example.jp",
+        ("生成AI", "BPR", "情報セキュリティ"),
+        "生成AI導入支援 4件",
+        False,
+        ("genai", "bpr", "security"),
+    ),
+    Consultant(
+        "田中 由紀",
+        "yuki.tanaka@contractor.example.jp",
+        ("フロントヤード改革", "マイナンバーカード"),
+        "書かない窓口の導入 3件",
+        False,
+        ("frontyard", "mynumber"),
+    ),
+    Consultant(
+        "渡辺 千尋",
+        "chihiro.watanabe@contractor.example.jp",
+        ("デジタル人材育成", "BPR"),
+        "職員研修の企画 8件",
+        False,
+        ("talent", "bpr"),
+    ),
+    Consultant(
+        "外注 次郎",
+        JIRO,
+        ("ノーコード・ローコード",),
+        "業務アプリ内製化 5件",
+        False,
+        ("nocode",),
+        PARTNER,
+    ),
+)
 
 # -- what the year says, in Japanese ----------------------------------------------------
 
@@ -132,13 +185,21 @@ GROUP_LABELS = {
 STATE_ORDER = ("requested", "hearing", "plan_approved", "in_support", "reported", "withdrawn")
 
 TOPICS = (
-    "生成AIの議事録作成への利用可否", "標準準拠システムの帳票レイアウトの確認",
-    "ガバメントクラウドの利用料の見積方法", "マイナンバーカードの交付窓口の混雑対策",
-    "RPAとノーコードの使い分け", "情報セキュリティ研修の教材", "電子申請の手数料決済",
-    "データ移行時の文字コードの扱い", "テレワーク端末のセキュリティ設定",
-    "オープンデータの公開形式", "庁内チャットツールの選定", "窓口のキャッシュレス決済",
-    "BPRの業務量調査の進め方", "クラウド移行後のバックアップ方針",
-)  # fmt: skip
+    "生成AIの議事録作成への利用可否",
+    "標準準拠システムの帳票レイアウトの確認",
+    "ガバメントクラウドの利用料の見積方法",
+    "マイナンバーカードの交付窓口の混雑対策",
+    "RPAとノーコードの使い分け",
+    "情報セキュリティ研修の教材",
+    "電子申請の手数料決済",
+    "データ移行時の文字コードの扱い",
+    "テレワーク端末のセキュリティ設定",
+    "オープンデータの公開形式",
+    "庁内チャットツールの選定",
+    "窓口のキャッシュレス決済",
+    "BPRの業務量調査の進め方",
+    "クラウド移行後のバックアップ方針",
+)
 FINDINGS = (
     "移行後の運用手順が未整備で、担当者の異動時に引継ぎができていない",
     "現行業務フローが文書化されておらず、標準仕様との差異が把握されていない",
@@ -159,14 +220,20 @@ OUTCOMES = (
     "職員研修を実施し、利用ガイドラインを策定した",
 )
 DISPATCH_NOTES = (
-    "現行業務の聞き取りと課題の整理", "移行計画の進捗確認と課題の洗い出し",
-    "運用手順書の素案のレビュー", "ベンダーとの調整会議への同席", "職員向け説明会の実施",
+    "現行業務の聞き取りと課題の整理",
+    "移行計画の進捗確認と課題の洗い出し",
+    "運用手順書の素案のレビュー",
+    "ベンダーとの調整会議への同席",
+    "職員向け説明会の実施",
     "検証結果の確認と次回までの宿題の整理",
-)  # fmt: skip
+)
 WORK_NOTES = (
-    "先行団体の事例調査", "標準仕様書と現行帳票の比較表の作成", "説明資料の作成",
-    "ベンダー見積の妥当性の確認", "研修教材の作成",
-)  # fmt: skip
+    "先行団体の事例調査",
+    "標準仕様書と現行帳票の比較表の作成",
+    "説明資料の作成",
+    "ベンダー見積の妥当性の確認",
+    "研修教材の作成",
+)
 
 # -- the plan of one engagement ------------------------------------------------------------
 
@@ -295,11 +362,12 @@ class DemoYear:
             return fn(self.services, who, *args, **kw)
         except BansoError as exc:
             raise DemoStepFailed(
-                f"{tokyo_date(self.now)}: {getattr(fn, '__name__', fn)}{args} "
-                f"({who}) failed: {exc}"
+                f"{tokyo_date(self.now)}: {getattr(fn, '__name__', fn)}{args} ({who}) failed: {exc}"
             ) from exc
 
-    def refused(self, purpose: str, who: str, fn: Callable[..., Any], *args: Any, **kw: Any) -> None:
+    def refused(
+        self, purpose: str, who: str, fn: Callable[..., Any], *args: Any, **kw: Any
+    ) -> None:
         """A step meant to be refused: said, with the refusal; anything else stops."""
         self.at(self.now)
         self.calls += 1
@@ -349,7 +417,9 @@ class DemoYear:
         report = daemon.once(self.services)
         if report.drafted:
             for period in report.drafted:
-                self.tell(f"デーモンが{period[:4]}年{int(period[5:])}月分の月次業務報告書を作成した")
+                self.tell(
+                    f"デーモンが{period[:4]}年{int(period[5:])}月分の月次業務報告書を作成した"
+                )
         if not self.cal.is_business_day(day):
             return
         self.at(_at(day, 9, 10))
@@ -374,15 +444,32 @@ class DemoYear:
     # -- April 1st: people and the subcontractor ----------------------------------------
     def contract_start(self) -> None:
         self.tell("契約開始: 県の担当者、プロジェクト責任者、専門人材10名、再委託先を登録する")
-        self.call(None, master.add_person, name="県民 太郎", email=PREF, role="prefecture",
-                  org_code="330001-01", dept="デジタル推進課")  # fmt: skip
+        self.call(
+            None,
+            master.add_person,
+            name="県民 太郎",
+            email=PREF,
+            role="prefecture",
+            org_code="330001-01",
+            dept="デジタル推進課",
+        )
         self.call(PREF, master.add_person, name="伴走 一郎", email=LEAD, role="lead")
         self.call(LEAD, master.add_subcontractor, name=PARTNER, scope="ノーコード支援")
         for c in CONSULTANTS:
-            self.call(LEAD, master.add_person, name=c.name, email=c.email, role="consultant",
-                      fields=list(c.fields), record=c.record, company=c.company)  # fmt: skip
-        self.say(f"  専門人材: {'、'.join(c.name for c in CONSULTANTS)}（{CONSULTANTS[-1].name}"
-                 f"さんは再委託先の{PARTNER}）")  # fmt: skip
+            self.call(
+                LEAD,
+                master.add_person,
+                name=c.name,
+                email=c.email,
+                role="consultant",
+                fields=list(c.fields),
+                record=c.record,
+                company=c.company,
+            )
+        self.say(
+            f"  専門人材: {'、'.join(c.name for c in CONSULTANTS)}（{CONSULTANTS[-1].name}"
+            f"さんは再委託先の{PARTNER}）"
+        )
 
     # -- the programme's own deliverables -------------------------------------------------
     def deliverable(self, kind: str, period: str | None = None) -> int:
@@ -409,8 +496,13 @@ class DemoYear:
             self.fire(PREF, "deliverable", self.deliverable("org_chart"), "approve")
             self.tell("県が業務実施体制図を承認した")
         if day == date(2026, 4, 9):
-            self.refused("承認前の再委託先の専門人材を充てようとする", LEAD,
-                         engagements.propose_expert, self.first_of("nocode"), consultant=JIRO)  # fmt: skip
+            self.refused(
+                "承認前の再委託先の専門人材を充てようとする",
+                LEAD,
+                engagements.propose_expert,
+                self.first_of("nocode"),
+                consultant=JIRO,
+            )
             self.call(PREF, master.approve_subcontractor, name=PARTNER, ref="デジ第512号")
             self.tell(f"県が{PARTNER}への再委託を書面で承認した（デジ第512号）")
         if day == date(2026, 4, 14):
@@ -429,21 +521,28 @@ class DemoYear:
     def import_survey(self) -> None:
         rows = self.survey(engagements.survey_vocabulary(self.services, LEAD))
         done = self.call(LEAD, engagements.import_survey, rows)
-        self.tell(f"支援要望調査（{SURVEY_FILE}）を取り込み、支援案件を{len(done.created)}件作成した")
+        self.tell(
+            f"支援要望調査（{SURVEY_FILE}）を取り込み、支援案件を{len(done.created)}件作成した"
+        )
         with self.services.uow(readonly=True) as uow:
             records = uow.records.find("engagement", order_by=("id",))
             themes = {t.id: t for t in uow.directory.themes()}
             orgs = {o.id: o for o in uow.directory.orgs()}
         std_people = [c.email for c in CONSULTANTS if c.standardization]
-        by_theme = {t: [c.email for c in CONSULTANTS if t in c.themes] for c in CONSULTANTS
-                    for t in c.themes}  # fmt: skip
+        by_theme = {
+            t: [c.email for c in CONSULTANTS if t in c.themes]
+            for c in CONSULTANTS
+            for t in c.themes
+        }
         taken: Counter[str] = Counter()
         chosen: dict[tuple[int, int], str] = {}
         drafts: list[tuple[int, str, bool, str, date, int]] = []
         for rec in records:
             theme = themes[rec.data["theme_id"]]
             parent = themes.get(theme.parent_id) if theme.parent_id else None
-            std = is_standardization(theme.standardization, parent.standardization if parent else None)
+            std = is_standardization(
+                theme.standardization, parent.standardization if parent else None
+            )
             top = parent.id if parent else theme.id
             key = (rec.data["org_id"], top)
             if key not in chosen:
@@ -453,14 +552,19 @@ class DemoYear:
             months = rec.data.get("preferred_months") or []
             first = months[0] if months else "2026-06"
             # The lead proposes the consultant about three weeks before the preferred start.
-            begin = max(self.cal.add_business_days(_month_first(first), -15),
-                        self.cal.add_business_days(date(2026, 4, 8), 1))  # fmt: skip
+            begin = max(
+                self.cal.add_business_days(_month_first(first), -15),
+                self.cal.add_business_days(date(2026, 4, 8), 1),
+            )
             begin = self.cal.add_business_days(begin, self.rng.randint(0, 3))
             label = f"{orgs[rec.data['org_id']].name}×{theme.name}"
             drafts.append((rec.id, label, std, chosen[key], begin, self.capacity(begin)))
         # One engagement is withdrawn before its hearing: the organisation's plans changed.
-        gone = next(d[0] for d in drafts if d[1].endswith("ノーコード・ローコード")
-                    and d[4] > date(2026, 5, 1))  # fmt: skip
+        gone = next(
+            d[0]
+            for d in drafts
+            if d[1].endswith("ノーコード・ローコード") and d[4] > date(2026, 5, 1)
+        )
         # The dispatches the plans will ask for: the year's numbers, shared by what
         # each engagement can still hold (two a month until February).
         std_cap = sum(d[5] for d in drafts if d[2] and d[0] != gone)
@@ -468,8 +572,9 @@ class DemoYear:
         other_target = TOTAL_TARGET - STD_TARGET
         for eid, label, std, who, begin, cap in drafts:
             share = STD_TARGET * cap / std_cap if std else other_target * cap / other_cap
-            self.plans[eid] = Engagement(eid, label, std, who, begin, max(2, round(share)),
-                                         behalf=self.rng.random() < 0.3)  # fmt: skip
+            self.plans[eid] = Engagement(
+                eid, label, std, who, begin, max(2, round(share)), behalf=self.rng.random() < 0.3
+            )
         withdrawn = self.plans.pop(gone)
         self.fix_totals()
         withdrawn.withdraw_on = self.cal.add_business_days(withdrawn.begin, 1)
@@ -485,8 +590,9 @@ class DemoYear:
     def fix_totals(self) -> None:
         """Round the shares so that they add up to the year's numbers exactly."""
         for std, total in ((True, STD_TARGET), (False, TOTAL_TARGET - STD_TARGET)):
-            group = sorted((p for p in self.plans.values() if p.standardization == std),
-                           key=lambda p: p.id)  # fmt: skip
+            group = sorted(
+                (p for p in self.plans.values() if p.standardization == std), key=lambda p: p.id
+            )
             n = 0
             while sum(p.target for p in group) != total and n < 1000:
                 p = group[n % len(group)]
@@ -512,8 +618,13 @@ class DemoYear:
         for rec in self.records("engagement"):
             p = self.plans[rec.id]
             if p.withdraw_on == day and rec.state == "requested":
-                self.fire(LEAD, "engagement", rec.id, "withdraw",
-                          changes={"reason": "庁内体制の見直しにより今年度の支援を見送りたいとの申出"})  # fmt: skip
+                self.fire(
+                    LEAD,
+                    "engagement",
+                    rec.id,
+                    "withdraw",
+                    changes={"reason": "庁内体制の見直しにより今年度の支援を見送りたいとの申出"},
+                )
                 self.tell(f"{p.label}: 団体からの申出により支援案件を取り下げた")
             elif p.begin == day and rec.state == "requested":
                 self.call(LEAD, engagements.propose_expert, rec.id, consultant=p.consultant)
@@ -534,15 +645,28 @@ class DemoYear:
             self.fire(PREF, "engagement", p.id, "agree_expert")
         hearing_day = self.cal.add_business_days(self.day, self.rng.randint(3, 6))
         p.hearing_at = _at(hearing_day, self.rng.choice((10, 13, 15)))
-        self.call(LEAD, engagements.schedule_hearing, p.id, at=p.hearing_at,
-                  consultant=p.consultant,
-                  invite={"url": f"https://meet.example.jp/hearing-{p.id}",
-                          "purpose": "現状と課題の聞き取り"})  # fmt: skip
+        self.call(
+            LEAD,
+            engagements.schedule_hearing,
+            p.id,
+            at=p.hearing_at,
+            consultant=p.consultant,
+            invite={
+                "url": f"https://meet.example.jp/hearing-{p.id}",
+                "purpose": "現状と課題の聞き取り",
+            },
+        )
 
     def approve(self, p: Engagement) -> None:
         if p.id == min(self.plans):
-            self.refused("支援計画をプロジェクト責任者が自分で承認しようとする", LEAD,
-                         transitions.fire, "engagement", p.id, "approve_plan")  # fmt: skip
+            self.refused(
+                "支援計画をプロジェクト責任者が自分で承認しようとする",
+                LEAD,
+                transitions.fire,
+                "engagement",
+                p.id,
+                "approve_plan",
+            )
         if p.behalf:
             self.fire(LEAD, "engagement", p.id, "approve_plan", on_behalf=self.behalf(700 + p.id))
             self.tell(f"{p.label}: 県の回答メールにより、支援計画の承認を県に代わって記録した")
@@ -553,26 +677,44 @@ class DemoYear:
     def report(self, p: Engagement) -> None:
         for d in self.records("dispatch", ("planned", "confirmed")):
             if d.data["engagement_id"] == p.id:
-                self.fire(LEAD, "dispatch", d.id, "cancel", changes={"reason": "支援の完了により不要"})
-        self.fire(p.consultant, "engagement", p.id, "report",
-                  changes={"outcome": self.rng.choice(OUTCOMES)})
+                self.fire(
+                    LEAD, "dispatch", d.id, "cancel", changes={"reason": "支援の完了により不要"}
+                )
+        self.fire(
+            p.consultant,
+            "engagement",
+            p.id,
+            "report",
+            changes={"outcome": self.rng.choice(OUTCOMES)},
+        )
 
     # -- engagements, evening: hearings held and plans drafted ---------------------------
     def engagements_evening(self, day: date) -> None:
         for rec in self.records("engagement", ("hearing",)):
             p = self.plans[rec.id]
-            if p.hearing_at is not None and tokyo_date(p.hearing_at) == day and not rec.data.get(
-                "findings"
+            if (
+                p.hearing_at is not None
+                and tokyo_date(p.hearing_at) == day
+                and not rec.data.get("findings")
             ):
-                self.fire(p.consultant, "engagement", rec.id, "record_hearing",
-                          changes={"findings": self.rng.choice(FINDINGS)})  # fmt: skip
+                self.fire(
+                    p.consultant,
+                    "engagement",
+                    rec.id,
+                    "record_hearing",
+                    changes={"findings": self.rng.choice(FINDINGS)},
+                )
                 p.plan_on = self.cal.add_business_days(day, self.rng.randint(2, 4))
             elif p.plan_on == day:
                 planned = min(p.target, self.capacity_from(self.cal.add_business_days(day, 3)))
                 p.target = planned
-                self.fire(p.consultant, "engagement", rec.id, "draft_plan",
-                          changes={"goals": self.rng.choice(GOALS),
-                                   "planned_dispatches": planned})  # fmt: skip
+                self.fire(
+                    p.consultant,
+                    "engagement",
+                    rec.id,
+                    "draft_plan",
+                    changes={"goals": self.rng.choice(GOALS), "planned_dispatches": planned},
+                )
                 p.approve_on = self.cal.add_business_days(day, self.rng.randint(1, 3))
 
     def capacity_from(self, start: date) -> int:
@@ -599,8 +741,11 @@ class DemoYear:
         if not going:
             return
         have = self.counted()
-        business = [d for d in (day + timedelta(days=n) for n in range(3, 40))
-                    if f"{d:%Y-%m}" == month and self.cal.is_business_day(d)]  # fmt: skip
+        business = [
+            d
+            for d in (day + timedelta(days=n) for n in range(3, 40))
+            if f"{d:%Y-%m}" == month and self.cal.is_business_day(d)
+        ]
         months_left = _months_between(month, LAST_DISPATCH_MONTH)
         for rec in going:
             p = self.plans[rec.id]
@@ -614,9 +759,14 @@ class DemoYear:
                 continue
             for n, d in enumerate(sorted(self.rng.sample(business, want))):
                 at = _at(d, self.rng.choice((10, 13, 15)), 30 if n else 0)
-                self.call(p.consultant, dispatches.plan_dispatch, rec.id, at=at,
-                          mode=self.rng.choice(("onsite", "web", "web")),
-                          invite={"purpose": self.rng.choice(DISPATCH_NOTES)})  # fmt: skip
+                self.call(
+                    p.consultant,
+                    dispatches.plan_dispatch,
+                    rec.id,
+                    at=at,
+                    mode=self.rng.choice(("onsite", "web", "web")),
+                    invite={"purpose": self.rng.choice(DISPATCH_NOTES)},
+                )
         if month == "2026-07" and day == first_bd and "cap" not in self.shown:
             self.show_cap(month, business)
 
@@ -635,10 +785,22 @@ class DemoYear:
             return
         self.shown.add("cap")
         at = _at(business[-1], 16)
-        self.refused(f"{p.label}: 同じ月に3回目の派遣を入れようとする（月2回まで）", p.consultant,
-                     dispatches.plan_dispatch, rec.id, at=at, mode="web")  # fmt: skip
-        self.call(LEAD, dispatches.plan_dispatch, rec.id, at=at, mode="web",
-                  override="県の依頼による臨時の打合せ")  # fmt: skip
+        self.refused(
+            f"{p.label}: 同じ月に3回目の派遣を入れようとする（月2回まで）",
+            p.consultant,
+            dispatches.plan_dispatch,
+            rec.id,
+            at=at,
+            mode="web",
+        )
+        self.call(
+            LEAD,
+            dispatches.plan_dispatch,
+            rec.id,
+            at=at,
+            mode="web",
+            override="県の依頼による臨時の打合せ",
+        )
         self.tell(f"{p.label}: プロジェクト責任者が理由を添えて月3回目の派遣を入れた")
 
     def confirm_dispatches(self, day: date) -> None:
@@ -650,8 +812,13 @@ class DemoYear:
                 continue
             p = self.plans[d.data["engagement_id"]]
             if self.rng.random() < 0.025:
-                self.fire(p.consultant, "dispatch", d.id, "cancel",
-                          changes={"reason": "先方の都合により中止"})  # fmt: skip
+                self.fire(
+                    p.consultant,
+                    "dispatch",
+                    d.id,
+                    "cancel",
+                    changes={"reason": "先方の都合により中止"},
+                )
                 self.tell(f"{p.label}: {when:%m/%d}の派遣を先方の都合で中止した（派遣枠は戻る）")
             else:
                 self.fire(p.consultant, "dispatch", d.id, "confirm")
@@ -663,9 +830,16 @@ class DemoYear:
                 continue
             p = self.plans[d.data["engagement_id"]]
             held.add(p.id)
-            self.fire(p.consultant, "dispatch", d.id, "record",
-                      changes={"summary": self.rng.choice(DISPATCH_NOTES),
-                               "hours": self.rng.choice((1.5, 2.0, 2.5, 3.0))})  # fmt: skip
+            self.fire(
+                p.consultant,
+                "dispatch",
+                d.id,
+                "record",
+                changes={
+                    "summary": self.rng.choice(DISPATCH_NOTES),
+                    "hours": self.rng.choice((1.5, 2.0, 2.5, 3.0)),
+                },
+            )
         # Once every planned visit is held, the outcome is reported the next business day.
         late = day >= date(2027, 3, 2)
         if not held and not late:
@@ -688,9 +862,14 @@ class DemoYear:
             if month in p.worked or (rec.id + day.day) % 5:
                 continue
             p.worked.add(month)
-            self.call(p.consultant, work.record_work, rec.id, day=day,
-                      hours=self.rng.choice((1.0, 1.5, 2.0, 3.0)),
-                      summary=self.rng.choice(WORK_NOTES))  # fmt: skip
+            self.call(
+                p.consultant,
+                work.record_work,
+                rec.id,
+                day=day,
+                hours=self.rng.choice((1.0, 1.5, 2.0, 3.0)),
+                summary=self.rng.choice(WORK_NOTES),
+            )
 
     # -- the consultation desk ----------------------------------------------------------------
     def consultations_of(self, day: date) -> None:
@@ -698,22 +877,37 @@ class DemoYear:
             org = self.rng.choice(sorted({p.label.split("×")[0] for p in self.plans.values()}))
             with self.services.uow(readonly=True) as uow:
                 code = next(o.code for o in uow.directory.orgs() if o.name == org)
-            out = self.call(PREF, desk.new_consultation, code, self.rng.choice(TOPICS),
-                            self.rng.choice(("mail", "phone", "web")))  # fmt: skip
+            out = self.call(
+                PREF,
+                desk.new_consultation,
+                code,
+                self.rng.choice(TOPICS),
+                self.rng.choice(("mail", "phone", "web")),
+            )
             who = self.rng.choice([c.email for c in CONSULTANTS])
             assign = self.cal.add_business_days(day, self.rng.randint(0, 1))
             answer = self.cal.add_business_days(assign, self.rng.choice((1, 2, 2, 3, 5)))
-            self.consultations.append(Consultation(out.record.id, who, assign, answer,
-                                                   self.cal.add_business_days(answer, 1)))  # fmt: skip
+            self.consultations.append(
+                Consultation(
+                    out.record.id, who, assign, answer, self.cal.add_business_days(answer, 1)
+                )
+            )
         for c in self.consultations:
             if c.assign_on == day:
                 self.call(LEAD, desk.assign_consultation, c.id, c.consultant)
             if c.answer_on == day:
                 channel = self.rng.choice(("mail", "web", "phone"))
-                self.fire(c.consultant, "consultation", c.id, "answer",
-                          changes={"answer_channel": channel,
-                                   "summary": "関連する国の資料と先行事例を示して回答"},
-                          payload={"channel": channel})  # fmt: skip
+                self.fire(
+                    c.consultant,
+                    "consultation",
+                    c.id,
+                    "answer",
+                    changes={
+                        "answer_channel": channel,
+                        "summary": "関連する国の資料と先行事例を示して回答",
+                    },
+                    payload={"channel": channel},
+                )
             if c.close_on == day:
                 self.fire(LEAD, "consultation", c.id, "close")
 
@@ -721,9 +915,14 @@ class DemoYear:
     def meetings_of(self, day: date) -> None:
         month = f"{day:%Y-%m}"
         if day == date(2026, 4, 6):
-            out = self.call(LEAD, meetings.schedule_meeting, "kickoff", at=_at(date(2026, 4, 15), 14),
-                            url="https://meet.example.jp/banso-kickoff",
-                            invite={"purpose": "業務実施計画書と専門人材一覧表の説明"})  # fmt: skip
+            out = self.call(
+                LEAD,
+                meetings.schedule_meeting,
+                "kickoff",
+                at=_at(date(2026, 4, 15), 14),
+                url="https://meet.example.jp/banso-kickoff",
+                invite={"purpose": "業務実施計画書と専門人材一覧表の説明"},
+            )
             self.meetings["2026-04"] = out.record.id
             self.meeting_days[out.record.id] = date(2026, 4, 15)
             self.tell("キックオフ会議を4月15日に設定した（県、プロジェクト責任者、専門人材を招待）")
@@ -734,20 +933,37 @@ class DemoYear:
             target = first_bd + timedelta(days=14 + self.rng.randint(0, 6))
             while not self.cal.is_business_day(target):
                 target += timedelta(days=1)
-            out = self.call(LEAD, meetings.schedule_meeting, "monthly", at=_at(target, 14),
-                            url="https://meet.example.jp/banso-monthly")  # fmt: skip
+            out = self.call(
+                LEAD,
+                meetings.schedule_meeting,
+                "monthly",
+                at=_at(target, 14),
+                url="https://meet.example.jp/banso-monthly",
+            )
             self.meetings[month] = out.record.id
             self.meeting_days[out.record.id] = target
             if month == "2026-05":
                 again = _at(self.cal.add_business_days(target, 5), 14)
-                self.refused("同じ月に2回目の定例報告会を設定しようとする", LEAD,
-                             meetings.schedule_meeting, "monthly", at=again)  # fmt: skip
+                self.refused(
+                    "同じ月に2回目の定例報告会を設定しようとする",
+                    LEAD,
+                    meetings.schedule_meeting,
+                    "monthly",
+                    at=again,
+                )
         if day == date(2027, 2, 1):
-            out = self.call(LEAD, meetings.schedule_meeting, "report", at=REPORT_MEETING,
-                            place="岡山県庁 分庁舎 大会議室",
-                            url="https://meet.example.jp/banso-report",
-                            invite={"purpose": "今年度の支援成果の報告と次年度に向けた意見交換",
-                                    "reply_by": "2027-03-03"})  # fmt: skip
+            out = self.call(
+                LEAD,
+                meetings.schedule_meeting,
+                "report",
+                at=REPORT_MEETING,
+                place="岡山県庁 分庁舎 大会議室",
+                url="https://meet.example.jp/banso-report",
+                invite={
+                    "purpose": "今年度の支援成果の報告と次年度に向けた意見交換",
+                    "reply_by": "2027-03-03",
+                },
+            )
             self.meetings["report"] = out.record.id
             self.meeting_days[out.record.id] = tokyo_date(REPORT_MEETING)
             self.tell("事業報告会を3月10日に設定し、県と全市町村・各部局の担当者を招待した")
@@ -761,10 +977,15 @@ class DemoYear:
             minutes = {
                 "kickoff": "業務実施計画書と専門人材一覧表を説明し、了承を得た",
                 "report": "各団体の支援成果を報告し、次年度の進め方について意見交換した",
-            }.get(m.data["kind"], f"{key[5:]}月の進捗（派遣・相談・期限）を報告し、翌月の予定を確認した")
+            }.get(
+                m.data["kind"],
+                f"{key[5:]}月の進捗（派遣・相談・期限）を報告し、翌月の予定を確認した",
+            )
             self.fire(LEAD, "meeting", mid, "hold", changes={"minutes": minutes})
             if m.data["kind"] != "monthly":
-                self.tell(f"{'キックオフ会議' if m.data['kind'] == 'kickoff' else '事業報告会'}を開催した")
+                self.tell(
+                    f"{'キックオフ会議' if m.data['kind'] == 'kickoff' else '事業報告会'}を開催した"
+                )
 
     # -- monthly reports -------------------------------------------------------------------------
     RETURNED_PERIOD, LATE_PERIOD = "2026-07", "2026-09"
@@ -796,16 +1017,25 @@ class DemoYear:
                 if submitted is None or day < self.cal.add_business_days(submitted, 2):
                     continue
                 if period == self.RETURNED_PERIOD and not self.was_returned(rid):
-                    self.fire(PREF, "deliverable", rid, "send_back",
-                              changes={"reason": "相談対応件数の内訳（団体別）を追記してください"})  # fmt: skip
-                    self.tell(f"県が{int(period[5:])}月分の月次業務報告書を差し戻した（相談の内訳の追記）")
+                    self.fire(
+                        PREF,
+                        "deliverable",
+                        rid,
+                        "send_back",
+                        changes={"reason": "相談対応件数の内訳（団体別）を追記してください"},
+                    )
+                    self.tell(
+                        f"県が{int(period[5:])}月分の月次業務報告書を差し戻した（相談の内訳の追記）"
+                    )
                 else:
                     self.fire(PREF, "deliverable", rid, "approve")
                     self.decided.add(period)
             elif state == "returned":
                 self.call(LEAD, documents.generate, rid)
                 self.call(LEAD, documents.submit, rid)
-                self.tell(f"指摘を反映して{int(period[5:])}月分の月次業務報告書を作り直し、再提出した")
+                self.tell(
+                    f"指摘を反映して{int(period[5:])}月分の月次業務報告書を作り直し、再提出した"
+                )
 
     def late_report(self, rid: int, day: date) -> bool:
         """September's report: two business days before it is due the lead tells the
@@ -816,10 +1046,17 @@ class DemoYear:
         until = self.cal.add_business_days(due, 3)
         if not self.delay_sent and day >= self.cal.add_business_days(due, -2):
             self.delay_sent = True
-            self.call(LEAD, delays.notify_delay, rid, until=until,
-                      reason="相談対応件数の集計に時間を要しているため")  # fmt: skip
-            self.tell(f"9月分の月次業務報告書が期限（{due:%m/%d}）に間に合わないため、"
-                      f"県に提出遅延を連絡した（{until:%m/%d}までに提出）")  # fmt: skip
+            self.call(
+                LEAD,
+                delays.notify_delay,
+                rid,
+                until=until,
+                reason="相談対応件数の集計に時間を要しているため",
+            )
+            self.tell(
+                f"9月分の月次業務報告書が期限（{due:%m/%d}）に間に合わないため、"
+                f"県に提出遅延を連絡した（{until:%m/%d}までに提出）"
+            )
         return day >= until
 
     def due(self, rid: int) -> date | None:
@@ -886,14 +1123,18 @@ class YearSummary:
             f"うち標準化 {d['std']}/{d['std_target']}回）"
         )
         for name, used, planned in self.themes:
-            out.append(f"  {name}: {used}回（支援計画 {planned}回、残り {max(planned - used, 0)}回）")
+            out.append(
+                f"  {name}: {used}回（支援計画 {planned}回、残り {max(planned - used, 0)}回）"
+            )
         dl = self.deadlines
         out.append(
             f"期限: 期限内に完了 {dl['on_time']}件、期限後に完了 {dl['late']}件、"
             f"期限超過のまま {dl['missed']}件、対応待ち {dl['open']}件"
         )
-        out.append(f"会議 {self.meetings}回、相談 {self.consultations}件、"
-                   f"調査・資料作成 {self.work_hours:g}時間")  # fmt: skip
+        out.append(
+            f"会議 {self.meetings}回、相談 {self.consultations}件、"
+            f"調査・資料作成 {self.work_hours:g}時間"
+        )
         total = sum(sum(c.values()) for c in self.mail.values())
         out.append(f"送信したメール: {total}通")
         for kind, groups in sorted(self.mail.items(), key=lambda kv: -sum(kv[1].values())):
@@ -903,7 +1144,9 @@ class YearSummary:
         for title, n in self.documents.items():
             out.append(f"  {title}: {n}")
         chain = "改ざんなし" if self.chain_ok else "連鎖が壊れている"
-        out.append(f"監査証跡: {self.audit_events}件（{chain}）。想定どおりの拒否: {self.refusals}件")
+        out.append(
+            f"監査証跡: {self.audit_events}件（{chain}）。想定どおりの拒否: {self.refusals}件"
+        )
         return out
 
 
@@ -934,8 +1177,9 @@ def summarise(services: Services, until: date, refusals: int) -> YearSummary:
         roles = {p.email: p.role for p in uow.directory.people()}
         sent = services.outbox_store().list(state="sent", limit=1_000_000)
         # A deadline that was ever overdue got an overdue notice (key deadline:ID:STEP).
-        overdue = {q.message.key.split(":")[1] for q in sent
-                   if q.message.kind == "deadline_overdue"}  # fmt: skip
+        overdue = {
+            q.message.key.split(":")[1] for q in sent if q.message.kind == "deadline_overdue"
+        }
         on_time = late = missed = still = 0
         for dl in deadlines:
             if dl.status == MET:
@@ -967,11 +1211,14 @@ def summarise(services: Services, until: date, refusals: int) -> YearSummary:
         engagements=eng,
         themes=sorted(((n, used[n], planned[n]) for n in planned), key=lambda t: -t[2]),
         dispatches={
-            "held": by_state["held"], "coming": by_state["planned"] + by_state["confirmed"],
-            "cancelled": by_state["cancelled"], "used": sum(used.values()),
-            "total": int(quota.get("total", 0)), "std": std,
+            "held": by_state["held"],
+            "coming": by_state["planned"] + by_state["confirmed"],
+            "cancelled": by_state["cancelled"],
+            "used": sum(used.values()),
+            "total": int(quota.get("total", 0)),
+            "std": std,
             "std_target": int(quota.get("standardization", 0)),
-        },  # fmt: skip
+        },
         deadlines={"on_time": on_time, "late": late, "missed": missed, "open": still},
         mail=mail,
         documents=dict(docs),
@@ -982,4 +1229,3 @@ def summarise(services: Services, until: date, refusals: int) -> YearSummary:
         chain_ok=report.broken_seq is None,
         refusals=refusals,
     )
-

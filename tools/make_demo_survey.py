@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (a table of survey rows: one row a line reads best)
 """Writes the demo's demand survey, admin/samples/okayama/demand-survey.xlsx.
 
 The prefecture's sheet as it comes back from the organisations: both 団体コード

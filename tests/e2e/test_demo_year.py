@@ -134,9 +134,10 @@ def check_year(folder: Path, out: str, until: date) -> dict[str, int]:
             if d.data["engagement_id"] == eid and d.data["month"] == m and d.id in overridden
         )
         assert n - extra <= quota["monthly_cap"], (eid, m)
-    planned = {e.id: e.data.get("planned_dispatches") for e in engagements}
+    planned: dict[int, int | None] = {e.id: e.data.get("planned_dispatches") for e in engagements}
     for eid, n in Counter(d.data["engagement_id"] for d in counted).items():
-        assert planned[eid] is not None and n <= planned[eid], eid
+        limit = planned[eid]
+        assert limit is not None and n <= limit, eid
     assert len(counted) <= quota["total"]
     for d in dispatches:
         local = d.data["at"]
@@ -146,9 +147,7 @@ def check_year(folder: Path, out: str, until: date) -> dict[str, int]:
     held = sum(1 for d in dispatches if d.state == "held")
     assert figure(out, r"専門人材派遣: 実施 (\d+)回") == held
     assert figure(out, r"中止 (\d+)回") == sum(1 for d in dispatches if d.state == "cancelled")
-    assert figure(out, r"うち標準化 (\d+)/") == sum(
-        1 for d in counted if d.data["standardization"]
-    )
+    assert figure(out, r"うち標準化 (\d+)/") == sum(1 for d in counted if d.data["standardization"])
     assert figure(out, r"送信したメール: (\d+)通") == sum(
         len(q.message.to) + len(q.message.cc) for q in sent
     )
@@ -198,9 +197,7 @@ def test_the_whole_demo_year(tmp_path: Path) -> None:
     try:
         with services.uow(readonly=True) as uow:
             states = Counter(e.state for e in uow.records.find("engagement"))
-            std = uow.records.count(
-                "dispatch", where={"standardization": True}, states=("held",)
-            )
+            std = uow.records.count("dispatch", where={"standardization": True}, states=("held",))
             completion = uow.records.find("deliverable", where={"kind": "completion_report"})
             monthly = uow.records.find("deliverable", where={"kind": "monthly_report"})
             report_meeting = uow.records.find("meeting", where={"kind": "report"})
