@@ -405,11 +405,27 @@ class DemoYear:
                 self.say(f"\n# {day.year}年{day.month}月")
             self.live(day)
             nxt = day + timedelta(days=1)
-            if month_done is not None and (nxt.day == 1 or day == until):
-                month_done(f"{day:%Y-%m}")
+            if nxt.day == 1 or day == until:
+                self.month_line(f"{day:%Y-%m}")
+                if month_done is not None:
+                    month_done(f"{day:%Y-%m}")
         self.at(_at(self.day, 20, 30))
         report = daemon.once(self.services)
         self.tell(f"一日の終わりにデーモンが送信: {report.sent}通")
+
+    def month_line(self, month: str) -> None:
+        """The month in one line, counted from the records."""
+        with self.services.uow(readonly=True) as uow:
+            held = uow.records.count("dispatch", where={"month": month}, states=("held",))
+            year = uow.records.count("dispatch", states=("held",))
+            states = Counter(r.state for r in uow.records.find("engagement"))
+            asked = uow.records.count("consultation")
+        label = self.services.runner.definition("engagement").label_of
+        going = "、".join(f"{label(s)} {states[s]}" for s in STATE_ORDER if states[s])
+        self.say(
+            f"  → {int(month[5:])}月: 派遣 {held}回実施（年度累計 {year}回）、相談 累計{asked}件。"
+            f"支援案件: {going}"
+        )
 
     def live(self, day: date) -> None:
         # The daemon first: yesterday's mail goes out, reminders, monthly drafts.
