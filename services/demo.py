@@ -268,14 +268,6 @@ class Consultation:
     close_on: date
 
 
-@dataclass(frozen=True)
-class Reported:
-    """One line of the narrative: when, and what happened (Japanese)."""
-
-    at: datetime
-    text: str
-
-
 class DemoStepFailed(BansoError):
     """A use case the planner called went otherwise than planned (refused when it should
     not be, or done when a refusal was meant to be shown): the planner is wrong."""
@@ -1127,6 +1119,7 @@ class YearSummary:
     audit_events: int
     chain_ok: bool
     refusals: int
+    calls: int = 0  # use cases the planner called (the daemon's passes not counted)
 
     def lines(self) -> list[str]:
         y = self.until
@@ -1161,12 +1154,13 @@ class YearSummary:
             out.append(f"  {title}: {n}")
         chain = "改ざんなし" if self.chain_ok else "連鎖が壊れている"
         out.append(
-            f"監査証跡: {self.audit_events}件（{chain}）。想定どおりの拒否: {self.refusals}件"
+            f"監査証跡: {self.audit_events}件（{chain}）。ユースケースの呼び出し {self.calls}回"
+            f"（うち想定どおりの拒否 {self.refusals}件）と、毎朝のデーモンの巡回"
         )
         return out
 
 
-def summarise(services: Services, until: date, refusals: int) -> YearSummary:
+def summarise(services: Services, until: date, refusals: int, calls: int = 0) -> YearSummary:
     """Count the year from the records (never from what the planner meant to do)."""
     with services.uow(readonly=True) as uow:
         labels = services.runner.definition("engagement")
@@ -1244,4 +1238,5 @@ def summarise(services: Services, until: date, refusals: int) -> YearSummary:
         audit_events=report.checked,
         chain_ok=report.broken_seq is None,
         refusals=refusals,
+        calls=calls,
     )
