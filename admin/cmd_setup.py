@@ -338,7 +338,9 @@ def demo(folder: Path, until: str | None, pdf: bool | None, force: bool) -> None
         upto = months.index(f"{last:%Y-%m}") + 1
         with progress_bar(upto, "デモの一年") as step:
             lived.run(last, lambda month: step(months.index(month) + 1))
-        summary = year.summarise(boot.services, last, lived.refusals, lived.calls)
+        summary = year.summarise(
+            boot.services, last, lived.refusals, lived.calls, lived.slides
+        )
         # The demo's people act as themselves (it trusts its own planner); the account
         # running it is bound to its lead, so the database can be explored as the lead.
         from banso.services.identity import OS, Login, bind_account

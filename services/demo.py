@@ -1160,7 +1160,9 @@ class YearSummary:
         return out
 
 
-def summarise(services: Services, until: date, refusals: int, calls: int = 0) -> YearSummary:
+def summarise(
+    services: Services, until: date, refusals: int, calls: int = 0, slides: str | None = None
+) -> YearSummary:
     """Count the year from the records (never from what the planner meant to do)."""
     with services.uow(readonly=True) as uow:
         labels = services.runner.definition("engagement")
@@ -1212,6 +1214,8 @@ def summarise(services: Services, until: date, refusals: int, calls: int = 0) ->
             n = len(uow.files.versions(dv.id))
             if n:
                 docs[dv.data["title"]] += n
+        if slides:  # the report meeting's slides are a file, not a deliverable's version
+            docs["事業報告会資料"] += 1
         meetings_held = uow.records.count("meeting", states=("held",))
         consultations = uow.records.count("consultation")
         hours = sum(float(w.data["hours"]) for w in uow.records.find("work"))

@@ -32,9 +32,9 @@ from banso.services.demo import months_of_year
 from tests.support.programme import InProcessBanso, Run
 
 
-def run_demo(folder: Path, until: str) -> Run:
+def run_demo(folder: Path, until: str, *more: str) -> Run:
     banso = InProcessBanso(folder.parent, f"sqlite:///{folder / 'banso.db'}")
-    done = banso("demo", "--dir", str(folder), "--until", until)
+    done = banso("demo", "--dir", str(folder), "--until", until, *more)
     assert done.code == 0, done.err
     return done
 
@@ -98,7 +98,7 @@ def check_year(folder: Path, out: str, until: date) -> dict[str, int]:
     from openpyxl import load_workbook
     from pptx import Presentation
 
-    written = sorted((folder / "documents").iterdir())
+    written = sorted(p.resolve() for p in (folder / "documents").iterdir())
     assert written
     for path in written:
         if path.suffix == ".docx":
@@ -114,6 +114,9 @@ def check_year(folder: Path, out: str, until: date) -> dict[str, int]:
     versions = [v for vs in files.values() for v in vs]
     for v in versions:
         assert hashlib.sha256(Path(v.location).read_bytes()).hexdigest() == v.sha256
+    # Only the report meeting's slides are a file no version row names.
+    unrecorded = set(written) - {Path(v.location).resolve() for v in versions}
+    assert len(unrecorded) <= 1 and all(p.suffix == ".pptx" for p in unrecorded)
 
     # Each month's report, as far as the year went, exists as a file.
     reports = {d.data["period"]: d.id for d in deliverables if d.data["kind"] == "monthly_report"}
@@ -151,7 +154,7 @@ def check_year(folder: Path, out: str, until: date) -> dict[str, int]:
     assert figure(out, r"送信したメール: (\d+)通") == sum(
         len(q.message.to) + len(q.message.cc) for q in sent
     )
-    assert figure(out, r"作成した文書: (\d+)ファイル") == len(versions) == len(written)
+    assert figure(out, r"作成した文書: (\d+)ファイル") == len(written)
     assert figure(out, r"監査証跡: (\d+)件") == len(events)
     labels = {"requested": "要望受付", "hearing": "ヒアリング", "plan_approved": "計画承認済",
               "in_support": "支援中", "reported": "報告済", "withdrawn": "取下げ"}  # fmt: skip
@@ -164,7 +167,8 @@ def check_year(folder: Path, out: str, until: date) -> dict[str, int]:
 
 def test_the_first_month_of_the_demo_year(tmp_path: Path) -> None:
     folder = tmp_path / "demo"
-    done = run_demo(folder, "2026-05-01")
+    # Without the PDF copies (WeasyPrint alone takes seconds to load): the slow test has them.
+    done = run_demo(folder, "2026-05-01", "--no-pdf")
     counts = check_year(folder, done.out, date(2026, 5, 1))
     assert counts["engagements"] == 40
     assert "拒否（想定どおり）" in done.out
