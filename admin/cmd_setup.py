@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -220,6 +222,34 @@ class _WithoutPdf:
         return self.inner.render(content, fmt)
 
 
+@contextmanager
+def months_bar(total: int) -> Iterator[Callable[[int], None]]:
+    """A bar over the demo's months on stderr when a person watches it; the story
+    printed meanwhile scrolls above it (rich takes stdout while the bar is drawn, when
+    stdout is the terminal too)."""
+    from banso.admin.progress import interactive
+
+    if not interactive():
+        yield lambda _done: None
+        return
+    import sys
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=Console(stderr=True),
+        transient=True,
+        redirect_stdout=sys.stdout.isatty(),
+        redirect_stderr=False,
+    ) as bar:
+        task = bar.add_task("デモの一年（月）", total=total)
+        yield lambda done: bar.update(task, completed=done)
+
+
 def _demo_day(text: str | None) -> date:
     from banso.engine.clock import parse_date
     from banso.engine.errors import InvalidValue
@@ -248,17 +278,19 @@ def _demo_day(text: str | None) -> date:
     help="Stop the year at the end of this day (YYYY-MM-DD; default 2027-03-31).",
 )
 @click.option(
-    "--pdf/--no-pdf",
-    default=None,
-    help="Write the reports' PDF copies too (default: only where HarfBuzz-Subset makes "
-    "them fast; without it each takes 10-20 s).",
+    "--pdf",
+    type=click.Choice(("auto", "yes", "no")),
+    default="auto",
+    show_default=True,
+    help="Write the reports' PDF copies too: auto, only where HarfBuzz-Subset makes them "
+    "fast (without it each takes 10-20 s).",
 )
 @click.option(
     "--force",
     is_flag=True,
     help="Replace a banso.db in --dir that an earlier demo did not create.",
 )
-def demo(folder: Path, until: str | None, pdf: bool | None, force: bool) -> None:
+def demo(folder: Path, until: str | None, pdf: str, force: bool) -> None:
     """Live a year of the programme (FY2026 in Okayama) day by day on a fresh SQLite database.
 
     Creates banso.db, mail/ (one .eml per message) and documents/ in --dir,
@@ -279,7 +311,6 @@ def demo(folder: Path, until: str | None, pdf: bool | None, force: bool) -> None
     with --force.
     """
     from banso.admin.bootstrap import Bootstrap, _os_account
-    from banso.admin.progress import progress_bar
     from banso.admin.refusals import describe
     from banso.admin.settings import load_settings
     from banso.documents.survey import read_survey
@@ -312,7 +343,7 @@ def demo(folder: Path, until: str | None, pdf: bool | None, force: bool) -> None
     def say(text: str) -> None:
         click.secho(text, bold=text.startswith("\n# "))
 
-    with_pdf = fast_pdf() if pdf is None else pdf
+    with_pdf = fast_pdf() if pdf == "auto" else pdf == "yes"
 
     class DemoBootstrap(Bootstrap):
         def renderer(self) -> DocumentRenderer:
@@ -336,7 +367,7 @@ def demo(folder: Path, until: str | None, pdf: bool | None, force: bool) -> None
             f"（スキーマ {schema}、岡山県の団体・テーマなど {len(changes)}件）")  # fmt: skip
         lived = year.DemoYear(boot.services, read, say, describe)
         upto = months.index(f"{last:%Y-%m}") + 1
-        with progress_bar(upto, "デモの一年") as step:
+        with months_bar(upto) as step:
             lived.run(last, lambda month: step(months.index(month) + 1))
         summary = year.summarise(
             boot.services, last, lived.refusals, lived.calls, lived.slides
@@ -355,9 +386,11 @@ def demo(folder: Path, until: str | None, pdf: bool | None, force: bool) -> None
     say(f"データベース: {db}")
     say(f"メール（1通1ファイルの .eml）: {folder / 'mail'}")
     say(f"文書（成果物の docx・xlsx・pptx など）: {folder / 'documents'}")
-    if not with_pdf:
+    if not with_pdf and pdf == "no":
+        say("  PDFの控えは作っていません（--pdf no）")
+    elif not with_pdf:
         say("  PDFの控えは作っていません（この環境では1件10〜20秒かかるため。"
-            "HarfBuzz-Subset（libharfbuzz-subset0）を入れるか、--pdf を付けると作ります）")
+            "HarfBuzz-Subset（libharfbuzz-subset0）を入れるか、--pdf yes を付けると作ります）")
     say(f"あなたのアカウント {account} はプロジェクト責任者 {year.LEAD} に結び付けてあります。"
         "続きは普段のコマンドで:")  # fmt: skip
     say(f"  banso --db {url} engagement list")

@@ -168,7 +168,7 @@ def check_year(folder: Path, out: str, until: date) -> dict[str, int]:
 def test_the_first_month_of_the_demo_year(tmp_path: Path) -> None:
     folder = tmp_path / "demo"
     # Without the PDF copies (WeasyPrint alone takes seconds to load): the slow test has them.
-    done = run_demo(folder, "2026-05-01", "--no-pdf")
+    done = run_demo(folder, "2026-05-01", "--pdf", "no")
     counts = check_year(folder, done.out, date(2026, 5, 1))
     assert counts["engagements"] == 40
     assert "拒否（想定どおり）" in done.out
