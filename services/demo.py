@@ -412,10 +412,12 @@ class DemoYear:
             year = uow.records.count("dispatch", states=("held",))
             states = Counter(r.state for r in uow.records.find("engagement"))
             asked = uow.records.count("consultation")
+            met = uow.records.count("meeting", where={"month": month}, states=("held",))
         label = self.services.runner.definition("engagement").label_of
         going = "、".join(f"{label(s)} {states[s]}" for s in STATE_ORDER if states[s])
         self.say(
-            f"  → {int(month[5:])}月: 派遣 {held}回実施（年度累計 {year}回）、相談 累計{asked}件。"
+            f"  → {int(month[5:])}月: 派遣 {held}回実施（年度累計 {year}回）、会議 {met}回、"
+            f"相談 累計{asked}件。"
             f"支援案件: {going}"
         )
 
