@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import csv
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +29,7 @@ from banso.services.programme import (
 if TYPE_CHECKING:
     from banso.documents.survey import SurveyRow
     from banso.services.engagements import SurveyVocabulary
+    from banso.services.ports import DocumentFile, DocumentRenderer
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -143,66 +148,192 @@ def init(
     emit(state, data, text)
 
 
-# Written beside the demo's database: only a database with it may be replaced.
+# Written beside the demo's database: only a folder with it is the demo's own.
 DEMO_MARKER = ".banso-demo"
+# What a demo writes in its folder (and only these are ever removed by the next one).
+DEMO_FILES = ("banso.db", "banso.db-journal", "banso.db-wal", "banso.db-shm",
+              "banso.db.audit-key", DEMO_MARKER)  # fmt: skip
+DEMO_FOLDERS = ("mail", "documents")
+
+
+def demo_leftovers(folder: Path, force: bool) -> list[Path]:
+    """What an earlier demo left in ``folder`` (to remove), refused in one line if the
+    folder holds anything else, or a database no demo made (unless ``force``)."""
+    from banso.engine.errors import Refused
+
+    if not folder.exists():
+        return []
+    if not folder.is_dir():
+        raise Refused(_("{dir} is not a folder: choose another --dir").format(dir=folder))
+    found = sorted(folder.iterdir())
+    ours = folder / DEMO_MARKER
+    foreign = [p for p in found if p.name not in (*DEMO_FILES, *DEMO_FOLDERS)]
+    # The mail and documents folders are the demo's own only beside its marker.
+    if not ours.is_file():
+        foreign += [p for p in found if p.name in DEMO_FOLDERS and any(p.iterdir())]
+    else:
+        foreign += [p for p in found if p.name in DEMO_FOLDERS and not p.is_dir()]
+    if foreign:
+        raise Refused(
+            _("{dir} holds files `banso demo` did not write ({names}); nothing was touched: "
+              "choose an empty or new --dir").format(
+                dir=folder, names=", ".join(p.name for p in foreign[:3]))
+        )  # fmt: skip
+    databases = [p for p in found if p.name.startswith("banso.db")]
+    if databases and not ours.is_file() and not force:
+        raise Refused(
+            _(
+                "{db} was not created by `banso demo` (no {marker}); it is left as it is: "
+                "choose another --dir, or pass --force to replace it"
+            ).format(db=folder / "banso.db", marker=ours)
+        )
+    return found
+
+
+def _remove(path: Path) -> None:
+    """One of the demo's own files or folders (mail/ and documents/ hold only its files)."""
+    import shutil
+
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
+
+
+def fast_pdf() -> bool:
+    """Whether WeasyPrint can subset the Japanese font with HarfBuzz (a fraction of a
+    second a PDF); without it fontTools takes 10-20 s for each one on a small machine."""
+    import ctypes.util
+
+    return ctypes.util.find_library("harfbuzz-subset") is not None
+
+
+class _WithoutPdf:
+    """The renderer minus its PDF companions (the editable .docx/.xlsx/.pptx are the
+    deliverables; the PDF is a copy for reading)."""
+
+    def __init__(self, inner: DocumentRenderer) -> None:
+        self.inner = inner
+
+    def formats(self, content: object) -> tuple[str, ...]:
+        return tuple(f for f in self.inner.formats(content) if f != "pdf")
+
+    def render(self, content: object, fmt: str) -> DocumentFile:
+        return self.inner.render(content, fmt)
+
+
+@contextmanager
+def months_bar(total: int) -> Iterator[Callable[[int], None]]:
+    """A bar over the demo's months on stderr when a person watches it; the story
+    printed meanwhile scrolls above it (rich takes stdout while the bar is drawn, when
+    stdout is the terminal too)."""
+    from banso.admin.progress import interactive
+
+    if not interactive():
+        yield lambda _done: None
+        return
+    import sys
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=Console(stderr=True),
+        transient=True,
+        redirect_stdout=sys.stdout.isatty(),
+        redirect_stderr=False,
+    ) as bar:
+        task = bar.add_task("デモの一年（月）", total=total)
+        yield lambda done: bar.update(task, completed=done)
+
+
+def _demo_day(text: str | None) -> date:
+    from banso.engine.clock import parse_date
+    from banso.engine.errors import InvalidValue
+    from banso.services.demo import FIRST_DAY, LAST_DAY
+
+    if text is None:
+        return LAST_DAY
+    day = parse_date(text, "--until")
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InvalidValue("--until", text, _("a day of the demo's year, 2026-04-01 to 2027-03-31"))
+    return day
 
 
 @click.command()
 @click.option(
     "--dir",
     "folder",
-    default="var/demo",
+    default="demo",
     show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Where the demo database (and its mail folder) is (re)created.",
+    type=click.Path(path_type=Path),
+    help="Where the demo's banso.db, mail/ and documents/ are (re)created.",
+)
+@click.option(
+    "--until",
+    metavar="DATE",
+    help="Stop the year at the end of this day (YYYY-MM-DD; default 2027-03-31).",
+)
+@click.option(
+    "--pdf",
+    type=click.Choice(("auto", "yes", "no")),
+    default="auto",
+    show_default=True,
+    help="Write the reports' PDF copies too: auto, only where HarfBuzz-Subset makes them "
+    "fast (without it each takes 10-20 s).",
 )
 @click.option(
     "--force",
     is_flag=True,
     help="Replace a banso.db in --dir that an earlier demo did not create.",
 )
-def demo(folder: Path, force: bool) -> None:
-    """Run a scripted year of the programme on the embedded default (SQLite), step by step.
+def demo(folder: Path, until: str | None, pdf: str, force: bool) -> None:
+    """Live a year of the programme (FY2026 in Okayama) day by day on a fresh SQLite database.
 
-    Creates a fresh database in --dir, loads the Okayama sample, and walks
-    engagements, dispatches, consultations, deliverables and meetings through
-    the real use cases, each at its own time, including refusals that show the
-    rules at work (the scenario is data: banso.services.demo).
+    Creates banso.db, mail/ (one .eml per message) and documents/ in --dir,
+    loads the Okayama sample and the demand survey (about 40 engagements), then
+    lives every day from 2026-04-01 on a pinned clock through the same use cases
+    the commands call, with the daemon's jobs each morning: hearings, plans,
+    dispatches, consultations, monthly reports, meetings, the report meeting and
+    the completion report. Prints what happened and a summary; the database is
+    left for you to explore with the normal commands.
 
     \b
-    Example:
-      banso demo --dir /tmp/banso-demo
+    Examples:
+      banso demo
+      banso demo --dir /tmp/banso-demo --until 2026-05-15
 
-    A database in --dir that no earlier demo created (no .banso-demo marker
-    beside it) is never touched, unless --force.
+    A folder holding anything a demo did not write is never touched, and a
+    banso.db no earlier demo created (no .banso-demo marker beside it) only
+    with --force.
     """
     from banso.admin.bootstrap import Bootstrap, _os_account
     from banso.admin.refusals import describe
     from banso.admin.settings import load_settings
     from banso.documents.survey import read_survey
-    from banso.engine.errors import Refused
     from banso.services import demo as year
     from banso.storage.migrate import upgrade
 
-    db = folder / "banso.db"
-    marker = folder / DEMO_MARKER
-    leftovers = sorted(folder.glob("banso.db*")) if folder.is_dir() else []
-    if leftovers and not marker.is_file() and not force:
-        raise Refused(
-            _(
-                "{db} was not created by `banso demo` (no {marker}); it is left as it is: "
-                "choose another --dir, or pass --force to replace it"
-            ).format(db=db, marker=marker)
-        )
+    last = _demo_day(until)
+    for leftover in demo_leftovers(folder, force):
+        _remove(leftover)
     folder.mkdir(parents=True, exist_ok=True)
-    for leftover in leftovers:
-        leftover.unlink()
-    marker.write_text("banso demo: the database beside this file is the demo's own\n")
+    (folder / DEMO_MARKER).write_text(
+        "banso demo: everything in this folder is the demo's own\n", encoding="utf-8"
+    )
+    db = folder / "banso.db"
     url = f"sqlite:///{db}"
     settings = load_settings(
-        environ={}, database_url=url, now=year.INIT_AT, mail_url=f"file://{folder}/mail"
+        environ={},
+        database_url=url,
+        now=year.INIT_AT,
+        mail_url=f"file://{folder / 'mail'}",
+        documents_dir=folder / "documents",
     )
-    survey_path = SAMPLES / year.SAMPLE / "survey.csv"
+    survey_path = SAMPLES / year.SAMPLE / year.SURVEY_FILE
 
     def read(known: SurveyVocabulary) -> list[SurveyRow]:
         return read_survey(
@@ -212,30 +343,60 @@ def demo(folder: Path, force: bool) -> None:
     def say(text: str) -> None:
         click.secho(text, bold=text.startswith("\n# "))
 
-    boot = Bootstrap(settings)
+    with_pdf = fast_pdf() if pdf == "auto" else pdf == "yes"
+
+    class DemoBootstrap(Bootstrap):
+        def renderer(self) -> DocumentRenderer:
+            made = super().renderer()
+            return made if with_pdf else _WithoutPdf(made)
+
+    boot = DemoBootstrap(settings)
+    months = year.months_of_year()
+    # A year of info lines (every sweep, every mail) would bury the story: warnings only.
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.WARNING)
     try:
-        say(f"\n# {year.INIT_TITLE}")
         engine = boot.open_engine(initialising=True)
         boot.create_audit_key()
         _before, schema = upgrade(engine)
         changes = configure(boot.services, {**settings.programme, **year.PROGRAMME}, "banso demo")
         changes += load_master_data(boot.services, *read_sample(year.SAMPLE))
-        say(f"[{year.INIT_AT[:16].replace('T', ' ')}] init: {url}: initialised (schema {schema});"
-            f" {len(changes)} item(s) of programme data added or updated")  # fmt: skip
-        steps = year.okayama_year(year.SurveyFile(survey_path.name, read))
-        summary = year.run_demo(year.pinned(boot.services), steps, say, describe)
-        # The demo's steps act as their people (it trusts its own script); the account
+        say(f"# {year.FIRST_DAY.year}年度 岡山県 DX伴走支援の一年（デモ）")
+        say(f"[{year.INIT_AT[:16].replace('T', ' ')}] データベース {db} を作成した"
+            f"（スキーマ {schema}、岡山県の団体・テーマなど {len(changes)}件）")  # fmt: skip
+        lived = year.DemoYear(boot.services, read, say, describe)
+        upto = months.index(f"{last:%Y-%m}") + 1
+        with months_bar(upto) as step:
+            lived.run(last, lambda month: step(months.index(month) + 1))
+        summary = year.summarise(
+            boot.services, last, lived.refusals, lived.calls, lived.slides
+        )
+        # The demo's people act as themselves (it trusts its own planner); the account
         # running it is bound to its lead, so the database can be explored as the lead.
         from banso.services.identity import OS, Login, bind_account
 
         account = bind_account(boot.services.uow, Login(OS, _os_account(), None), year.LEAD)
     finally:
+        root.setLevel(level)
         boot.close()
-    say(
-        f"\nDemo finished: {summary.steps} step(s), {summary.refused} refused as intended."
-        f" The database is {db}; your account {account} is bound to the lead {year.LEAD},"
-        f" so explore it with e.g. `.venv/bin/banso --db {url} engagement list`."
-    )
+    for line in summary.lines():
+        say(line)
+    say("\n# どこを見るか、続けるには")
+    say(f"データベース: {db}")
+    say(f"メール（1通1ファイルの .eml）: {folder / 'mail'}")
+    say(f"文書（成果物の docx・xlsx・pptx など）: {folder / 'documents'}")
+    if not with_pdf and pdf == "no":
+        say("  PDFの控えは作っていません（--pdf no）")
+    elif not with_pdf:
+        say("  PDFの控えは作っていません（この環境では1件10〜20秒かかるため。"
+            "HarfBuzz-Subset（libharfbuzz-subset0）を入れるか、--pdf yes を付けると作ります）")
+    say(f"あなたのアカウント {account} はプロジェクト責任者 {year.LEAD} に結び付けてあります。"
+        "続きは普段のコマンドで:")  # fmt: skip
+    say(f"  banso --db {url} engagement list")
+    say(f"  banso --db {url} calendar")
+    nxt = (last + timedelta(days=1)).isoformat()
+    say(f"  BANSO_NOW={nxt}T09:00+09:00 banso --db {url} daemon --once")
 
 
 @click.group()
