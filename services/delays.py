@@ -44,7 +44,7 @@ def notify_delay(
     with services.uow() as uow:
         acting(uow, user, "send a delay notice", roles=(LEAD,))
         record = uow.records.get(dw.KIND, deliverable_id)
-        if record.state in (dw.SUBMITTED, dw.APPROVED):
+        if record.state in (dw.SUBMITTED, dw.APPROVED, dw.RECEIVED, dw.INSPECTED):
             raise InvalidValue(
                 f"deliverable {deliverable_id}", record.state, "a deliverable not yet submitted"
             )

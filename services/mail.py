@@ -508,7 +508,8 @@ def _expert_lines(services: Services | None, uow: UnitOfWork, person: Person) ->
     return {
         "consultant_name": person.name,
         "consultant_company": person.company or (sub.name if sub else None),
-        "subcontracted": note if sub is not None else None,
+        # Only what is true: the rules refuse an unapproved one, but the words must not lie.
+        "subcontracted": (note if sub.approved_at else "再委託先（県の承認前）") if sub else None,
     }
 
 
