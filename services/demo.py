@@ -335,7 +335,7 @@ class DemoYear:
         self.slides: str | None = None
         self.delay_sent = False
         self.shown: set[str] = set()  # the refusals shown once
-        self.decided: set[str] = set()  # monthly reports approved
+        self.decided: set[str] = set()  # monthly reports received (受領)
         self.meeting_days: dict[int, date] = {}
 
     # -- the clock and the calls -----------------------------------------------------
@@ -1038,7 +1038,8 @@ class DemoYear:
                         f"県が{int(period[5:])}月分の月次業務報告書を差し戻した（相談の内訳の追記）"
                     )
                 else:
-                    self.fire(PREF, "deliverable", rid, "approve")
+                    # A monthly report is received (受領), not approved.
+                    self.fire(PREF, "deliverable", rid, "receive")
                     self.decided.add(period)
             elif state == "returned":
                 self.call(LEAD, documents.generate, rid)
@@ -1097,8 +1098,8 @@ class DemoYear:
             self.call(LEAD, documents.submit, rid)
             self.tell("業務完了報告書を作成し、県に提出した")
         elif state == "submitted" and day == date(2027, 3, 18):
-            self.fire(PREF, "deliverable", rid, "approve")
-            self.tell("県が業務完了報告書を承認した")
+            self.fire(PREF, "deliverable", rid, "inspect")
+            self.tell("県が業務完了報告書の完了検査を行い、合格とした")
 
 
 # -- the summary -----------------------------------------------------------------------------

@@ -209,8 +209,8 @@ def test_the_whole_demo_year(tmp_path: Path) -> None:
         boot.close()
     assert states == {"reported": 39, "withdrawn": 1}
     assert 440 <= counts["held"] <= 470 and 340 <= std <= 360
-    assert completion[0].state == "approved"
-    assert all(m.state == "approved" for m in monthly)
+    assert completion[0].state == "inspected"
+    assert all(m.state == "received" for m in monthly)
     assert report_meeting[0].state == "held"
     assert any(p.suffix == ".pptx" for p in (folder / "documents").iterdir())
     for kind in ("提出遅延のご連絡", "派遣中止のご連絡", "支援計画の承認", "会議のご案内"):
