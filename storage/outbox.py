@@ -36,6 +36,7 @@ from banso.engine.outbox import (
     QueuedMessage,
     message_id_for,
 )
+from banso.storage.core import run
 from banso.storage.db import READONLY, rowcount
 from banso.storage.models import OutboxRow
 
@@ -157,16 +158,14 @@ class SqlOutbox:
             )
             # Built once per dialect: the statement object keeps its cache key.
             _ENQUEUE[self.session.get_bind().dialect.name] = stmt
-        self.session.flush()  # returns at once when nothing is pending
-        return rowcount(self.session.connection().execute(stmt, params))
+        return rowcount(run(self.session, stmt, params))
 
     def queued_keys(self, prefix: str, suffix: str = "") -> set[str]:
         """Keys already queued that start with ``prefix`` and end with ``suffix``."""
         pattern = f"{_escape_like(prefix)}%{_escape_like(suffix)}"
         # LIKE narrows the rows with the index; SQLite's LIKE ignores ASCII case,
         # so the exact test is made here.
-        self.session.flush()  # returns at once when nothing is pending
-        rows = self.session.connection().execute(_KEYS_LIKE, {"pattern": pattern}).scalars()
+        rows = run(self.session, _KEYS_LIKE, {"pattern": pattern}).scalars()
         return {k for k in rows if k.startswith(prefix) and k.endswith(suffix)}
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from banso.engine.errors import ConflictError, NotFound
 from banso.services import ports
+from banso.storage.core import run
 from banso.storage.models import (
     Assignment,
     DeliverableFileRow,
@@ -45,12 +46,6 @@ _ASSIGNED = select(ASSIGNED.c.consultant_id).where(
 _PEOPLE: dict[tuple[bool, bool], Any] = {}
 _SETTING = select(SETTINGS.c.value).where(SETTINGS.c.key == bindparam("key"))
 _SETTING_LOCKED = _SETTING.with_for_update()
-
-
-def _run(session: Session, stmt: Executable, params: Mapping[str, Any] | None = None) -> Any:
-    """A Core read on the session's connection, after writing what is pending."""
-    session.flush()  # returns at once when nothing is pending
-    return session.connection().execute(stmt, params)
 
 
 class _Memo:
@@ -124,7 +119,7 @@ class SqlDirectory:
         self.memo = _Memo()  # every write below forgets it
 
     def _one(self, stmt: Executable, **params: Any) -> Any:
-        return _run(self.session, stmt, params).first()
+        return run(self.session, stmt, params).first()
 
     # -- organisations -----------------------------------------------------
     def org(self, code: str) -> ports.Org | None:
@@ -179,7 +174,7 @@ class SqlDirectory:
                 if active_only:
                     stmt = stmt.where(PEOPLE.c.active.is_(True))
                 _PEOPLE[(bool(role), active_only)] = stmt
-            return [_person(r) for r in _run(self.session, stmt, {"role": role} if role else None)]
+            return [_person(r) for r in run(self.session, stmt, {"role": role} if role else None)]
 
         return list(self.memo.get(("people", role, active_only), load))
 
@@ -261,7 +256,7 @@ class SqlDirectory:
 
     def themes(self) -> list[ports.Theme]:
         def load() -> list[ports.Theme]:
-            return [_theme(r) for r in _run(self.session, _THEMES)]
+            return [_theme(r) for r in run(self.session, _THEMES)]
 
         return list(self.memo.get(("themes",), load))
 
@@ -394,7 +389,7 @@ class SqlSettings:
             return dict(found) if found is not None else None
         # FOR UPDATE orders concurrent planners on PostgreSQL; SQLite is
         # already serialised by BEGIN IMMEDIATE.
-        row = _run(self.session, _SETTING_LOCKED if lock else _SETTING, {"key": key}).first()
+        row = run(self.session, _SETTING_LOCKED if lock else _SETTING, {"key": key}).first()
         value = self._read[key] = dict(row.value) if row else None
         return dict(value) if value is not None else None
 

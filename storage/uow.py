@@ -8,9 +8,7 @@ from types import TracebackType
 from typing import Any, Self, cast
 
 from sqlalchemy import (
-    CursorResult,
     Engine,
-    Executable,
     Table,
     bindparam,
     func,
@@ -26,6 +24,7 @@ from banso.engine.audit import GENESIS, AuditEvent, NewAuditEvent, key_fingerpri
 from banso.engine.errors import InvalidValue, NotFound, StorageUnavailable
 from banso.engine.runner import Occurrence
 from banso.engine.workflow import Effect, RecordView
+from banso.storage.core import run
 from banso.storage.db import READONLY
 from banso.storage.deadlines import SqlDeadlines
 from banso.storage.faults import first_line, storage_fault
@@ -51,14 +50,6 @@ def to_view(kind: str, row: Any) -> RecordView:
     """A record as guards see it, from an ORM object or a Core row of its table."""
     data = {k: getattr(row, k) for k in _columns(type(row)) if k not in _SYSTEM_COLUMNS}
     return RecordView(kind=kind, id=row.id, state=row.state, version=row.version, data=data)
-
-
-def run(session: Session, stmt: Executable, params: Any = None) -> CursorResult[Any]:
-    """A Core statement on the session's connection, skipping the ORM's execution path
-    (its compile state and identity map are most of a small query's cost). Pending
-    ORM objects are written first, as the session's autoflush would."""
-    session.flush()  # returns at once when nothing is pending
-    return session.connection().execute(stmt, params)
 
 
 class _KindSql:
