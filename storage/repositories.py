@@ -7,7 +7,7 @@ from dataclasses import asdict, fields
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Executable, Table, bindparam, select, update
+from sqlalchemy import Executable, Row, Table, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -66,11 +66,11 @@ class _Memo:
         self._found.clear()
 
 
-def _org(row: Organisation) -> ports.Org:
+def _org(row: Organisation | Row[Any]) -> ports.Org:
     return ports.Org(id=row.id, code=row.code, name=row.name, kind=row.kind)
 
 
-def _person(row: Person) -> ports.Person:
+def _person(row: Person | Row[Any]) -> ports.Person:
     return ports.Person(
         id=row.id,
         name=row.name,
@@ -88,7 +88,7 @@ def _person(row: Person) -> ports.Person:
     )
 
 
-def _theme(row: Theme) -> ports.Theme:
+def _theme(row: Theme | Row[Any]) -> ports.Theme:
     return ports.Theme(
         id=row.id,
         code=row.code,
@@ -98,7 +98,7 @@ def _theme(row: Theme) -> ports.Theme:
     )
 
 
-def _sub(row: Subcontractor) -> ports.Subcontractor:
+def _sub(row: Subcontractor | Row[Any]) -> ports.Subcontractor:
     return ports.Subcontractor(
         id=row.id,
         name=row.name,
