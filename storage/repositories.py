@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, fields
 from datetime import datetime
@@ -386,12 +387,13 @@ class SqlSettings:
     def get(self, key: str, *, lock: bool = False) -> dict[str, Any] | None:
         if not lock and key in self._read:
             found = self._read[key]
-            return dict(found) if found is not None else None
+            # A copy to the depth a caller might change (as a fresh read would be).
+            return copy.deepcopy(found) if found is not None else None
         # FOR UPDATE orders concurrent planners on PostgreSQL; SQLite is
         # already serialised by BEGIN IMMEDIATE.
         row = run(self.session, _SETTING_LOCKED if lock else _SETTING, {"key": key}).first()
         value = self._read[key] = dict(row.value) if row else None
-        return dict(value) if value is not None else None
+        return copy.deepcopy(value) if value is not None else None
 
     def put(self, key: str, value: Mapping[str, Any]) -> None:
         self._read.pop(key, None)
