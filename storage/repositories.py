@@ -63,6 +63,10 @@ class _Memo:
             value = self._found[key] = load()
             return value
 
+    def also(self, key: tuple[Any, ...], value: object) -> None:
+        """Keep what another lookup found too (a person read by e-mail is the same by id)."""
+        self._found.setdefault(key, value)
+
     def clear(self) -> None:
         self._found.clear()
 
@@ -154,14 +158,19 @@ class SqlDirectory:
     def person(self, email: str) -> ports.Person | None:
         def load() -> ports.Person | None:
             row = self._one(_PERSON_BY_EMAIL, email=email)
-            return _person(row) if row else None
+            return self._seen_person(_person(row)) if row else None
 
         return self.memo.get(("person", email), load)
+
+    def _seen_person(self, person: ports.Person) -> ports.Person:
+        self.memo.also(("person_by_id", person.id), person)
+        self.memo.also(("person", person.email), person)
+        return person
 
     def person_by_id(self, person_id: int) -> ports.Person | None:
         def load() -> ports.Person | None:
             row = self._one(_PERSON_BY_ID, id=person_id)
-            return _person(row) if row else None
+            return self._seen_person(_person(row)) if row else None
 
         return self.memo.get(("person_by_id", person_id), load)
 
@@ -175,7 +184,8 @@ class SqlDirectory:
                 if active_only:
                     stmt = stmt.where(PEOPLE.c.active.is_(True))
                 _PEOPLE[(bool(role), active_only)] = stmt
-            return [_person(r) for r in run(self.session, stmt, {"role": role} if role else None)]
+            found = run(self.session, stmt, {"role": role} if role else None)
+            return [self._seen_person(_person(r)) for r in found]
 
         return list(self.memo.get(("people", role, active_only), load))
 
@@ -257,7 +267,10 @@ class SqlDirectory:
 
     def themes(self) -> list[ports.Theme]:
         def load() -> list[ports.Theme]:
-            return [_theme(r) for r in run(self.session, _THEMES)]
+            themes = [_theme(r) for r in run(self.session, _THEMES)]
+            for theme in themes:
+                self.memo.also(("theme_by_id", theme.id), theme)
+            return themes
 
         return list(self.memo.get(("themes",), load))
 
