@@ -10,11 +10,13 @@ from typing import Any, Self, cast
 from sqlalchemy import (
     Engine,
     Table,
+    TextClause,
     bindparam,
     func,
     insert,
     inspect,
     select,
+    text,
     update,
 )
 from sqlalchemy.exc import DBAPIError
@@ -270,6 +272,21 @@ _MOVE_HEAD = (
 )
 
 
+def _append_and_move() -> TextClause:
+    """PostgreSQL: the event inserted and the head moved in one round trip (a
+    data-modifying WITH); SQLite, which has none, runs the two statements."""
+    columns = list(AUDIT_EVENTS.c)
+    names = ", ".join(f'"{c.name}"' for c in columns)
+    values = ", ".join(f":{c.name}" for c in columns)
+    return text(
+        f"WITH appended AS (INSERT INTO audit_events ({names}) VALUES ({values})) "
+        "UPDATE audit_head SET seq = :seq, hash = :hash WHERE id = 1"
+    ).bindparams(*(bindparam(c.name, type_=c.type) for c in columns))
+
+
+_APPEND_AND_MOVE = _append_and_move()
+
+
 class SqlAuditLog:
     """Appends to and reads the audit hash chain (HMAC-sealed under ``key``)."""
 
@@ -318,25 +335,25 @@ class SqlAuditLog:
     def append(self, event: NewAuditEvent) -> AuditEvent:
         seq, prev = self._head()
         sealed = seal(event, seq + 1, prev, self._sealing)
-        run(
-            self.session,
-            _APPEND,
-            {
-                "seq": sealed.seq,
-                "at": sealed.at,
-                "actor": sealed.actor,
-                "kind": sealed.kind,
-                "record_id": sealed.record_id,
-                "trigger": sealed.trigger,
-                "from_state": sealed.from_state,
-                "to_state": sealed.to_state,
-                "version": sealed.version,
-                "payload": dict(sealed.payload),
-                "prev_hash": sealed.prev_hash,
-                "hash": sealed.hash,
-            },
-        )
-        run(self.session, _MOVE_HEAD, {"seq": sealed.seq, "hash": sealed.hash})
+        row: dict[str, Any] = {
+            "seq": sealed.seq,
+            "at": sealed.at,
+            "actor": sealed.actor,
+            "kind": sealed.kind,
+            "record_id": sealed.record_id,
+            "trigger": sealed.trigger,
+            "from_state": sealed.from_state,
+            "to_state": sealed.to_state,
+            "version": sealed.version,
+            "payload": dict(sealed.payload),
+            "prev_hash": sealed.prev_hash,
+            "hash": sealed.hash,
+        }
+        if self.session.get_bind().dialect.name == "postgresql":
+            run(self.session, _APPEND_AND_MOVE, row)
+        else:
+            run(self.session, _APPEND, row)
+            run(self.session, _MOVE_HEAD, {"seq": sealed.seq, "hash": sealed.hash})
         self._held = (sealed.seq, sealed.hash)
         return sealed
 
