@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from banso.engine.calendar import DueDate
 from banso.engine.deadlines import ACTIVE, CANCELLED, MET, OPEN, STATUSES, Deadline
 from banso.engine.errors import InvalidValue, NotFound
+from banso.storage.core import run
 from banso.storage.db import rowcount
 from banso.storage.models import DeadlineRow
 
@@ -140,8 +141,7 @@ class SqlDeadlines:
 
     def _run(self, stmt: Any, params: dict[str, Any]) -> Any:
         # Core on the session's connection: these tables hold no ORM objects.
-        self.session.flush()  # returns at once when nothing is pending
-        return self.session.connection().execute(stmt, params)
+        return run(self.session, stmt, params)
 
     def _update(self, criteria: ColumnElement[bool], **values: Any) -> int:
         result = self.session.execute(

@@ -19,7 +19,18 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Column, Engine, Insert, Table, bindparam, func, select, update
+from sqlalchemy import (
+    Column,
+    Engine,
+    Insert,
+    Table,
+    TextClause,
+    bindparam,
+    func,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -36,6 +47,7 @@ from banso.engine.outbox import (
     QueuedMessage,
     message_id_for,
 )
+from banso.storage.core import run
 from banso.storage.db import READONLY, rowcount
 from banso.storage.models import OutboxRow
 
@@ -150,27 +162,32 @@ class SqlOutbox:
         # would not report it, and RETURNING makes SQLAlchemy build one huge
         # multi-VALUES statement, which psycopg spends ~0.15 s parsing per 1,000 rows.
         # SQLAlchemy keeps the rowcount of an INSERT only when asked to.
-        stmt = _ENQUEUE.get(self.session.get_bind().dialect.name)
-        if stmt is None:
-            stmt = insert_new(self.session, OUTBOX, OUTBOX.c.key).execution_options(
-                preserve_rowcount=True
-            )
-            # Built once per dialect: the statement object keeps its cache key.
-            _ENQUEUE[self.session.get_bind().dialect.name] = stmt
-        self.session.flush()  # returns at once when nothing is pending
-        return rowcount(self.session.connection().execute(stmt, params))
+        return rowcount(run(self.session, _ENQUEUE, params))
 
     def queued_keys(self, prefix: str, suffix: str = "") -> set[str]:
         """Keys already queued that start with ``prefix`` and end with ``suffix``."""
         pattern = f"{_escape_like(prefix)}%{_escape_like(suffix)}"
         # LIKE narrows the rows with the index; SQLite's LIKE ignores ASCII case,
         # so the exact test is made here.
-        self.session.flush()  # returns at once when nothing is pending
-        rows = self.session.connection().execute(_KEYS_LIKE, {"pattern": pattern}).scalars()
+        rows = run(self.session, _KEYS_LIKE, {"pattern": pattern}).scalars()
         return {k for k in rows if k.startswith(prefix) and k.endswith(suffix)}
 
 
-_ENQUEUE: dict[str, Insert] = {}
+def _enqueue_statement() -> TextClause:
+    """INSERT … ON CONFLICT (key) DO NOTHING as text with typed parameters: the same
+    SQL on SQLite and PostgreSQL, and, unlike the dialects' ``insert`` constructs
+    (which have no cache key), compiled once rather than on every transition."""
+    columns = [c for c in OUTBOX.c if c.name != "id"]
+    names = ", ".join(f'"{c.name}"' for c in columns)
+    values = ", ".join(f":{c.name}" for c in columns)
+    return (
+        text(f'INSERT INTO outbox ({names}) VALUES ({values}) ON CONFLICT ("key") DO NOTHING')
+        .bindparams(*(bindparam(c.name, type_=c.type) for c in columns))
+        .execution_options(preserve_rowcount=True)
+    )
+
+
+_ENQUEUE = _enqueue_statement()
 _KEYS_LIKE = select(OUTBOX.c.key).where(OUTBOX.c.key.like(bindparam("pattern"), escape="\\"))
 
 

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, fields
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Executable, Table, bindparam, select, update
+from sqlalchemy import Executable, Row, Table, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from banso.engine.errors import ConflictError, NotFound
 from banso.services import ports
+from banso.storage.core import run
 from banso.storage.models import (
     Assignment,
     DeliverableFileRow,
@@ -47,12 +49,6 @@ _SETTING = select(SETTINGS.c.value).where(SETTINGS.c.key == bindparam("key"))
 _SETTING_LOCKED = _SETTING.with_for_update()
 
 
-def _run(session: Session, stmt: Executable, params: Mapping[str, Any] | None = None) -> Any:
-    """A Core read on the session's connection, after writing what is pending."""
-    session.flush()  # returns at once when nothing is pending
-    return session.connection().execute(stmt, params)
-
-
 class _Memo:
     """Lookups kept for one unit of work; any write through the repository forgets
     them all (master data changes rarely, and never in the middle of a transition)."""
@@ -67,15 +63,19 @@ class _Memo:
             value = self._found[key] = load()
             return value
 
+    def also(self, key: tuple[Any, ...], value: object) -> None:
+        """Keep what another lookup found too (a person read by e-mail is the same by id)."""
+        self._found.setdefault(key, value)
+
     def clear(self) -> None:
         self._found.clear()
 
 
-def _org(row: Organisation) -> ports.Org:
+def _org(row: Organisation | Row[Any]) -> ports.Org:
     return ports.Org(id=row.id, code=row.code, name=row.name, kind=row.kind)
 
 
-def _person(row: Person) -> ports.Person:
+def _person(row: Person | Row[Any]) -> ports.Person:
     return ports.Person(
         id=row.id,
         name=row.name,
@@ -93,7 +93,7 @@ def _person(row: Person) -> ports.Person:
     )
 
 
-def _theme(row: Theme) -> ports.Theme:
+def _theme(row: Theme | Row[Any]) -> ports.Theme:
     return ports.Theme(
         id=row.id,
         code=row.code,
@@ -103,7 +103,7 @@ def _theme(row: Theme) -> ports.Theme:
     )
 
 
-def _sub(row: Subcontractor) -> ports.Subcontractor:
+def _sub(row: Subcontractor | Row[Any]) -> ports.Subcontractor:
     return ports.Subcontractor(
         id=row.id,
         name=row.name,
@@ -124,7 +124,7 @@ class SqlDirectory:
         self.memo = _Memo()  # every write below forgets it
 
     def _one(self, stmt: Executable, **params: Any) -> Any:
-        return _run(self.session, stmt, params).first()
+        return run(self.session, stmt, params).first()
 
     # -- organisations -----------------------------------------------------
     def org(self, code: str) -> ports.Org | None:
@@ -158,14 +158,19 @@ class SqlDirectory:
     def person(self, email: str) -> ports.Person | None:
         def load() -> ports.Person | None:
             row = self._one(_PERSON_BY_EMAIL, email=email)
-            return _person(row) if row else None
+            return self._seen_person(_person(row)) if row else None
 
         return self.memo.get(("person", email), load)
+
+    def _seen_person(self, person: ports.Person) -> ports.Person:
+        self.memo.also(("person_by_id", person.id), person)
+        self.memo.also(("person", person.email), person)
+        return person
 
     def person_by_id(self, person_id: int) -> ports.Person | None:
         def load() -> ports.Person | None:
             row = self._one(_PERSON_BY_ID, id=person_id)
-            return _person(row) if row else None
+            return self._seen_person(_person(row)) if row else None
 
         return self.memo.get(("person_by_id", person_id), load)
 
@@ -179,7 +184,8 @@ class SqlDirectory:
                 if active_only:
                     stmt = stmt.where(PEOPLE.c.active.is_(True))
                 _PEOPLE[(bool(role), active_only)] = stmt
-            return [_person(r) for r in _run(self.session, stmt, {"role": role} if role else None)]
+            found = run(self.session, stmt, {"role": role} if role else None)
+            return [self._seen_person(_person(r)) for r in found]
 
         return list(self.memo.get(("people", role, active_only), load))
 
@@ -261,7 +267,10 @@ class SqlDirectory:
 
     def themes(self) -> list[ports.Theme]:
         def load() -> list[ports.Theme]:
-            return [_theme(r) for r in _run(self.session, _THEMES)]
+            themes = [_theme(r) for r in run(self.session, _THEMES)]
+            for theme in themes:
+                self.memo.also(("theme_by_id", theme.id), theme)
+            return themes
 
         return list(self.memo.get(("themes",), load))
 
@@ -391,12 +400,13 @@ class SqlSettings:
     def get(self, key: str, *, lock: bool = False) -> dict[str, Any] | None:
         if not lock and key in self._read:
             found = self._read[key]
-            return dict(found) if found is not None else None
+            # A copy to the depth a caller might change (as a fresh read would be).
+            return copy.deepcopy(found) if found is not None else None
         # FOR UPDATE orders concurrent planners on PostgreSQL; SQLite is
         # already serialised by BEGIN IMMEDIATE.
-        row = _run(self.session, _SETTING_LOCKED if lock else _SETTING, {"key": key}).first()
+        row = run(self.session, _SETTING_LOCKED if lock else _SETTING, {"key": key}).first()
         value = self._read[key] = dict(row.value) if row else None
-        return dict(value) if value is not None else None
+        return copy.deepcopy(value) if value is not None else None
 
     def put(self, key: str, value: Mapping[str, Any]) -> None:
         self._read.pop(key, None)

@@ -8,15 +8,15 @@ from types import TracebackType
 from typing import Any, Self, cast
 
 from sqlalchemy import (
-    CursorResult,
     Engine,
-    Executable,
     Table,
+    TextClause,
     bindparam,
     func,
     insert,
     inspect,
     select,
+    text,
     update,
 )
 from sqlalchemy.exc import DBAPIError
@@ -26,6 +26,7 @@ from banso.engine.audit import GENESIS, AuditEvent, NewAuditEvent, key_fingerpri
 from banso.engine.errors import InvalidValue, NotFound, StorageUnavailable
 from banso.engine.runner import Occurrence
 from banso.engine.workflow import Effect, RecordView
+from banso.storage.core import run
 from banso.storage.db import READONLY
 from banso.storage.deadlines import SqlDeadlines
 from banso.storage.faults import first_line, storage_fault
@@ -51,14 +52,6 @@ def to_view(kind: str, row: Any) -> RecordView:
     """A record as guards see it, from an ORM object or a Core row of its table."""
     data = {k: getattr(row, k) for k in _columns(type(row)) if k not in _SYSTEM_COLUMNS}
     return RecordView(kind=kind, id=row.id, state=row.state, version=row.version, data=data)
-
-
-def run(session: Session, stmt: Executable, params: Any = None) -> CursorResult[Any]:
-    """A Core statement on the session's connection, skipping the ORM's execution path
-    (its compile state and identity map are most of a small query's cost). Pending
-    ORM objects are written first, as the session's autoflush would."""
-    session.flush()  # returns at once when nothing is pending
-    return session.connection().execute(stmt, params)
 
 
 class _KindSql:
@@ -117,7 +110,9 @@ class _KindSql:
         stmt = self._updates.get(keys)
         if stmt is None:
             c = self.table.c
-            values = {k: bindparam(k) for k in ("state", "version", "updated_at", *sorted(keys))}
+            values: dict[str, Any] = {
+                k: bindparam(k) for k in ("state", "version", "updated_at", *sorted(keys))
+            }
             stmt = self._updates[keys] = (
                 update(self.table)
                 .where(c.id == bindparam("_id"), c.version == bindparam("_seen"))
@@ -277,6 +272,21 @@ _MOVE_HEAD = (
 )
 
 
+def _append_and_move() -> TextClause:
+    """PostgreSQL: the event inserted and the head moved in one round trip (a
+    data-modifying WITH); SQLite, which has none, runs the two statements."""
+    columns = list(AUDIT_EVENTS.c)
+    names = ", ".join(f'"{c.name}"' for c in columns)
+    values = ", ".join(f":{c.name}" for c in columns)
+    return text(
+        f"WITH appended AS (INSERT INTO audit_events ({names}) VALUES ({values})) "
+        "UPDATE audit_head SET seq = :seq, hash = :hash WHERE id = 1"
+    ).bindparams(*(bindparam(c.name, type_=c.type) for c in columns))
+
+
+_APPEND_AND_MOVE = _append_and_move()
+
+
 class SqlAuditLog:
     """Appends to and reads the audit hash chain (HMAC-sealed under ``key``)."""
 
@@ -325,25 +335,25 @@ class SqlAuditLog:
     def append(self, event: NewAuditEvent) -> AuditEvent:
         seq, prev = self._head()
         sealed = seal(event, seq + 1, prev, self._sealing)
-        run(
-            self.session,
-            _APPEND,
-            {
-                "seq": sealed.seq,
-                "at": sealed.at,
-                "actor": sealed.actor,
-                "kind": sealed.kind,
-                "record_id": sealed.record_id,
-                "trigger": sealed.trigger,
-                "from_state": sealed.from_state,
-                "to_state": sealed.to_state,
-                "version": sealed.version,
-                "payload": dict(sealed.payload),
-                "prev_hash": sealed.prev_hash,
-                "hash": sealed.hash,
-            },
-        )
-        run(self.session, _MOVE_HEAD, {"seq": sealed.seq, "hash": sealed.hash})
+        row: dict[str, Any] = {
+            "seq": sealed.seq,
+            "at": sealed.at,
+            "actor": sealed.actor,
+            "kind": sealed.kind,
+            "record_id": sealed.record_id,
+            "trigger": sealed.trigger,
+            "from_state": sealed.from_state,
+            "to_state": sealed.to_state,
+            "version": sealed.version,
+            "payload": dict(sealed.payload),
+            "prev_hash": sealed.prev_hash,
+            "hash": sealed.hash,
+        }
+        if self.session.get_bind().dialect.name == "postgresql":
+            run(self.session, _APPEND_AND_MOVE, row)
+        else:
+            run(self.session, _APPEND, row)
+            run(self.session, _MOVE_HEAD, {"seq": sealed.seq, "hash": sealed.hash})
         self._held = (sealed.seq, sealed.hash)
         return sealed
 

@@ -58,7 +58,7 @@ def test_a_short_run_writes_every_event_deadline_and_mail_its_steps_owe(boot: Bo
     clock = boot.services.clock
     assert isinstance(clock, FixedClock)
     driver = Driver(boot.services, clock, CONSULTANTS)
-    before = rows(boot, "SELECT count(*) FROM outbox")[0][0]
+    before = int(str(rows(boot, "SELECT count(*) FROM outbox")[0][0]))
     commits: list[object] = []
 
     def committed(conn: object) -> None:
@@ -125,11 +125,11 @@ def test_a_short_run_writes_every_event_deadline_and_mail_its_steps_owe(boot: Bo
     )  # fmt: skip
     assert len(outbox) - before == sum(wanted.values()) == CASES * 9
     sent: Counter[tuple[str, int, str, str]] = Counter()
-    for about_kind, about_id, kind, to, subject, body, attachments in outbox[before:]:
+    for about_kind, about_id, sent_kind, to, subject, body, attachments in outbox[before:]:
         (address,) = json.loads(str(to))
-        sent[(str(about_kind), int(str(about_id)), str(kind), address)] += 1
+        sent[(str(about_kind), int(str(about_id)), str(sent_kind), address)] += 1
         assert subject and "DX" in str(subject)
         assert str(body).strip() and "様" in str(body)
         calendars = [a for a in json.loads(str(attachments)) if "calendar" in a["content_type"]]
-        assert len(calendars) == (1 if kind in INVITATIONS else 0), (kind, attachments)
+        assert len(calendars) == (1 if sent_kind in INVITATIONS else 0), (sent_kind, attachments)
     assert sent == wanted
