@@ -88,6 +88,42 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return _catalog().ngettext(singular, plural, n)
 
 
+def tr(text: object) -> str:
+    """A sentence a rule wrote (a ``Phrase`` or a plain message) in the current
+    language: the template through the catalog, its values filled in (a value
+    that is itself a ``Phrase`` translated the same way)."""
+    from banso.engine.phrase import Phrase
+
+    if not isinstance(text, str):
+        return str(text)
+    if not isinstance(text, Phrase):
+        return _(text)
+    if _language == "en":
+        return str(text)
+    if not text.args:
+        return _(text.template)
+    args = {k: tr(v) if isinstance(v, Phrase) else v for k, v in text.args.items()}
+    if isinstance(args.get("kind"), str) and "kind_label" not in args:
+        # A record's kind (engagement) is named by its Japanese label (案件).
+        from banso.workflows.labels import KIND_LABELS
+
+        args["kind_label"] = KIND_LABELS.get(args["kind"], args["kind"])
+    try:
+        return _(text.template).format(**args)
+    except (KeyError, IndexError, ValueError):  # a translation that lost a placeholder
+        return str(text)
+
+
+def in_japanese(text: str) -> str:
+    """``text`` as the Japanese catalog has it, whatever the current language."""
+    global _language
+    saved, _language = _language, "ja"
+    try:
+        return tr(text)
+    finally:
+        _language = saved
+
+
 def N_(message: str) -> str:
     """Marks a message for extraction; translated where it is shown."""
     return message

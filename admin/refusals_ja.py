@@ -12,13 +12,14 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from banso.admin.i18n import _
+from banso.admin.i18n import tr
 from banso.engine.errors import (
     BansoError,
     ChainBroken,
     ConflictError,
     CreationRefused,
     InvalidValue,
+    InvariantViolated,
     NotFound,
     PermissionDenied,
     StorageUnavailable,
@@ -109,7 +110,7 @@ def cell_place(where: str) -> str:
 def unmet_ja(unmet: Unmet, kind: str, words: Words, record_id: int | None = None) -> str:
     PROG, unmet_hint = words.prog, words.unmet_hint
 
-    reason = _(unmet.reason)
+    reason = tr(unmet.reason)
     hint = unmet_hint(unmet, kind)
     if hint is None:
         return reason
@@ -144,9 +145,9 @@ def describe_ja(exc: BansoError, words: Words) -> str | None:
         else:
             command = re.fullmatch(r"use `(banso [^`]+)`", exc.action)
             # The permission table names the command itself: say it as typed.
-            what = f"「{command.group(1)}」" if command else f"「{_(exc.action)}」"
+            what = f"「{command.group(1)}」" if command else f"「{tr(exc.action)}」"
         if exc.note:
-            what += f"（{_(exc.note)}）"
+            what += f"（{tr(exc.note)}）"
         roles = "・".join(role_label(r) for r in exc.allowed_roles)
         if exc.actor is None:
             return (
@@ -155,16 +156,17 @@ def describe_ja(exc: BansoError, words: Words) -> str | None:
             )
         return f"{exc.actor} は{what}を行えません。できるのは{roles}です。"
     if isinstance(exc, NotFound):
-        what = WHAT_JA.get(exc.what, _(exc.what) + "「{key}」").format(key=exc.key)
+        what = WHAT_JA.get(exc.what, tr(exc.what) + "「{key}」").format(key=exc.key)
         line = f"{what}は登録されていません。"
         if exc.hint:
-            line += _(exc.hint) + "。"
+            line += tr(exc.hint) + "。"
         elif exc.what in LOOK_UP:
             line += f"{PROG} {LOOK_UP[exc.what]} で確認してください。"
         return line
     if isinstance(exc, InvalidValue):
         where = cell_place(OPTIONS.get(exc.where, exc.where))
-        return f"{_(where)}：「{exc.value}」は指定できません。{_(exc.expected)}で指定してください。"
+        expected = tr(exc.expected)
+        return f"{tr(where)}：「{exc.value}」は指定できません。{expected}で指定してください。"
     if isinstance(exc, ConflictError):
         who = exc.changed_by or "別の処理"
         return (
@@ -172,11 +174,18 @@ def describe_ja(exc: BansoError, words: Words) -> str | None:
             "表示し直してから、もう一度行ってください。"
         )
     if isinstance(exc, ChainBroken):
-        reason = str(exc).split(": ", 1)[-1]
-        return f"監査ログの連鎖が第{exc.seq}件で壊れています（{_(reason)}）。"
+        return f"監査ログの連鎖が第{exc.seq}件で壊れています（{tr(exc.reason)}）。"
+    if isinstance(exc, InvariantViolated):
+        return f"{tr(exc.invariant)}。何も変更していません。"
     if isinstance(exc, StorageUnavailable):
-        line = _(str(exc))
+        line = _said(exc)
         if exc.needs_init and f"{PROG} init" not in line:
             line += f"（{PROG} init を実行してください）"
         return line
-    return _(str(exc))
+    return _said(exc)
+
+
+def _said(exc: BansoError) -> str:
+    """The message the raiser gave, translated (a Phrase keeps its template)."""
+    said = exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], str) else str(exc)
+    return tr(said)

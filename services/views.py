@@ -13,12 +13,13 @@ from banso.engine.audit import AuditEvent, ChainReport
 from banso.engine.deadlines import Deadline
 from banso.engine.errors import NotFound
 from banso.engine.outbox import QueuedMessage
+from banso.engine.phrase import Phrase
 from banso.engine.workflow import RecordView
 from banso.services.context import Services
 from banso.services.engagements import org_named, theme_named
 from banso.services.identity import Viewer, acting, owns, require_own
 from banso.services.ports import FileVersion, Org, Subcontractor, Theme, UnitOfWork
-from banso.workflows.labels import DEADLINE_STATUS_LABELS
+from banso.workflows.labels import DEADLINE_STATUS_LABELS, KIND_LABELS
 from banso.workflows.mailing import public_message_id
 from banso.workflows.roles import LEAD, PREFECTURE
 
@@ -195,12 +196,10 @@ def history(
             try:
                 require_own(uow, viewer, kind, record_id)
             except NotFound:
-                raise NotFound(
-                    f"history for {kind}", record_id, "check the kind and the id"
-                ) from None
+                raise NotFound(_history_of(kind), record_id, "check the kind and the id") from None
         events = uow.audit.history(kind, record_id)
     if not events:
-        raise NotFound(f"history for {kind}", record_id, "check the kind and the id")
+        raise NotFound(_history_of(kind), record_id, "check the kind and the id")
     return events
 
 
@@ -289,3 +288,8 @@ def themes_json(services: Services) -> list[dict[str, Any]]:
         }
         for t in found
     ]
+
+
+def _history_of(kind: str) -> Phrase:
+    """What `history` looked for, in words a person reads (案件の履歴)."""
+    return Phrase("history for {kind}", kind=kind, kind_label=KIND_LABELS.get(kind, kind))

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from banso.engine.audit import GENESIS, AuditEvent, NewAuditEvent, key_fingerprint, seal
 from banso.engine.errors import InvalidValue, NotFound, StorageUnavailable
+from banso.engine.phrase import Phrase
 from banso.engine.runner import Occurrence
 from banso.engine.workflow import Effect, RecordView
 from banso.storage.db import READONLY, rowcount
@@ -324,7 +325,9 @@ class SqlUnitOfWork:
         except DBAPIError as exc:
             fault = storage_fault(exc)
             if isinstance(fault, StorageUnavailable):
-                fault = StorageUnavailable(f"the change could not be saved: {first_line(exc)}")
+                fault = StorageUnavailable(
+                    Phrase("the change could not be saved: {text}", text=first_line(exc))
+                )
             raise (fault or exc) from exc
         self._committed = True
 

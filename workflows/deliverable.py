@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from banso.engine.deadlines import MeetDeadline, ReopenDeadline
 from banso.engine.errors import Unmet
 from banso.engine.outbox import Notify
+from banso.engine.phrase import Phrase
 from banso.engine.workflow import GuardContext, RecordView, State, Transition, WorkflowDefinition
 from banso.workflows.checks import needs_text
 from banso.workflows.roles import LEAD, PREFECTURE, SYSTEM
@@ -41,9 +42,12 @@ def approved_with_its_engagement(record: RecordView, ctx: GuardContext) -> Itera
     if record.data.get("kind") != SUPPORT_PLAN or ctx.payload.get(PLAN_OF) is not None:
         return []
     eid = record.data.get("engagement_id")
-    which = f"engagement {eid}" if eid else "each engagement of the organisation"
-    return [Unmet(f"a support plan is approved with its engagement ({which})",
+    which = (
+        Phrase("engagement {id}", id=eid) if eid else Phrase("each engagement of the organisation")
+    )
+    return [Unmet(Phrase("a support plan is approved with its engagement ({which})", which=which),
                   remedy="approve_plan")]  # fmt: skip
+
 
 # kind → (title, needs the prefecture's approval), in the order of spec §9.
 DELIVERABLE_KINDS: dict[str, tuple[str, bool]] = {
