@@ -159,7 +159,15 @@ def _guard(command: click.Command, path: str) -> None:
             state = ctx.find_object(State)
             if state is not None:
                 state.admit(path, {**ctx.params, **kwargs})
-        return callback(*args, **kwargs)
+        try:
+            return callback(*args, **kwargs)
+        except BansoError as exc:
+            state = ctx.find_object(State)
+            if state is not None and i18n.japanese():
+                from banso.admin.refusals import name_record  # loaded on failure only
+
+                name_record(state.services, exc)
+            raise
 
     guarded.banso_guarded = True  # type: ignore[attr-defined]
     command.callback = guarded
@@ -219,7 +227,7 @@ def cli(
     if _trusting(settings):
         from banso.services.identity import TRUST_NOTICE
 
-        click.echo(TRUST_NOTICE, err=True)
+        click.echo(i18n.tr(TRUST_NOTICE), err=True)
     state = State(settings)
     ctx.obj = state
     ctx.call_on_close(state.close)  # the engine is disposed when the command ends

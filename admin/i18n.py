@@ -47,7 +47,8 @@ def japanese() -> bool:
 
 
 def choose(argv: Sequence[str] | None, environ: Mapping[str, str] | None) -> str:
-    """``--lang X`` on the command line, else BANSO_LANG, else Japanese."""
+    """``--lang X`` on the command line, else BANSO_LANG, else the locale's
+    messages category (``locale_language``), else Japanese."""
     args = list(argv or ())
     for i, arg in enumerate(args):
         if arg == "--":
@@ -57,7 +58,29 @@ def choose(argv: Sequence[str] | None, environ: Mapping[str, str] | None) -> str
         if arg.startswith("--lang="):
             return _known(arg.split("=", 1)[1])
     env = environ if environ is not None else {}
-    return _known(env.get("BANSO_LANG", "") or DEFAULT)
+    if env.get("BANSO_LANG", ""):
+        return _known(env["BANSO_LANG"])
+    return locale_language(env)
+
+
+def locale_language(environ: Mapping[str, str]) -> str:
+    """The language the locale asks messages in, read as POSIX does (LC_ALL, then
+    LC_MESSAGES, then LANG: the first one set decides).
+
+    The command is Japanese for its audience whatever the machine's default
+    locale, so only a messages locale chosen on purpose turns it English:
+    ``LC_MESSAGES=en_US.UTF-8`` does; an ``en_*``, ``C`` or ``POSIX`` in LANG or
+    LC_ALL (what servers and containers are set up with) does not. ``ja*``
+    anywhere is Japanese, as is anything else."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(name, "")
+        if not value:
+            continue
+        code = value.strip().lower().replace("_", "-").split("-")[0].split(".")[0]
+        if name == "LC_MESSAGES" and code == "en":
+            return "en"
+        return DEFAULT
+    return DEFAULT
 
 
 def _known(value: str) -> str:

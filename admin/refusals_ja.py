@@ -78,6 +78,14 @@ def kind_label(kind: str) -> str:
     return KINDS.get(kind, kind)
 
 
+def named(exc: BansoError, kind: str, record_id: int) -> str:
+    """案件1（岡山市・生成AI）: the record as people know it, when the command
+    could read it (``admin.refusals.name_record``); 案件1 otherwise."""
+    name = getattr(exc, "record_name", None)
+    record = f"{kind_label(kind)}{record_id}"
+    return f"{record}（{name}）" if name else record
+
+
 def trigger_label(kind: str, trigger: str) -> str | None:
     for definition in DEFINITIONS:
         if definition.kind == kind:
@@ -128,7 +136,7 @@ def describe_ja(exc: BansoError, words: Words) -> str | None:
     PROG, LOOK_UP, OPTIONS = words.prog, words.look_up, words.options
 
     if isinstance(exc, TransitionRefused):
-        record = f"{kind_label(exc.kind)}{exc.record_id}"
+        record = named(exc, exc.kind, exc.record_id)
         allowed = "、".join(_typed(exc.kind, t, words) for t in exc.allowed) or "なし"
         typed = _typed(exc.kind, exc.trigger, words)
         head = f"{record}は「{exc.state_label}」のため、{typed}はできません。"
@@ -141,7 +149,7 @@ def describe_ja(exc: BansoError, words: Words) -> str | None:
         return f"新しい{kind_label(exc.kind)}は登録できません。{reasons}。"
     if isinstance(exc, PermissionDenied):
         if exc.trigger is not None and exc.kind is not None and exc.record_id is not None:
-            what = f"{kind_label(exc.kind)}{exc.record_id}の{_typed(exc.kind, exc.trigger, words)}"
+            what = f"{named(exc, exc.kind, exc.record_id)}の{_typed(exc.kind, exc.trigger, words)}"
         else:
             command = re.fullmatch(r"use `(banso [^`]+)`", exc.action)
             # The permission table names the command itself: say it as typed.
@@ -170,7 +178,7 @@ def describe_ja(exc: BansoError, words: Words) -> str | None:
     if isinstance(exc, ConflictError):
         who = exc.changed_by or "別の処理"
         return (
-            f"{kind_label(exc.kind)}{exc.record_id}は、この変更の途中で{who}が更新しました。"
+            f"{named(exc, exc.kind, exc.record_id)}は、この変更の途中で{who}が更新しました。"
             "表示し直してから、もう一度行ってください。"
         )
     if isinstance(exc, ChainBroken):

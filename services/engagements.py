@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -238,13 +238,15 @@ def import_survey(
     user: str | None,
     rows: Sequence[SurveyEntry],
     hearing_by: str | date = HEARING_BY_PREFERRED,
+    progress: Callable[[int], None] | None = None,
 ) -> SurveyImport:
     """Every checked row becomes an engagement in `requested`, in one unit of work; a row
     whose organisation × theme is already going is reported, not created.
 
     ``hearing_by`` says when each hearing is due: ``preferred`` (the start of the row's
     preferred period, the setting's business days for a row without one), a date for
-    every row, or ``days`` (the setting's business days from the import)."""
+    every row, or ``days`` (the setting's business days from the import).
+    ``progress(done)`` is told after each row (the command's progress bar)."""
     if not isinstance(hearing_by, date) and hearing_by not in HEARING_BY:
         raise InvalidValue(
             "--hearing-by",
@@ -255,7 +257,9 @@ def import_survey(
     duplicates: list[dict[str, Any]] = []
     with services.uow() as uow:
         actor = acting(uow, user, "import the survey")
-        for row in rows:
+        for done, row in enumerate(rows, start=1):
+            if progress is not None:
+                progress(done)
             org, theme = org_named(uow, row.org_code), theme_named(uow, row.theme_code)
             existing = open_engagement(uow, org.id, theme.id)
             entry = {"row": row.row, "org": org.code, "theme": theme.code}

@@ -76,7 +76,7 @@ OS = "os"
 DATABASE = "database"
 TRUST = "trust"
 
-TRUST_NOTICE = (
+TRUST_NOTICE = Phrase(
     "banso: identity mode trust: --as / BANSO_USER is believed, not authenticated "
     "(for the demo and tests only)"
 )
