@@ -67,6 +67,7 @@ ROLE_WORDS: dict[str, str] = {
     **ROLE_LABELS,
     "person": "登録済みの関係者",
     "person on the programme": "事業に参加中の関係者",
+    "assigned consultant": "担当の専門人材",
 }
 
 

@@ -369,7 +369,9 @@ class _SurveyReader:
         # in which the contract starts.
         start_year, start_month = self.first_month
         self.fiscal_year = start_year if start_month >= 4 else start_year - 1
-        self.contract_text = f"{contract_months[0]} to {contract_months[1]}"
+        self.contract_text = Phrase(
+            "{first} to {last}", first=contract_months[0], last=contract_months[1]
+        )
 
     @staticmethod
     def _index(mapping: Mapping[str, str]) -> dict[str, str]:
