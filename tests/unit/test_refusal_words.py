@@ -56,12 +56,22 @@ def japanese() -> Iterator[None]:
 
 def refusals(tmp_path: Path) -> Iterator[BansoError]:
     """One refusal of each rule that words its reason from values."""
-    use = QuotaUse(engagement_id=1, month="2026-06", month_count=2, fy_count=470, std_count=0,
-                   family=(3,), theme="genai", planned=2, engagement_count=2)  # fmt: skip
+    use = QuotaUse(
+        engagement_id=1,
+        month="2026-06",
+        month_count=2,
+        fy_count=470,
+        std_count=0,
+        family=(3,),
+        theme="genai",
+        planned=2,
+        engagement_count=2,
+    )
     yield CreationRefused(
         kind="dispatch",
-        unmet=quota_unmet(Quotas(), use, standardization=False, override="急ぎ",
-                          actor_role="consultant"),  # fmt: skip
+        unmet=quota_unmet(
+            Quotas(), use, standardization=False, override="急ぎ", actor_role="consultant"
+        ),
     )
     sunday_night = datetime(2026, 6, 7, 22, 30, tzinfo=TOKYO)
     yield CreationRefused(
@@ -73,21 +83,37 @@ def refusals(tmp_path: Path) -> Iterator[BansoError]:
             *consultant_unmet(7, ConsultantFacts(role=None, active=True)),
             *consultant_unmet(
                 4,
-                ConsultantFacts(role="lead", active=False, email="lead@contractor.example.jp",
-                                subcontractor="株式会社サンプル"),  # fmt: skip
+                ConsultantFacts(
+                    role="lead",
+                    active=False,
+                    email="lead@contractor.example.jp",
+                    subcontractor="株式会社サンプル",
+                ),
             ),
             *consistency_unmet(
-                5, ConsultantFacts(role="consultant", active=True, assigned_consultant_id=3,
-                                   assigned_consultant=HANAKO), None,  # fmt: skip
+                5,
+                ConsultantFacts(
+                    role="consultant",
+                    active=True,
+                    assigned_consultant_id=3,
+                    assigned_consultant=HANAKO,
+                ),
+                None,
             ),
             *choice_unmet("bus", ("onsite", "web"), Phrase("mode"), "mode"),
         ],
     )
     yield TransitionRefused(
-        kind="engagement", record_id=1, trigger="withdraw", state="in_support",
-        state_label="支援中", allowed=("report",),
-        unmet=open_dispatches_unmet(DispatchTally(held=1, open=(4, 7)), Phrase("before withdrawing")),
-    )  # fmt: skip
+        kind="engagement",
+        record_id=1,
+        trigger="withdraw",
+        state="in_support",
+        state_label="支援中",
+        allowed=("report",),
+        unmet=open_dispatches_unmet(
+            DispatchTally(held=1, open=(4, 7)), Phrase("before withdrawing")
+        ),
+    )
     for bad in ("a b@city.example.jp", "tanaka@city", "tanaka@@city.example.jp", "tanaka@-x-.jp"):
         with pytest.raises(InvalidValue) as caught:
             check_email(bad)
@@ -98,8 +124,15 @@ def refusals(tmp_path: Path) -> Iterator[BansoError]:
         ("--planned-dispatches", 10**9, count_problem(10**9)),
         ("--date", "1999-01-01", date_problem(datetime(1999, 1, 1).date())),
     ):
-        yield InvalidValue(where, value, Phrase("{expected} ({problem})",
-                           expected=Phrase("one of {choices}", choices="a, b"), problem=problem))  # fmt: skip
+        yield InvalidValue(
+            where,
+            value,
+            Phrase(
+                "{expected} ({problem})",
+                expected=Phrase("one of {choices}", choices="a, b"),
+                problem=problem,
+            ),
+        )
     note = standardization_note(361, 360)
     assert note is not None
     yield StorageUnavailable(note)  # a note, worded by the same catalog
@@ -116,10 +149,13 @@ def refusals(tmp_path: Path) -> Iterator[BansoError]:
 
     yield NotFound(_history_of("dispatch"), 9, "check the kind and the id")
     yield PermissionDenied.to_fire(
-        actor="jiro@contractor.example.jp", trigger="record", kind="dispatch", record_id=3,
+        actor="jiro@contractor.example.jp",
+        trigger="record",
+        kind="dispatch",
+        record_id=3,
         allowed_roles=("lead", "assigned consultant"),
         note=Phrase("assigned to {who}", who=HANAKO),
-    )  # fmt: skip
+    )
 
 
 def survey_refusals(tmp_path: Path) -> Iterator[BansoError]:
@@ -160,9 +196,32 @@ TYPED = re.compile(
     r"|」（[a-z][a-z-]*）|（(?=[^）]*(--|[A-Z]{2}))[\x20-\x7e…]+）|「[\x20-\x7e]+」|'[^']*'"
 )
 # Codes a person meets in Japanese output (theme, state and mode codes, settings).
-CODES = {"genai", "in_support", "onsite", "web", "bus", "quantum", "mode", "lead", "Banso",
-         "survey_max_bytes", "survey_max_rows", "SQLite", "UTF", "URL", "OS", "a", "b", "PATH",
-         "reason", "REASON", "TEXT", "ID", "EMAIL", "mysql"}  # fmt: skip
+CODES = {
+    "genai",
+    "in_support",
+    "onsite",
+    "web",
+    "bus",
+    "quantum",
+    "mode",
+    "lead",
+    "Banso",
+    "survey_max_bytes",
+    "survey_max_rows",
+    "SQLite",
+    "UTF",
+    "URL",
+    "OS",
+    "a",
+    "b",
+    "PATH",
+    "reason",
+    "REASON",
+    "TEXT",
+    "ID",
+    "EMAIL",
+    "mysql",
+}
 
 
 def english_runs(line: str) -> list[str]:
@@ -193,10 +252,20 @@ def test_every_refusal_reads_japanese_and_english_is_unchanged(tmp_path: Path) -
 
 def test_the_phrase_is_the_english_text_and_keeps_its_template() -> None:
     reason = quota_unmet(
-        Quotas(), QuotaUse(engagement_id=2, month="2026-06", month_count=0, fy_count=0,
-                           std_count=0, planned=1, engagement_count=1),  # fmt: skip
-        standardization=False, override=None, actor_role="lead",
-    )[0].reason  # fmt: skip
+        Quotas(),
+        QuotaUse(
+            engagement_id=2,
+            month="2026-06",
+            month_count=0,
+            fy_count=0,
+            std_count=0,
+            planned=1,
+            engagement_count=1,
+        ),
+        standardization=False,
+        override=None,
+        actor_role="lead",
+    )[0].reason
     assert reason == (
         "approved plan: engagement 2 planned 1 dispatches and has 1; a second needs an override, "
         "with its reason, by the lead or the prefecture, or a revised plan"
@@ -204,7 +273,8 @@ def test_the_phrase_is_the_english_text_and_keeps_its_template() -> None:
     assert isinstance(reason, Phrase) and reason.args["id"] == 2
     assert i18n.tr(reason) == (
         "承認済みの支援計画：案件2の予定派遣回数は1回で、すでに1回あります。2回目には、"
-        "プロジェクト責任者か県が理由を添えて --override を指定するか、支援計画を変更する必要があります"
+        "プロジェクト責任者か県が理由を添えて --override を指定するか、"
+        "支援計画を変更する必要があります"
     )
     import pickle
 
@@ -212,8 +282,14 @@ def test_the_phrase_is_the_english_text_and_keeps_its_template() -> None:
 
 
 def test_the_record_is_named_as_people_know_it() -> None:
-    exc = TransitionRefused(kind="engagement", record_id=1, trigger="approve_plan",
-                            state="requested", state_label="要望受付", allowed=())  # fmt: skip
+    exc = TransitionRefused(
+        kind="engagement",
+        record_id=1,
+        trigger="approve_plan",
+        state="requested",
+        state_label="要望受付",
+        allowed=(),
+    )
     exc.record_name = "岡山市・生成AI"  # type: ignore[attr-defined]
     assert refusal_line(exc).startswith("エラー：案件1（岡山市・生成AI）は「要望受付」のため、")
 
