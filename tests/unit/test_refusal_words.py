@@ -310,3 +310,24 @@ def test_the_record_is_named_as_people_know_it() -> None:
 def test_the_language_from_the_environment(environ: dict[str, str], lang: str) -> None:
     assert i18n.choose([], environ) == lang
     assert i18n.choose(["--lang", "ja"], {**environ, "BANSO_LANG": "en"}) == "ja"
+
+
+def test_tables_are_drawn_by_rich_on_a_terminal_and_plain_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from banso.admin import output
+
+    rows = [["1", "支援中", "岡山市", "生成AI"], ["12", "要望受付", "倉敷市", "RPA"]]
+    headers = ["番号", "状態", "団体", "テーマ"]
+    monkeypatch.setattr(output, "_terminal", lambda: False)
+    plain = output.table(rows, headers)
+    assert plain.splitlines()[1] == "1     支援中    岡山市  生成AI" and "\x1b" not in plain
+    drawn = output.rich_table(rows, headers, columns=80)
+    lines = drawn.splitlines()
+    assert "─" in lines[1] and "\x1b" not in drawn  # not a terminal: no colour codes
+    # Display widths, not characters: 倉敷市 starts where 岡山市 does.
+    starts = [output.width(line[: line.index(city)]) for line, city in ((lines[2], "岡山市"),
+              (lines[3], "倉敷市"))]  # fmt: skip
+    assert starts[0] == starts[1]
+    monkeypatch.setattr(output, "_terminal", lambda: True)
+    assert "─" in output.table(rows, headers)
