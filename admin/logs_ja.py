@@ -8,6 +8,7 @@ remain are shown by their Japanese names.
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from typing import Any
 
 from banso.admin.i18n import N_, _, japanese
@@ -51,7 +52,9 @@ KEYS: dict[str, str] = {
 }
 
 
-def in_japanese(_logger: Any, _name: str, event: dict[str, Any]) -> dict[str, Any]:
+def in_japanese(
+    _logger: Any, _name: str, event: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
     """A structlog processor: the event as a Japanese sentence, for the console."""
     if not japanese():
         return event

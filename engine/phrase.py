@@ -32,7 +32,7 @@ class Phrase(str):
         self.args = args
         return self
 
-    def __getnewargs__(self) -> tuple[str]:  # type: ignore[override]
+    def __getnewargs__(self) -> tuple[str]:
         return (self.template,)
 
     def __reduce__(self) -> tuple[Any, ...]:
