@@ -201,7 +201,7 @@ def _guard(command: click.Command, path: str) -> None:
     is_eager=True,
     expose_value=False,
     callback=_set_language,
-    help="Language of messages and help: ja (default) or en (BANSO_LANG).",
+    help="Language of messages and help: ja (default) or en (BANSO_LANG; LC_MESSAGES=en_* too).",
 )
 @click.version_option(package_name="banso", message="%(prog)s %(version)s")
 @click.pass_context
