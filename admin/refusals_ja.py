@@ -56,6 +56,7 @@ WHAT_JA: dict[str, str] = {
     "meeting": "会議{key}",
     "deadline": "期限{key}",
     "outbox message": "メール{key}",
+    "kind of record": "記録の種類「{key}」",
 }
 
 

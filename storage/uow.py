@@ -54,7 +54,7 @@ class SqlRecords:
             return self.classes[kind]
         except KeyError:
             known = ", ".join(sorted(self.classes))
-            raise NotFound("kind of record", kind, f"known: {known}") from None
+            raise NotFound("kind of record", kind, Phrase("known: {known}", known=known)) from None
 
     def _check_columns(self, kind: str, data: Mapping[str, Any], *, system: bool = False) -> None:
         known = set(_columns(self.cls(kind))) - (set() if system else _SYSTEM_COLUMNS)
