@@ -246,7 +246,7 @@ def import_survey(
     ``hearing_by`` says when each hearing is due: ``preferred`` (the start of the row's
     preferred period, the setting's business days for a row without one), a date for
     every row, or ``days`` (the setting's business days from the import).
-    ``progress(done)`` is told after each row (the command's progress bar)."""
+    ``progress(n)`` is told as the n-th row is taken up (the command's progress bar)."""
     if not isinstance(hearing_by, date) and hearing_by not in HEARING_BY:
         raise InvalidValue(
             "--hearing-by",
