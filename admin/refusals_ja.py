@@ -26,6 +26,7 @@ from banso.engine.errors import (
     TransitionRefused,
     Unmet,
 )
+from banso.engine.phrase import Phrase
 from banso.workflows import DEFINITIONS
 from banso.workflows.labels import KIND_LABELS
 from banso.workflows.roles import ROLE_LABELS
@@ -176,7 +177,8 @@ def describe_ja(exc: BansoError, words: Words) -> str | None:
     if isinstance(exc, InvalidValue):
         where = cell_place(OPTIONS.get(exc.where, exc.where))
         expected = tr(exc.expected)
-        return f"{tr(where)}：「{exc.value}」は指定できません。{expected}で指定してください。"
+        value = tr(exc.value) if isinstance(exc.value, Phrase) else exc.value
+        return f"{tr(where)}：「{value}」は指定できません。{expected}で指定してください。"
     if isinstance(exc, ConflictError):
         who = exc.changed_by or "別の処理"
         return (

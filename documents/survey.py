@@ -152,7 +152,7 @@ def _read_table(path: Path, limits: SurveyLimits) -> list[list[object]]:
     if size > limits.max_bytes:
         raise InvalidValue(
             path.name,
-            f"{size:,} bytes",
+            Phrase("{size:,} bytes", size=size),
             Phrase(
                 "a survey file of at most {most:,} bytes (setting survey_max_bytes)",
                 most=limits.max_bytes,
@@ -162,7 +162,7 @@ def _read_table(path: Path, limits: SurveyLimits) -> list[list[object]]:
     if len(table) > limits.max_rows + 1:
         raise InvalidValue(
             path.name,
-            f"more than {limits.max_rows:,} rows",
+            Phrase("more than {most:,} rows", most=limits.max_rows),
             Phrase(
                 "at most {most:,} rows below the header (setting survey_max_rows)",
                 most=limits.max_rows,
@@ -191,7 +191,9 @@ def _check_zip(path: Path, limits: SurveyLimits) -> None:
         if total > limits.max_unzipped or (info.file_size > 1_000_000 and ratio > limits.max_ratio):
             raise InvalidValue(
                 path.name,
-                f"{info.filename}: {info.file_size:,} bytes unpacked",
+                Phrase(
+                    "{name}: {size:,} bytes unpacked", name=info.filename, size=info.file_size
+                ),
                 Phrase(
                     "a survey workbook that unpacks to at most {most:,} bytes",
                     most=limits.max_unzipped,
@@ -249,9 +251,11 @@ def _read_csv(path: Path, limits: SurveyLimits) -> list[list[object]]:
             text = raw.decode("cp932")
         except UnicodeDecodeError as exc:
             raise InvalidValue(
-                f"{path.name} byte {exc.start}",
+                Phrase("{file} byte {at}", file=path.name, at=exc.start),
                 raw[exc.start : exc.start + 2],
-                "text in UTF-8 or Shift_JIS (CP932); save the sheet as 'CSV UTF-8' in Excel",
+                Phrase(
+                    "text in UTF-8 or Shift_JIS (CP932); save the sheet as 'CSV UTF-8' in Excel"
+                ),
             ) from exc
     reader = csv.reader(io.StringIO(text, newline=""))
     try:

@@ -137,8 +137,13 @@ def authenticate(uow: UnitOfWork, login: Login) -> str | None:
         if uow.directory.person(login.claimed) is None:
             raise NotFound("person with e-mail", login.claimed)
         raise Refused(
-            f"--as {login.claimed}: the {login.what} {login.account} is {bound.email}; "
-            "--as may only name yourself"
+            Phrase(
+                "--as {claimed}: the {what} {account} is {email}; --as may only name yourself",
+                claimed=login.claimed,
+                what=login.what,
+                account=login.account,
+                email=bound.email,
+            )
         )
     return bound.email
 

@@ -185,6 +185,11 @@ def survey_refusals(tmp_path: Path) -> Iterator[BansoError]:
         with pytest.raises(InvalidValue) as caught:
             read_survey(path, orgs=orgs, themes=themes)
         yield caught.value
+    undecodable = tmp_path / "bytes.csv"
+    undecodable.write_bytes("団体名,テーマ\n".encode() + b"\x81\x20\n")
+    with pytest.raises(InvalidValue) as odd:
+        read_survey(undecodable, orgs=orgs, themes=themes)
+    yield odd.value
 
 
 EMAIL = re.compile(r"[\w.+-]+@[\w.-]+")
@@ -221,6 +226,10 @@ CODES = {
     "ID",
     "EMAIL",
     "mysql",
+    "Shift_JIS",
+    "Excel",
+    "CP",
+    "CSV",
 }
 
 
@@ -247,7 +256,7 @@ def test_every_refusal_reads_japanese_and_english_is_unchanged(tmp_path: Path) -
         for said in [u.reason for u in getattr(exc, "unmet", ())] + [getattr(exc, "expected", "")]:
             assert str(said) in english, (said, english)
         seen += 1
-    assert seen == 26
+    assert seen == 27
 
 
 def test_the_phrase_is_the_english_text_and_keeps_its_template() -> None:
