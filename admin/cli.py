@@ -160,7 +160,15 @@ def _guard(command: click.Command, path: str) -> None:
             state = ctx.find_object(State)
             if state is not None:
                 state.admit(path, {**ctx.params, **kwargs})
-        return callback(*args, **kwargs)
+        try:
+            return callback(*args, **kwargs)
+        except BansoError as exc:
+            state = ctx.find_object(State)
+            if state is not None and i18n.japanese():
+                from banso.admin.refusals import name_record  # loaded on failure only
+
+                name_record(state.services, exc)
+            raise
 
     guarded.banso_guarded = True  # type: ignore[attr-defined]
     command.callback = guarded
@@ -194,7 +202,7 @@ def _guard(command: click.Command, path: str) -> None:
     is_eager=True,
     expose_value=False,
     callback=_set_language,
-    help="Language of messages and help: ja (default) or en (BANSO_LANG).",
+    help="Language of messages and help: ja (default) or en (BANSO_LANG; LC_MESSAGES=en_* too).",
 )
 @click.version_option(package_name="banso", message="%(prog)s %(version)s")
 @click.pass_context
@@ -220,7 +228,7 @@ def cli(
     if _trusting(settings):
         from banso.services.identity import TRUST_NOTICE
 
-        click.echo(TRUST_NOTICE, err=True)
+        click.echo(i18n.tr(TRUST_NOTICE), err=True)
     state = State(settings)
     ctx.obj = state
     ctx.call_on_close(state.close)  # the engine is disposed when the command ends

@@ -344,7 +344,13 @@ def survey_import(state: State, path: Path, hearing_by_text: str) -> None:
         contract_months=known.contract_months,
         limits=limits,
     )
-    done = engagements.import_survey(state.services, state.user, rows, hearing_by)
+    from banso.admin.progress import progress_bar
+
+    # On stderr, and only when a person watches a terminal (admin.progress).
+    with progress_bar(len(rows), _("Importing {file}").format(file=path.name)) as step:
+        done = engagements.import_survey(
+            state.services, state.user, rows, hearing_by, progress=step
+        )
     lines = [
         _("{file}: {created} engagement(s) created, {duplicates} duplicate(s) not created").format(
             file=path.name, created=len(done.created), duplicates=len(done.duplicates)

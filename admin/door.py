@@ -16,8 +16,9 @@ from typing import Any
 
 import click
 
-from banso.admin.i18n import _
+from banso.admin.i18n import _, tr
 from banso.engine.errors import InvalidValue
+from banso.engine.phrase import Phrase
 from banso.workflows import validation as v
 from banso.workflows.email import email_problem
 
@@ -65,23 +66,47 @@ RULES: dict[str, tuple[Check, str]] = {
     "email": (_email, "an e-mail address like tanaka@city.example.jp"),
     "consultant": (_email, "a consultant's e-mail address"),
     "user": (_line(v.MAX_EMAIL), "the acting person's e-mail address"),
-    "name": (v.name_problem, f"a name on one line, at most {v.MAX_NAME} characters"),
-    "company": (v.name_problem, f"a company name on one line, at most {v.MAX_NAME} characters"),
-    "contractor": (v.name_problem, f"the contractor's name, at most {v.MAX_NAME} characters"),
-    "topic": (v.line_problem, f"a topic on one line, at most {v.MAX_NAME} characters"),
-    "place": (v.line_problem, f"a place on one line, at most {v.MAX_NAME} characters"),
-    "ref": (v.line_problem, f"a reference on one line, at most {v.MAX_NAME} characters"),
-    "record": (v.line_problem, f"a reference on one line, at most {v.MAX_NAME} characters"),
+    "name": (v.name_problem, Phrase("a name on one line, at most {n} characters", n=v.MAX_NAME)),
+    "company": (
+        v.name_problem,
+        Phrase("a company name on one line, at most {n} characters", n=v.MAX_NAME),
+    ),
+    "contractor": (
+        v.name_problem,
+        Phrase("the contractor's name, at most {n} characters", n=v.MAX_NAME),
+    ),
+    "topic": (v.line_problem, Phrase("a topic on one line, at most {n} characters", n=v.MAX_NAME)),
+    "place": (v.line_problem, Phrase("a place on one line, at most {n} characters", n=v.MAX_NAME)),
+    "ref": (
+        v.line_problem,
+        Phrase("a reference on one line, at most {n} characters", n=v.MAX_NAME),
+    ),
+    "record": (
+        v.line_problem,
+        Phrase("a reference on one line, at most {n} characters", n=v.MAX_NAME),
+    ),
     "fields": (v.line_problem, "fields of expertise, comma-separated, on one line"),
-    "reason": (_line(v.MAX_LINE), f"a reason on one line, at most {v.MAX_LINE} characters"),
-    "override": (_line(v.MAX_LINE), f"a reason on one line, at most {v.MAX_LINE} characters"),
+    "reason": (
+        _line(v.MAX_LINE),
+        Phrase("a reason on one line, at most {n} characters", n=v.MAX_LINE),
+    ),
+    "override": (
+        _line(v.MAX_LINE),
+        Phrase("a reason on one line, at most {n} characters", n=v.MAX_LINE),
+    ),
     "code": (_code(v.MAX_THEME_CODE), "a code of ASCII letters and digits"),
-    "org_code": (_code(v.MAX_CODE), f"an organisation code, at most {v.MAX_CODE} characters"),
+    "org_code": (
+        _code(v.MAX_CODE),
+        Phrase("an organisation code, at most {n} characters", n=v.MAX_CODE),
+    ),
     "theme_code": (_code(v.MAX_THEME_CODE), "a theme code"),
     "parent": (_code(v.MAX_THEME_CODE), "a theme code"),
     "kind": (_code(v.MAX_THEME_CODE), "a kind of record"),
     "sample": (_code(v.MAX_THEME_CODE), "a sample's name"),
-    "url": (v.url_problem, f"a web address like https://…, at most {v.MAX_URL} characters"),
+    "url": (
+        v.url_problem,
+        Phrase("a web address like https://…, at most {n} characters", n=v.MAX_URL),
+    ),
     "at_text": (_when, "a date-time within 2000 to 2099"),
     "from_text": (_when, "a date within 2000 to 2099"),
     "to_text": (_when, "a date within 2000 to 2099"),
@@ -92,14 +117,20 @@ RULES: dict[str, tuple[Check, str]] = {
     "kickoff": (_when, "a date within 2000 to 2099"),
     "db": (_line(v.MAX_LINE), "a database URL on one line"),
     "config": (_line(v.MAX_LINE), "a file path on one line"),
-    "hours": (v.hours_problem, f"hours above 0 and at most {v.MAX_HOURS:g}"),
+    "hours": (v.hours_problem, Phrase("hours above 0 and at most {n:g}", n=v.MAX_HOURS)),
     "sweep_every": (_seconds, "seconds up to a day"),
     "send_every": (_seconds, "seconds up to a day"),
 }
 # Integers nobody listed: ids if the name says so, else counts.
-ID_RULE: tuple[Check, str] = (v.id_problem, f"an id from 1 to {v.MAX_ID}")
-COUNT_RULE: tuple[Check, str] = (v.count_problem, f"a whole number from 0 to {v.MAX_COUNT}")
-TEXT_RULE: tuple[Check, str] = (v.text_problem, f"text of at most {v.MAX_TEXT} characters")
+ID_RULE: tuple[Check, str] = (v.id_problem, Phrase("an id from 1 to {n}", n=v.MAX_ID))
+COUNT_RULE: tuple[Check, str] = (
+    v.count_problem,
+    Phrase("a whole number from 0 to {n}", n=v.MAX_COUNT),
+)
+TEXT_RULE: tuple[Check, str] = (
+    v.text_problem,
+    Phrase("text of at most {n} characters", n=v.MAX_TEXT),
+)
 PATH_RULE: tuple[Check, str] = (_line(v.MAX_LINE), "a path on one line")
 
 
@@ -123,7 +154,7 @@ class Checked(click.ParamType[Any, Any]):
                 raise InvalidValue(
                     self.where,
                     _short(value),
-                    _("{expected} ({problem})").format(expected=_(self.expected), problem=raw),
+                    _("{expected} ({problem})").format(expected=tr(self.expected), problem=tr(raw)),
                 )
         converted = self.inner.convert(value, param, ctx)
         target = converted
@@ -134,7 +165,7 @@ class Checked(click.ParamType[Any, Any]):
             raise InvalidValue(
                 self.where,
                 _short(value),
-                _("{expected} ({problem})").format(expected=_(self.expected), problem=problem),
+                _("{expected} ({problem})").format(expected=tr(self.expected), problem=tr(problem)),
             )
         return converted
 

@@ -47,7 +47,8 @@ def japanese() -> bool:
 
 
 def choose(argv: Sequence[str] | None, environ: Mapping[str, str] | None) -> str:
-    """``--lang X`` on the command line, else BANSO_LANG, else Japanese."""
+    """``--lang X`` on the command line, else BANSO_LANG, else the locale's
+    messages category (``locale_language``), else Japanese."""
     args = list(argv or ())
     for i, arg in enumerate(args):
         if arg == "--":
@@ -57,7 +58,29 @@ def choose(argv: Sequence[str] | None, environ: Mapping[str, str] | None) -> str
         if arg.startswith("--lang="):
             return _known(arg.split("=", 1)[1])
     env = environ if environ is not None else {}
-    return _known(env.get("BANSO_LANG", "") or DEFAULT)
+    if env.get("BANSO_LANG", ""):
+        return _known(env["BANSO_LANG"])
+    return locale_language(env)
+
+
+def locale_language(environ: Mapping[str, str]) -> str:
+    """The language the locale asks messages in, read as POSIX does (LC_ALL, then
+    LC_MESSAGES, then LANG: the first one set decides).
+
+    The command is Japanese for its audience whatever the machine's default
+    locale, so only a messages locale chosen on purpose turns it English:
+    ``LC_MESSAGES=en_US.UTF-8`` does; an ``en_*``, ``C`` or ``POSIX`` in LANG or
+    LC_ALL (what servers and containers are set up with) does not. ``ja*``
+    anywhere is Japanese, as is anything else."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(name, "")
+        if not value:
+            continue
+        code = value.strip().lower().replace("_", "-").split("-")[0].split(".")[0]
+        if name == "LC_MESSAGES" and code == "en":
+            return "en"
+        return DEFAULT
+    return DEFAULT
 
 
 def _known(value: str) -> str:
@@ -86,6 +109,42 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     if _language == "en":
         return singular if n == 1 else plural
     return _catalog().ngettext(singular, plural, n)
+
+
+def tr(text: object) -> str:
+    """A sentence a rule wrote (a ``Phrase`` or a plain message) in the current
+    language: the template through the catalog, its values filled in (a value
+    that is itself a ``Phrase`` translated the same way)."""
+    from banso.engine.phrase import Phrase
+
+    if not isinstance(text, str):
+        return str(text)
+    if not isinstance(text, Phrase):
+        return _(text)
+    if _language == "en":
+        return str(text)
+    if not text.args:
+        return _(text.template)
+    args = {k: tr(v) if isinstance(v, Phrase) else v for k, v in text.args.items()}
+    if isinstance(args.get("kind"), str) and "kind_label" not in args:
+        # A record's kind (engagement) is named by its Japanese label (案件).
+        from banso.workflows.labels import KIND_LABELS
+
+        args["kind_label"] = KIND_LABELS.get(args["kind"], args["kind"])
+    try:
+        return _(text.template).format(**args)
+    except (KeyError, IndexError, ValueError):  # a translation that lost a placeholder
+        return str(text)
+
+
+def in_japanese(text: str) -> str:
+    """``text`` as the Japanese catalog has it, whatever the current language."""
+    global _language
+    saved, _language = _language, "ja"
+    try:
+        return tr(text)
+    finally:
+        _language = saved
 
 
 def N_(message: str) -> str:

@@ -55,6 +55,7 @@ def configure_logging(log_format: str = "auto", stream: TextIO | None = None) ->
         ]
         if as_json
         else [
+            _console_words(),
             structlog.dev.ConsoleRenderer(
                 colors=False, exception_formatter=structlog.dev.plain_traceback
             )
@@ -91,6 +92,12 @@ def configure_logging(log_format: str = "auto", stream: TextIO | None = None) ->
         # demo, an embedding caller) must follow the configuration of the moment.
         cache_logger_on_first_use=False,
     )
+
+
+def _console_words() -> structlog.typing.Processor:
+    from banso.admin.logs_ja import in_japanese  # the console's words, for people
+
+    return in_japanese
 
 
 def bind_command(command: str, actor: str | None) -> None:

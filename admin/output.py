@@ -119,6 +119,42 @@ def width(text: str) -> int:
 
 
 def table(rows: list[list[str]], headers: list[str]) -> str:
+    """A table aligned for Japanese text: drawn by rich when a person reads stdout
+    on a terminal, plain columns (no colour, no rules) for pipes, files and tests."""
+    if _terminal():
+        return rich_table(rows, headers)
+    return plain_table(rows, headers)
+
+
+def _terminal() -> bool:
+    import sys
+
+    return sys.stdout.isatty()
+
+
+def rich_table(rows: list[list[str]], headers: list[str], columns: int | None = None) -> str:
+    """The table as rich draws it (display widths, so 全角 columns line up), as text
+    for ``emit``; rich is imported only here, when a terminal shows it."""
+    import io
+    import shutil
+
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    drawn = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False, show_edge=False)
+    for header in headers:
+        drawn.add_column(header, overflow="fold")
+    for row in rows:
+        drawn.add_row(*row)
+    out = io.StringIO()
+    width = columns or shutil.get_terminal_size().columns
+    console = Console(file=out, width=width, force_terminal=columns is None, highlight=False)
+    console.print(drawn)
+    return out.getvalue().rstrip("\n")
+
+
+def plain_table(rows: list[list[str]], headers: list[str]) -> str:
     """A plain text table aligned for Japanese text."""
     cols = [max(width(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
 

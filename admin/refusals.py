@@ -10,6 +10,8 @@ up an unknown id or e-mail.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from banso.admin.i18n import _, japanese
 from banso.admin.trigger_table import typed_commands
 from banso.engine.errors import (
@@ -24,6 +26,9 @@ from banso.engine.errors import (
 )
 from banso.workflows.consultation import CHANNELS
 from banso.workflows.dispatch import MODES
+
+if TYPE_CHECKING:
+    from banso.services.context import Services
 
 PROG = "banso"
 
@@ -80,6 +85,18 @@ LOOK_UP: dict[str, str] = {
 OPTIONS: dict[str, str] = {"consultant": "--consultant"}
 
 WHO_IS_ACTING = "pass --as EMAIL or set BANSO_USER"
+
+def name_record(services: Services, exc: BansoError) -> None:
+    """Put on ``exc`` how people know the record it refuses (``record_name``:
+    岡山市・生成AI for 案件1), read while the command's services are still open."""
+    kind, record_id = getattr(exc, "kind", None), getattr(exc, "record_id", None)
+    if not isinstance(kind, str) or not isinstance(record_id, int):
+        return
+    if getattr(exc, "record_name", None) is None:
+        from banso.services.views import record_name
+
+        exc.record_name = record_name(services, kind, record_id)  # type: ignore[attr-defined]
+
 
 def refusal_line(exc: BansoError) -> str:
     """``banso: …`` (``エラー：…``), the one line a failed command prints on stderr."""

@@ -12,19 +12,21 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from banso.admin.i18n import _
+from banso.admin.i18n import tr
 from banso.engine.errors import (
     BansoError,
     ChainBroken,
     ConflictError,
     CreationRefused,
     InvalidValue,
+    InvariantViolated,
     NotFound,
     PermissionDenied,
     StorageUnavailable,
     TransitionRefused,
     Unmet,
 )
+from banso.engine.phrase import Phrase
 from banso.workflows import DEFINITIONS
 from banso.workflows.labels import KIND_LABELS
 from banso.workflows.roles import ROLE_LABELS
@@ -55,6 +57,7 @@ WHAT_JA: dict[str, str] = {
     "meeting": "会議{key}",
     "deadline": "期限{key}",
     "outbox message": "メール{key}",
+    "kind of record": "記録の種類「{key}」",
 }
 
 
@@ -66,6 +69,7 @@ ROLE_WORDS: dict[str, str] = {
     **ROLE_LABELS,
     "person": "登録済みの関係者",
     "person on the programme": "事業に参加中の関係者",
+    "assigned consultant": "担当の専門人材",
 }
 
 
@@ -75,6 +79,14 @@ def role_label(role: str) -> str:
 
 def kind_label(kind: str) -> str:
     return KINDS.get(kind, kind)
+
+
+def named(exc: BansoError, kind: str, record_id: int) -> str:
+    """案件1（岡山市・生成AI）: the record as people know it, when the command
+    could read it (``admin.refusals.name_record``); 案件1 otherwise."""
+    name = getattr(exc, "record_name", None)
+    record = f"{kind_label(kind)}{record_id}"
+    return f"{record}（{name}）" if name else record
 
 
 def trigger_label(kind: str, trigger: str) -> str | None:
@@ -109,7 +121,7 @@ def cell_place(where: str) -> str:
 def unmet_ja(unmet: Unmet, kind: str, words: Words, record_id: int | None = None) -> str:
     PROG, unmet_hint = words.prog, words.unmet_hint
 
-    reason = _(unmet.reason)
+    reason = tr(unmet.reason)
     hint = unmet_hint(unmet, kind)
     if hint is None:
         return reason
@@ -127,7 +139,7 @@ def describe_ja(exc: BansoError, words: Words) -> str | None:
     PROG, LOOK_UP, OPTIONS = words.prog, words.look_up, words.options
 
     if isinstance(exc, TransitionRefused):
-        record = f"{kind_label(exc.kind)}{exc.record_id}"
+        record = named(exc, exc.kind, exc.record_id)
         allowed = "、".join(_typed(exc.kind, t, words) for t in exc.allowed) or "なし"
         typed = _typed(exc.kind, exc.trigger, words)
         head = f"{record}は「{exc.state_label}」のため、{typed}はできません。"
@@ -140,13 +152,13 @@ def describe_ja(exc: BansoError, words: Words) -> str | None:
         return f"新しい{kind_label(exc.kind)}は登録できません。{reasons}。"
     if isinstance(exc, PermissionDenied):
         if exc.trigger is not None and exc.kind is not None and exc.record_id is not None:
-            what = f"{kind_label(exc.kind)}{exc.record_id}の{_typed(exc.kind, exc.trigger, words)}"
+            what = f"{named(exc, exc.kind, exc.record_id)}の{_typed(exc.kind, exc.trigger, words)}"
         else:
             command = re.fullmatch(r"use `(banso [^`]+)`", exc.action)
             # The permission table names the command itself: say it as typed.
-            what = f"「{command.group(1)}」" if command else f"「{_(exc.action)}」"
+            what = f"「{command.group(1)}」" if command else f"「{tr(exc.action)}」"
         if exc.note:
-            what += f"（{_(exc.note)}）"
+            what += f"（{tr(exc.note)}）"
         roles = "・".join(role_label(r) for r in exc.allowed_roles)
         if exc.actor is None:
             return (
@@ -155,28 +167,37 @@ def describe_ja(exc: BansoError, words: Words) -> str | None:
             )
         return f"{exc.actor} は{what}を行えません。できるのは{roles}です。"
     if isinstance(exc, NotFound):
-        what = WHAT_JA.get(exc.what, _(exc.what) + "「{key}」").format(key=exc.key)
+        what = WHAT_JA.get(exc.what, tr(exc.what) + "「{key}」").format(key=exc.key)
         line = f"{what}は登録されていません。"
         if exc.hint:
-            line += _(exc.hint) + "。"
+            line += tr(exc.hint) + "。"
         elif exc.what in LOOK_UP:
             line += f"{PROG} {LOOK_UP[exc.what]} で確認してください。"
         return line
     if isinstance(exc, InvalidValue):
         where = cell_place(OPTIONS.get(exc.where, exc.where))
-        return f"{_(where)}：「{exc.value}」は指定できません。{_(exc.expected)}で指定してください。"
+        expected = tr(exc.expected)
+        value = tr(exc.value) if isinstance(exc.value, Phrase) else exc.value
+        return f"{tr(where)}：「{value}」は指定できません。{expected}で指定してください。"
     if isinstance(exc, ConflictError):
         who = exc.changed_by or "別の処理"
         return (
-            f"{kind_label(exc.kind)}{exc.record_id}は、この変更の途中で{who}が更新しました。"
+            f"{named(exc, exc.kind, exc.record_id)}は、この変更の途中で{who}が更新しました。"
             "表示し直してから、もう一度行ってください。"
         )
     if isinstance(exc, ChainBroken):
-        reason = str(exc).split(": ", 1)[-1]
-        return f"監査ログの連鎖が第{exc.seq}件で壊れています（{_(reason)}）。"
+        return f"監査ログの連鎖が第{exc.seq}件で壊れています（{tr(exc.reason)}）。"
+    if isinstance(exc, InvariantViolated):
+        return f"{tr(exc.invariant)}。何も変更していません。"
     if isinstance(exc, StorageUnavailable):
-        line = _(str(exc))
+        line = _said(exc)
         if exc.needs_init and f"{PROG} init" not in line:
             line += f"（{PROG} init を実行してください）"
         return line
-    return _(str(exc))
+    return _said(exc)
+
+
+def _said(exc: BansoError) -> str:
+    """The message the raiser gave, translated (a Phrase keeps its template)."""
+    said = exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], str) else str(exc)
+    return tr(said)

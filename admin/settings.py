@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from banso.admin.i18n import N_, _
+from banso.admin.i18n import N_, _, tr
 from banso.engine.errors import BadInput, InvalidValue
 from banso.services.context import DEFAULT_ADDRESSEE, DEFAULT_DOCUMENT_NUMBER, DEFAULT_TITLE
 from banso.workflows.validation import MAX_LINE, hide_passwords, line_problem
@@ -125,9 +125,9 @@ def load_settings(
             if problem is not None:
                 shown = hide_passwords(value[:40])
                 raise InvalidValue(
-                    f"setting {key}",
+                    _("setting {key}").format(key=key),
                     shown,
-                    _("a value on one line ({problem})").format(problem=problem),
+                    _("a value on one line ({problem})").format(problem=tr(problem)),
                 )
     settings = replace(Settings(), **values)
     settings = replace(settings, documents_dir=Path(settings.documents_dir))

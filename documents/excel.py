@@ -24,6 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from banso.documents.cells import set_cell
 from banso.engine.era import format_date
 from banso.engine.errors import InvalidValue
+from banso.engine.phrase import Phrase
 from banso.services import content as c
 
 FONT_NAME = "游ゴシック"
@@ -83,7 +84,11 @@ def _values(roster: c.Roster, row: c.RosterRow) -> list[str]:
         raise InvalidValue(
             f"roster row {row.member.name}",
             row.themes,
-            f"one mark per theme ({len(roster.themes)}: {'、'.join(roster.themes)})",
+            Phrase(
+                "one mark per theme ({count}: {themes})",
+                count=len(roster.themes),
+                themes="、".join(roster.themes),
+            ),
         )
     member = row.member
     approval = (member.approval_ref or NOT_APPROVED) if member.subcontractor else ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from banso.engine.errors import InvalidValue
+from banso.engine.phrase import Phrase
 
 
 class FolderStore:
@@ -22,7 +23,7 @@ class FolderStore:
             raise InvalidValue(
                 "documents_dir / --out",
                 str(self.root),
-                f"a folder Banso may write into ({exc.strerror})",
+                Phrase("a folder Banso may write into ({reason})", reason=exc.strerror),
             ) from exc
 
     def _save(self, name: str, data: bytes) -> str:
@@ -43,5 +44,7 @@ class FolderStore:
             return Path(location).read_bytes()
         except OSError as exc:
             raise InvalidValue(
-                "generated file", location, f"a file still there ({exc.strerror})"
+                "generated file",
+                location,
+                Phrase("a file still there ({reason})", reason=exc.strerror),
             ) from exc

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from banso.engine.errors import InvalidValue
+from banso.engine.phrase import Phrase
 from banso.services import content as c
 from banso.services.ports import MEDIA_TYPES, DocumentFile
 
@@ -38,7 +39,9 @@ class Renderer:
 
         if fmt not in FORMATS.get(type(content), ()):
             allowed = ", ".join(FORMATS.get(type(content), ())) or "none"
-            raise InvalidValue("--format", fmt, f"one of {allowed} for this deliverable")
+            raise InvalidValue(
+                "--format", fmt, Phrase("one of {allowed} for this deliverable", allowed=allowed)
+            )
         assert isinstance(content, c.OrgChart | c.ImplementationPlan | c.Roster | c.SupportPlan
                           | c.MonthlyReport | c.CompletionReport | c.ReportSlides
                           | c.CoverLetter)  # fmt: skip

@@ -25,6 +25,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from banso.engine.errors import InvalidValue, NotFound
+from banso.engine.phrase import Phrase
 from banso.workflows.email import is_email
 from banso.workflows.orgcode import check_digit_ok, digits, with_check_digit
 from banso.workflows.validation import MAX_NAME, MAX_TEXT, name_problem, text_problem
@@ -151,15 +152,21 @@ def _read_table(path: Path, limits: SurveyLimits) -> list[list[object]]:
     if size > limits.max_bytes:
         raise InvalidValue(
             path.name,
-            f"{size:,} bytes",
-            f"a survey file of at most {limits.max_bytes:,} bytes (setting survey_max_bytes)",
+            Phrase("{size:,} bytes", size=size),
+            Phrase(
+                "a survey file of at most {most:,} bytes (setting survey_max_bytes)",
+                most=limits.max_bytes,
+            ),
         )
     table = _read_xlsx(path, limits) if suffix == ".xlsx" else _read_csv(path, limits)
     if len(table) > limits.max_rows + 1:
         raise InvalidValue(
             path.name,
-            f"more than {limits.max_rows:,} rows",
-            f"at most {limits.max_rows:,} rows below the header (setting survey_max_rows)",
+            Phrase("more than {most:,} rows", most=limits.max_rows),
+            Phrase(
+                "at most {most:,} rows below the header (setting survey_max_rows)",
+                most=limits.max_rows,
+            ),
         )
     return table
 
@@ -184,8 +191,13 @@ def _check_zip(path: Path, limits: SurveyLimits) -> None:
         if total > limits.max_unzipped or (info.file_size > 1_000_000 and ratio > limits.max_ratio):
             raise InvalidValue(
                 path.name,
-                f"{info.filename}: {info.file_size:,} bytes unpacked",
-                f"a survey workbook that unpacks to at most {limits.max_unzipped:,} bytes",
+                Phrase(
+                    "{name}: {size:,} bytes unpacked", name=info.filename, size=info.file_size
+                ),
+                Phrase(
+                    "a survey workbook that unpacks to at most {most:,} bytes",
+                    most=limits.max_unzipped,
+                ),
             )
 
 
@@ -239,9 +251,11 @@ def _read_csv(path: Path, limits: SurveyLimits) -> list[list[object]]:
             text = raw.decode("cp932")
         except UnicodeDecodeError as exc:
             raise InvalidValue(
-                f"{path.name} byte {exc.start}",
+                Phrase("{file} byte {at}", file=path.name, at=exc.start),
                 raw[exc.start : exc.start + 2],
-                "text in UTF-8 or Shift_JIS (CP932); save the sheet as 'CSV UTF-8' in Excel",
+                Phrase(
+                    "text in UTF-8 or Shift_JIS (CP932); save the sheet as 'CSV UTF-8' in Excel"
+                ),
             ) from exc
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
@@ -359,7 +373,9 @@ class _SurveyReader:
         # in which the contract starts.
         start_year, start_month = self.first_month
         self.fiscal_year = start_year if start_month >= 4 else start_year - 1
-        self.contract_text = f"{contract_months[0]} to {contract_months[1]}"
+        self.contract_text = Phrase(
+            "{first} to {last}", first=contract_months[0], last=contract_months[1]
+        )
 
     @staticmethod
     def _index(mapping: Mapping[str, str]) -> dict[str, str]:
@@ -388,7 +404,10 @@ class _SurveyReader:
                 raise InvalidValue(
                     f"{self.file_name} row 1",
                     headers,
-                    f"one column for {column.names[0]}; keep one of these and delete the others",
+                    Phrase(
+                        "one column for {name}; keep one of these and delete the others",
+                        name=column.names[0],
+                    ),
                 )
         missing = [
             column
@@ -466,8 +485,12 @@ class _SurveyReader:
             raise InvalidValue(
                 f"{self.file_name} row {number}, columns {org_header} and {theme_header}",
                 f"{pair[0]} × {pair[1]}",
-                f"one row per organisation and theme; row {seen[pair]} and row {number} "
-                "both ask for it, merge them into one",
+                Phrase(
+                    "one row per organisation and theme; row {first} and row {number} "
+                    "both ask for it, merge them into one",
+                    first=seen[pair],
+                    number=number,
+                ),
             )
         seen[pair] = number
 
@@ -486,7 +509,11 @@ class _SurveyReader:
             raise InvalidValue(
                 self.where(number, columns["org_name"][1]),
                 name,
-                f"the name of {code} ({official}) as the 団体コード says (fix one of them)",
+                Phrase(
+                    "the name of {code} ({official}) as the 団体コード says (fix one of them)",
+                    code=code,
+                    official=official,
+                ),
             )
 
     def cell(self, field: str, cell: object, number: int, header: str) -> object:
@@ -497,7 +524,9 @@ class _SurveyReader:
             raw = text_problem(cell.replace("\r\n", "\n"))
             if raw is not None and raw != "it is empty":
                 shown = cell[:40] + "…" if len(cell) > 40 else cell
-                raise InvalidValue(where, shown, f"text without control characters ({raw})")
+                raise InvalidValue(
+                    where, shown, Phrase("text without control characters ({raw})", raw=raw)
+                )
         if field == "preferred_months":
             return self.months(cell, where)
         text = _cell_text(cell)
@@ -515,13 +544,16 @@ class _SurveyReader:
             )
         if field == "theme":
             codes = sorted(set(self.themes.values()))
-            listed = ", ".join(codes) if codes else "none registered"
+            listed = ", ".join(codes) if codes else Phrase("none registered")
             return self.lookup(
                 text,
                 self.themes,
                 self.theme_index,
                 where,
-                f"a theme code or name known to Banso ({listed}; see `banso theme list`)",
+                Phrase(
+                    "a theme code or name known to Banso ({listed}; see `banso theme list`)",
+                    listed=listed,
+                ),
             )
         if field == "contact_email":
             # Full-width letters typed with a Japanese input method are
@@ -535,18 +567,28 @@ class _SurveyReader:
         if field == "contact_dept":
             return text  # optional: an empty cell leaves the address line without it
         if not text:
-            what = "the support requested" if field == "request" else "the contact person's name"
-            raise InvalidValue(where, text, f"{what}; the cell is empty")
+            what = (
+                Phrase("the support requested")
+                if field == "request"
+                else Phrase("the contact person's name")
+            )
+            raise InvalidValue(where, text, Phrase("{what}; the cell is empty", what=what))
         # The one rule of each kind (banso.workflows.validation), as for `banso` options.
         if field == "contact_name":
             problem = name_problem(text)
-            expected = f"the contact person's name on one line, at most {MAX_NAME} characters"
+            expected = Phrase(
+                "the contact person's name on one line, at most {most} characters", most=MAX_NAME
+            )
         else:
             problem = text_problem(text)
-            expected = f"the support requested, at most {MAX_TEXT} characters"
+            expected = Phrase("the support requested, at most {most} characters", most=MAX_TEXT)
         if problem is not None:
             shown = text[:40] + "…" if len(text) > 40 else text
-            raise InvalidValue(where, shown, f"{expected} ({problem})")
+            raise InvalidValue(
+                where,
+                shown,
+                Phrase("{expected} ({problem})", expected=expected, problem=problem),
+            )
         return text
 
     def org_code(self, text: str, where: str) -> str:
@@ -563,8 +605,13 @@ class _SurveyReader:
             raise InvalidValue(
                 where,
                 text,
-                f"a 団体コード whose check digit is right: {code[:5]} has check digit "
-                f"{with_check_digit(code[:5])[5]} ({with_check_digit(code[:5])})",
+                Phrase(
+                    "a 団体コード whose check digit is right: {five} has check digit "
+                    "{digit} ({code})",
+                    five=code[:5],
+                    digit=with_check_digit(code[:5])[5],
+                    code=with_check_digit(code[:5]),
+                ),
             )
         return text
 
@@ -615,5 +662,9 @@ class _SurveyReader:
         if year == 0:
             year = self.fiscal_year if month >= 4 else self.fiscal_year + 1
         if not self.first_month <= (year, month) <= self.last_month:
-            raise InvalidValue(where, token, f"a month within the contract, {self.contract_text}")
+            raise InvalidValue(
+                where,
+                token,
+                Phrase("a month within the contract, {contract}", contract=self.contract_text),
+            )
         return year, month

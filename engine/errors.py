@@ -204,6 +204,7 @@ class ChainBroken(Refused):
 
     def __init__(self, seq: int, reason: str) -> None:
         self.seq = seq
+        self.reason = reason  # a Phrase where a person reads it translated
         super().__init__(f"audit chain broken at event {seq}: {reason}")
 
 

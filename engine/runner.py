@@ -21,6 +21,7 @@ from typing import Any, Protocol, Self
 from banso.engine.audit import AuditEvent, NewAuditEvent, jsonable
 from banso.engine.clock import Clock
 from banso.engine.errors import ConflictError, NotFound
+from banso.engine.phrase import Phrase
 from banso.engine.workflow import Actor, Effect, GuardContext, RecordView, WorkflowDefinition
 
 
@@ -119,7 +120,9 @@ class TransitionRunner:
             return self.definitions[kind]
         except KeyError:
             known = ", ".join(sorted(self.definitions))
-            raise NotFound("kind of record", kind, f"known kinds: {known}") from None
+            raise NotFound(
+                "kind of record", kind, Phrase("known kinds: {known}", known=known)
+            ) from None
 
     def create(
         self,

@@ -16,6 +16,7 @@ from typing import Any
 
 from banso.engine.audit import ChainReport, key_fingerprint, verify_chain
 from banso.engine.errors import InvalidValue, StorageUnavailable
+from banso.engine.phrase import Phrase
 from banso.services.context import Services
 
 AUDIT_KEY_SETTING = "audit_key"  # as storage.uow writes it: fingerprint, from_seq
@@ -73,13 +74,16 @@ def verify(services: Services, anchored: Anchor | None = None) -> ChainReport:
                 return ChainReport(
                     report.checked,
                     anchored.count,
-                    f"the anchor names event {anchored.count}, which the chain no longer has",
+                    Phrase(
+                        "the anchor names event {count}, which the chain no longer has",
+                        count=anchored.count,
+                    ),
                 )
             if not hmac.compare_digest(at.hash, anchored.head):
                 return ChainReport(
                     report.checked,
                     anchored.count,
-                    "its hash is not the anchored one (the chain was re-hashed)",
+                    Phrase("its hash is not the anchored one (the chain was re-hashed)"),
                 )
         last: dict[tuple[str, int], Any] = {}
         quota_event = None
@@ -92,18 +96,32 @@ def verify(services: Services, anchored: Anchor | None = None) -> ChainReport:
             for view in uow.records.find(kind):
                 e = last.pop((kind, view.id), None)
                 if e is None:
-                    return ChainReport(report.checked, 0, f"{kind} {view.id} has no audit event")
+                    return ChainReport(
+                        report.checked,
+                        0,
+                        Phrase("{kind} {id} has no audit event", kind=kind, id=view.id),
+                    )
                 if (e.to_state, e.version) != (view.state, view.version):
                     return ChainReport(
                         report.checked,
                         e.seq,
-                        f"{kind} {view.id} is {view.state} v{view.version} in the database, "
-                        f"but the chain says {e.to_state} v{e.version} (edited by hand)",
+                        Phrase(
+                            "{kind} {id} is {state} v{version} in the database, "
+                            "but the chain says {said} v{said_version} (edited by hand)",
+                            kind=kind,
+                            id=view.id,
+                            state=view.state,
+                            version=view.version,
+                            said=e.to_state,
+                            said_version=e.version,
+                        ),
                     )
         for (kind, record_id), e in sorted(last.items()):
             if kind in services.runner.definitions:
                 return ChainReport(
-                    report.checked, e.seq, f"{kind} {record_id} is in the chain but not stored"
+                    report.checked,
+                    e.seq,
+                    Phrase("{kind} {id} is in the chain but not stored", kind=kind, id=record_id),
                 )
         quota = uow.settings.get("quota")
         if quota is not None:
@@ -112,6 +130,10 @@ def verify(services: Services, anchored: Anchor | None = None) -> ChainReport:
                 return ChainReport(
                     report.checked,
                     quota_event.seq if quota_event else 0,
-                    f"the quota settings {quota} are not what the chain says ({said})",
+                    Phrase(
+                        "the quota settings {quota} are not what the chain says ({said})",
+                        quota=quota,
+                        said=said,
+                    ),
                 )
         return report

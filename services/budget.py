@@ -8,6 +8,7 @@ from typing import Any
 from banso.engine.clock import tokyo_date
 from banso.engine.era import fiscal_year, format_fiscal_year
 from banso.engine.errors import InvalidValue, Refused
+from banso.engine.phrase import Phrase
 from banso.services.context import Services
 from banso.services.decisions import OnBehalf, decider
 from banso.services.dispatches import year_use
@@ -141,8 +142,12 @@ def set_quotas(
         used, _std_used = year_use(uow, fy)
         if total is not None and total < used:
             raise Refused(
-                f"--total {total} is below the {used} dispatches already planned or held "
-                "this fiscal year; cancel dispatches first or choose a larger number"
+                Phrase(
+                    "--total {total} is below the {used} dispatches already planned or held "
+                    "this fiscal year; cancel dispatches first or choose a larger number",
+                    total=total,
+                    used=used,
+                )
             )
         new = {
             "total": quota["total"] if total is None else total,
@@ -153,7 +158,9 @@ def set_quotas(
         }
         if new["standardization"] > new["total"]:
             raise InvalidValue(
-                "--standardization", new["standardization"], f"at most the total {new['total']}"
+                "--standardization",
+                new["standardization"],
+                Phrase("at most the total {total}", total=new["total"]),
             )
         uow.settings.put("quota", new)
         audit_change(

@@ -19,11 +19,13 @@ from typing import Any
 
 from banso.engine.clock import tokyo_date
 from banso.engine.errors import InvalidValue, NotFound, PermissionDenied, Refused
+from banso.engine.phrase import Phrase
 from banso.engine.workflow import Actor
 from banso.services.context import Services
 from banso.services.identity import acting
 from banso.services.ports import UnitOfWork
 from banso.workflows.decisions import is_prefecture_decision
+from banso.workflows.labels import KIND_LABELS
 from banso.workflows.roles import LEAD, PREFECTURE
 
 ON_BEHALF = "on_behalf"  # the audit payload's key
@@ -74,7 +76,9 @@ def decision_actor(
     today = tokyo_date(services.clock.now())
     if behalf.day > today:
         raise InvalidValue(
-            "--date", behalf.day.isoformat(), f"the day the prefecture decided, not after {today}"
+            "--date",
+            behalf.day.isoformat(),
+            Phrase("the day the prefecture decided, not after {today}", today=today),
         )
     ref = behalf.ref.strip()
     if not ref:
@@ -94,7 +98,9 @@ def store_evidence(services: Services, behalf: OnBehalf, evidence: Evidence) -> 
     """Keep the evidence file in the file store; its name, size and SHA-256 go in the audit."""
     if len(evidence.data) > MAX_EVIDENCE:
         raise InvalidValue(
-            "--evidence", evidence.name, f"a file of at most {MAX_EVIDENCE // 1_000_000} MB"
+            "--evidence",
+            evidence.name,
+            Phrase("a file of at most {mb} MB", mb=MAX_EVIDENCE // 1_000_000),
         )
     name = evidence_name(evidence.name)
     digest = hashlib.sha256(evidence.data).hexdigest()
@@ -136,7 +142,12 @@ def firing_as(
     definition = services.runner.definition(kind)
     if not is_prefecture_decision(definition, trigger):
         raise Refused(
-            f"{trigger.replace('_', '-')} of a {kind} is not a decision of the prefecture; "
-            "--on-behalf-of records only those (drop it)"
+            Phrase(
+                "{command} of a {kind} is not a decision of the prefecture; "
+                "--on-behalf-of records only those (drop it)",
+                command=trigger.replace("_", "-"),
+                kind=kind,
+                kind_label=KIND_LABELS.get(kind, kind),
+            )
         )
     return decision_actor(services, uow, actor, behalf)

@@ -10,6 +10,7 @@ from banso.engine.clock import tokyo_date
 from banso.engine.deadlines import MET
 from banso.engine.era import format_year
 from banso.engine.errors import InvalidValue
+from banso.engine.phrase import Phrase
 from banso.services.context import Services
 from banso.services.identity import acting
 from banso.services.mail import common, first_time, role_recipients
@@ -46,10 +47,14 @@ def notify_delay(
         record = uow.records.get(dw.KIND, deliverable_id)
         if record.state in (dw.SUBMITTED, dw.APPROVED, dw.RECEIVED, dw.INSPECTED):
             raise InvalidValue(
-                f"deliverable {deliverable_id}", record.state, "a deliverable not yet submitted"
+                Phrase("deliverable {id}", id=deliverable_id),
+                record.state,
+                "a deliverable not yet submitted",
             )
         if until <= today:
-            raise InvalidValue("--until", until.isoformat(), f"a date after {today.isoformat()}")
+            raise InvalidValue(
+                "--until", until.isoformat(), Phrase("a date after {day}", day=today.isoformat())
+            )
         deadline = uow.deadlines.find(dw.KIND, deliverable_id, "submission")
         due = deadline.due if deadline else today
         month = f"{today:%Y-%m}"

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from banso.engine.clock import tokyo_date
 from banso.engine.era import fiscal_year
 from banso.engine.errors import InvalidValue
+from banso.engine.phrase import Phrase
 from banso.engine.runner import Outcome
 from banso.services.context import Services
 from banso.services.engagements import org_named
@@ -29,7 +30,11 @@ def new_consultation(
     if email:
         problem = email_problem(email)
         if problem:
-            raise InvalidValue("--contact-email", email, f"an address mail can reach ({problem})")
+            raise InvalidValue(
+                "--contact-email",
+                email,
+                Phrase("an address mail can reach ({problem})", problem=problem),
+            )
     with services.uow() as uow:
         actor = acting(uow, user, "enter a consultation")
         org = org_named(uow, org_code)

@@ -10,6 +10,7 @@ from typing import Any
 from banso.engine.clock import tokyo_date
 from banso.engine.era import fiscal_year
 from banso.engine.errors import InvalidValue, StorageUnavailable
+from banso.engine.phrase import Phrase
 from banso.engine.runner import Outcome
 from banso.engine.workflow import RecordView
 from banso.services.context import Services
@@ -90,7 +91,9 @@ def plan_dispatch(
         if quota is None or contract is None:
             raise StorageUnavailable("the programme settings are missing", needs_init=True)
         eng = uow.records.get(engagement.KIND, engagement_id)
-        check_own_work(uow, actor, eng, action=f"plan a dispatch for engagement {eng.id}")
+        check_own_work(
+            uow, actor, eng, action=Phrase("plan a dispatch for engagement {id}", id=eng.id)
+        )
         if consultant:
             person = person_named(uow, consultant)
         elif eng.data["consultant_id"]:

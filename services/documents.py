@@ -19,6 +19,7 @@ import structlog
 from banso.engine.clock import tokyo_date
 from banso.engine.era import fiscal_year
 from banso.engine.errors import InvalidValue, Refused
+from banso.engine.phrase import Phrase
 from banso.engine.workflow import SYSTEM, Actor, RecordView
 from banso.services import content as c
 from banso.services import forecast as forecast_uc
@@ -544,8 +545,17 @@ def generate(
         if deliverable.state not in only_from:
             label = services.runner.definition("deliverable").label_of(deliverable.state)
             raise Refused(
-                f"deliverable {deliverable_id} is {deliverable.state} ({label}): a new version "
-                f"is made only while it is {' or '.join(only_from)}"
+                Phrase(
+                    "deliverable {id} is {state} ({label}): a new version is made only while "
+                    "it is {allowed}",
+                    id=deliverable_id,
+                    state=deliverable.state,
+                    label=label,
+                    allowed=" or ".join(only_from),
+                    allowed_labels="・".join(
+                        services.runner.definition("deliverable").label_of(s) for s in only_from
+                    ),
+                )
             )
         version = next_version(uow, deliverable_id)
         content = Gather(services, uow).content(deliverable, version)
@@ -554,7 +564,11 @@ def generate(
         unknown = [f for f in wanted if f not in renderer.formats(content)]
         if unknown:
             allowed = ", ".join(renderer.formats(content))
-            raise InvalidValue("--format", unknown[0], f"one of {allowed} for this deliverable")
+            raise InvalidValue(
+                "--format",
+                unknown[0],
+                Phrase("one of {allowed} for this deliverable", allowed=allowed),
+            )
         made: list[tuple[str, DocumentFile]] = []
         skipped: list[str] = []
         for fmt in wanted:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, Protocol
 
 from banso.engine.errors import InvalidValue, NotFound, Refused
+from banso.engine.phrase import Phrase
 from banso.engine.runner import Outcome
 from banso.engine.workflow import Actor, RecordView
 from banso.services.context import Services
@@ -83,8 +84,17 @@ def new_engagement(
         existing = open_engagement(uow, org.id, theme.id)
         if existing is not None:
             raise Refused(
-                f"{org_code} × {theme_code} already has engagement {existing.id} "
-                f"({existing.state}); withdraw or report it before opening another"
+                Phrase(
+                    "{org} × {theme} already has engagement {id} ({state}); withdraw or report "
+                    "it before opening another",
+                    org=org_code,
+                    theme=theme_code,
+                    id=existing.id,
+                    state=existing.state,
+                    org_name=org.name,
+                    theme_name=theme.name,
+                    label=services.runner.definition("engagement").label_of(existing.state),
+                )
             )
         outcome = create_engagement(services, uow, actor, org, theme, request=request)
         notes = family_notes(uow, outcome.record, theme)
@@ -108,8 +118,14 @@ def family_notes(uow: UnitOfWork, new: RecordView, theme: Theme) -> tuple[str, .
         for e in going
     )
     return (
-        f"engagement {new.id} counts with engagement {others} on {top.code} ({top.name}): "
-        f"a sub-theme shares its top-level theme's monthly cap and consultant",
+        Phrase(
+            "engagement {id} counts with engagement {others} on {code} ({name}): "
+            "a sub-theme shares its top-level theme's monthly cap and consultant",
+            id=new.id,
+            others=others,
+            code=top.code,
+            name=top.name,
+        ),
     )
 
 
@@ -225,20 +241,28 @@ def import_survey(
     user: str | None,
     rows: Sequence[SurveyEntry],
     hearing_by: str | date = HEARING_BY_PREFERRED,
+    progress: Callable[[int], None] | None = None,
 ) -> SurveyImport:
     """Every checked row becomes an engagement in `requested`, in one unit of work; a row
     whose organisation × theme is already going is reported, not created.
 
     ``hearing_by`` says when each hearing is due: ``preferred`` (the start of the row's
     preferred period, the setting's business days for a row without one), a date for
-    every row, or ``days`` (the setting's business days from the import)."""
+    every row, or ``days`` (the setting's business days from the import).
+    ``progress(n)`` is told as the n-th row is taken up (the command's progress bar)."""
     if not isinstance(hearing_by, date) and hearing_by not in HEARING_BY:
-        raise InvalidValue("--hearing-by", hearing_by, f"{' or '.join(HEARING_BY)} or a date")
+        raise InvalidValue(
+            "--hearing-by",
+            hearing_by,
+            Phrase("{choices} or a date", choices=" or ".join(HEARING_BY)),
+        )
     created: list[dict[str, Any]] = []
     duplicates: list[dict[str, Any]] = []
     with services.uow() as uow:
         actor = acting(uow, user, "import the survey")
-        for row in rows:
+        for done, row in enumerate(rows, start=1):
+            if progress is not None:
+                progress(done)
             org, theme = org_named(uow, row.org_code), theme_named(uow, row.theme_code)
             existing = open_engagement(uow, org.id, theme.id)
             entry = {"row": row.row, "org": org.code, "theme": theme.code}

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from banso.engine.errors import NotFound, PermissionDenied, Refused
+from banso.engine.phrase import Phrase
 from banso.engine.workflow import Actor
 from banso.services.ports import Person, UnitOfWork
 from banso.workflows.permissions import OWN, permission
@@ -75,7 +76,7 @@ OS = "os"
 DATABASE = "database"
 TRUST = "trust"
 
-TRUST_NOTICE = (
+TRUST_NOTICE = Phrase(
     "banso: identity mode trust: --as / BANSO_USER is believed, not authenticated "
     "(for the demo and tests only)"
 )
@@ -93,7 +94,7 @@ class Login:
 
     @property
     def what(self) -> str:
-        return "operating-system account" if self.mode == OS else "database role"
+        return Phrase("operating-system account") if self.mode == OS else Phrase("database role")
 
 
 @dataclass(frozen=True)
@@ -125,15 +126,24 @@ def authenticate(uow: UnitOfWork, login: Login) -> str | None:
         if login.claimed is not None and uow.directory.person(login.claimed) is None:
             raise NotFound("person with e-mail", login.claimed)
         raise Refused(
-            f"the {login.what} {login.account} is not bound to anyone on the programme; "
-            f"the lead binds it with `banso person add … --login {login.account}`"
+            Phrase(
+                "the {what} {account} is not bound to anyone on the programme; "
+                "the lead binds it with `banso person add … --login {account}`",
+                what=Phrase(login.what),
+                account=login.account,
+            )
         )
     if login.claimed is not None and login.claimed.casefold() != bound.email.casefold():
         if uow.directory.person(login.claimed) is None:
             raise NotFound("person with e-mail", login.claimed)
         raise Refused(
-            f"--as {login.claimed}: the {login.what} {login.account} is {bound.email}; "
-            "--as may only name yourself"
+            Phrase(
+                "--as {claimed}: the {what} {account} is {email}; --as may only name yourself",
+                claimed=login.claimed,
+                what=login.what,
+                account=login.account,
+                email=bound.email,
+            )
         )
     return bound.email
 

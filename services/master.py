@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from banso.engine.errors import InvalidValue, Refused
+from banso.engine.phrase import Phrase
 from banso.engine.workflow import Actor
 from banso.services.context import Services
 from banso.services.decisions import OnBehalf, decider
@@ -25,7 +26,9 @@ def check_email(value: str, where: str = "--email") -> str:
     problem = email_problem(value)
     if problem is not None:
         raise InvalidValue(
-            where, value, f"an e-mail address like tanaka@city.example.jp ({problem})"
+            where,
+            value,
+            Phrase("an e-mail address like tanaka@city.example.jp ({problem})", problem=problem),
         )
     return value
 

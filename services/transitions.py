@@ -13,6 +13,7 @@ from typing import Any
 
 from banso.engine.audit import NewAuditEvent, jsonable
 from banso.engine.errors import PermissionDenied
+from banso.engine.phrase import Phrase
 from banso.engine.runner import Outcome
 from banso.engine.workflow import Actor, RecordView
 from banso.services.context import Services
@@ -234,7 +235,7 @@ def check_own_work(
     person = uow.directory.person_by_id(consultant_id) if consultant_id else None
     if person is None or person.email == actor.email:
         return
-    allowed, note = (LEAD, "assigned consultant"), f"assigned to {person.email}"
+    allowed, note = (LEAD, "assigned consultant"), Phrase("assigned to {who}", who=person.email)
     if trigger is not None:
         raise PermissionDenied.to_fire(
             actor=actor.email,
@@ -246,7 +247,7 @@ def check_own_work(
         )
     raise PermissionDenied(
         actor=actor.email,
-        action=action or f"act on {view.kind} {view.id}",
+        action=action or Phrase("act on {kind} {id}", kind=view.kind, id=view.id),
         allowed_roles=allowed,
         kind=view.kind,
         record_id=view.id,

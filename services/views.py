@@ -12,14 +12,15 @@ from typing import Any
 from banso.engine.audit import AuditEvent, ChainReport
 from banso.engine.clock import tokyo_date
 from banso.engine.deadlines import Deadline
-from banso.engine.errors import NotFound
+from banso.engine.errors import BansoError, NotFound
 from banso.engine.outbox import QueuedMessage
+from banso.engine.phrase import Phrase
 from banso.engine.workflow import RecordView
 from banso.services.context import Services
 from banso.services.engagements import org_named, theme_named
 from banso.services.identity import Viewer, acting, owns, require_own
 from banso.services.ports import FileVersion, Org, Subcontractor, Theme, UnitOfWork
-from banso.workflows.labels import DEADLINE_STATUS_LABELS
+from banso.workflows.labels import DEADLINE_STATUS_LABELS, KIND_LABELS
 from banso.workflows.mailing import public_message_id
 from banso.workflows.roles import LEAD, PREFECTURE
 
@@ -196,12 +197,10 @@ def history(
             try:
                 require_own(uow, viewer, kind, record_id)
             except NotFound:
-                raise NotFound(
-                    f"history for {kind}", record_id, "check the kind and the id"
-                ) from None
+                raise NotFound(_history_of(kind), record_id, "check the kind and the id") from None
         events = uow.audit.history(kind, record_id)
     if not events:
-        raise NotFound(f"history for {kind}", record_id, "check the kind and the id")
+        raise NotFound(_history_of(kind), record_id, "check the kind and the id")
     return events
 
 
@@ -345,3 +344,44 @@ def deliverable(
         events = uow.audit.history("deliverable", deliverable_id)
         data["decision"] = last_decision(services, uow, events)
     return data
+def _history_of(kind: str) -> Phrase:
+    """What `history` looked for, in words a person reads (案件の履歴)."""
+    return Phrase("history for {kind}", kind=kind, kind_label=KIND_LABELS.get(kind, kind))
+
+
+def record_name(services: Services, kind: str, record_id: int) -> str | None:
+    """How people know a record, for a refusal to name it: 岡山市・生成AI for an
+    engagement, its organisation and topic for a consultation, the engagement's
+    and the day for a dispatch, the title for a deliverable; None if unknown."""
+    try:
+        with services.uow(readonly=True) as uow:
+            view = uow.records.get(kind, record_id)
+            return _name_of(uow, view)
+    except BansoError:
+        return None  # the refusal still names the record by its id
+
+
+def _name_of(uow: UnitOfWork, view: RecordView) -> str | None:
+    data = view.data
+    if view.kind == "engagement":
+        org = uow.directory.org_by_id(data["org_id"])
+        theme = uow.directory.theme_by_id(data["theme_id"])
+        if org is None or theme is None:
+            return None
+        return f"{org.name}・{theme.name}"
+    if view.kind == "dispatch":
+        engagement = uow.records.get("engagement", data["engagement_id"])
+        base = _name_of(uow, engagement)
+        on = tokyo_date(data["at"])
+        day = f"{on.month}月{on.day}日"
+        return f"{base}・{day}" if base else day
+    if view.kind == "consultation":
+        org = uow.directory.org_by_id(data["org_id"])
+        topic = str(data.get("topic") or "")
+        topic = topic if len(topic) <= 20 else topic[:20] + "…"
+        return "・".join(part for part in (org.name if org else "", topic) if part) or None
+    if view.kind == "deliverable":
+        title = str(data.get("title") or "")
+        period = data.get("period")
+        return f"{title}・{period}" if title and period else title or None
+    return None

@@ -10,6 +10,7 @@ from typing import Any
 
 from banso.engine.clock import tokyo_date
 from banso.engine.errors import StorageUnavailable
+from banso.engine.phrase import Phrase
 from banso.engine.runner import Outcome
 from banso.services.context import Services
 from banso.services.identity import Viewer, acting
@@ -35,7 +36,7 @@ def record_work(
     with services.uow() as uow:
         actor = acting(uow, user, "record work between visits", worklog.DEFINITION.create_roles)
         eng = uow.records.get(engagement.KIND, engagement_id)
-        check_own_work(uow, actor, eng, action=f"record work for engagement {eng.id}")
+        check_own_work(uow, actor, eng, action=Phrase("record work for engagement {id}", id=eng.id))
         contract = uow.settings.get("contract")
         if contract is None:
             raise StorageUnavailable("the programme settings are missing", needs_init=True)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from banso.engine.errors import InvalidValue, Refused
+from banso.engine.phrase import Phrase
 from banso.storage.db import parse_url, sqlite_path
 
 PG_DUMP = (
@@ -46,7 +47,9 @@ def _check(path: Path, what: str) -> tuple[str, int]:
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     except sqlite3.Error as exc:
-        raise InvalidValue(what, str(path), f"a Banso SQLite database ({exc})") from None
+        raise InvalidValue(
+            what, str(path), Phrase("a Banso SQLite database ({reason})", reason=str(exc))
+        ) from None
     try:
         ok = conn.execute("PRAGMA integrity_check").fetchone()
         if not ok or ok[0] != "ok":
@@ -54,7 +57,9 @@ def _check(path: Path, what: str) -> tuple[str, int]:
         row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
         pages = int(conn.execute("PRAGMA page_count").fetchone()[0])
     except sqlite3.DatabaseError as exc:
-        raise InvalidValue(what, str(path), f"a Banso database ({exc})") from None
+        raise InvalidValue(
+            what, str(path), Phrase("a Banso database ({reason})", reason=str(exc))
+        ) from None
     finally:
         conn.close()
     if row is None:
@@ -80,7 +85,12 @@ def backup(url: str, target: Path) -> Copied:
         raise InvalidValue("--db", str(source), "an existing database file; run `banso init` first")
     _check(source, "--db")
     if target.exists():
-        raise Refused(f"{target} already exists; give a new file name, a backup never overwrites")
+        raise Refused(
+            Phrase(
+                "{target} already exists; give a new file name, a backup never overwrites",
+                target=str(target),
+            )
+        )
     if not target.parent.is_dir():
         raise InvalidValue("FILE", str(target), "a path in an existing folder")
     if target.resolve() == source.resolve():
@@ -109,8 +119,11 @@ def restore(url: str, source: Path) -> Copied:
             conn.close()
         if tables:
             raise Refused(
-                f"{target} is not empty; a backup is restored into an empty database only "
-                "(give a new --db path, or move the old file away first)"
+                Phrase(
+                    "{target} is not empty; a backup is restored into an empty database only "
+                    "(give a new --db path, or move the old file away first)",
+                    target=str(target),
+                )
             )
     if not target.parent.is_dir():
         raise InvalidValue("--db", url, "a path in an existing folder")

@@ -11,6 +11,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from banso.engine.errors import StorageUnavailable
+from banso.engine.phrase import Phrase
 from banso.storage.faults import first_line, hide_passwords
 
 # Bumped with every migration; a test checks it against the Alembic head so
@@ -19,7 +20,9 @@ SCHEMA_REVISION = "0010_work"
 
 READONLY = {"banso_readonly": True}
 
-_URL_HELP = "expected sqlite:///PATH or postgresql://USER@HOST:PORT/DB"
+
+def _url_help() -> Phrase:
+    return Phrase("expected sqlite:///PATH or postgresql://USER@HOST:PORT/DB")
 
 
 def parse_url(url: str) -> URL:
@@ -28,11 +31,19 @@ def parse_url(url: str) -> URL:
         parsed = make_url(url)
     except (ArgumentError, ValueError):
         shown = hide_passwords(url)
-        raise StorageUnavailable(f"--db: {shown!r} is not a database URL; {_URL_HELP}") from None
+        raise StorageUnavailable(
+            Phrase("--db: {url!r} is not a database URL; {help}", url=shown, help=_url_help())
+        ) from None
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
-        raise StorageUnavailable(f"--db: {parsed.get_backend_name()} is not supported; {_URL_HELP}")
+        raise StorageUnavailable(
+            Phrase(
+                "--db: {backend} is not supported; {help}",
+                backend=parsed.get_backend_name(),
+                help=_url_help(),
+            )
+        )
     return parsed
 
 
@@ -55,11 +66,17 @@ def make_engine(url: str, *, must_exist: bool = False) -> Engine:
     if path is not None:
         if must_exist and not path.exists():
             raise StorageUnavailable(
-                f"--db: no database at {path}; run `banso init` first or check the path"
+                Phrase(
+                    "--db: no database at {path}; run `banso init` first or check the path",
+                    path=str(path),
+                )
             )
         if not path.parent.exists():
             raise StorageUnavailable(
-                f"--db: folder {path.parent} does not exist; create it or choose another path"
+                Phrase(
+                    "--db: folder {path} does not exist; create it or choose another path",
+                    path=str(path.parent),
+                )
             )
     elif parsed.get_backend_name() == "postgresql":
         kwargs["connect_args"] = {"connect_timeout": 5}
@@ -68,7 +85,12 @@ def make_engine(url: str, *, must_exist: bool = False) -> Engine:
     except (ArgumentError, NoSuchModuleError) as exc:
         shown = hide_passwords(url)
         raise StorageUnavailable(
-            f"--db: cannot use {shown!r}: {hide_passwords(str(exc))}; {_URL_HELP}"
+            Phrase(
+                "--db: cannot use {url!r}: {reason}; {help}",
+                url=shown,
+                reason=hide_passwords(str(exc)),
+                help=_url_help(),
+            )
         ) from None
     if parsed.get_backend_name() == "sqlite":
         _configure_sqlite(engine)
@@ -79,7 +101,9 @@ def make_engine(url: str, *, must_exist: bool = False) -> Engine:
         engine.dispose()
         reason = first_line(exc)
         shown = parsed.render_as_string(hide_password=True)
-        raise StorageUnavailable(f"--db: cannot open {shown}: {reason}") from exc
+        raise StorageUnavailable(
+            Phrase("--db: cannot open {url}: {reason}", url=shown, reason=reason)
+        ) from exc
     return engine
 
 
@@ -121,8 +145,12 @@ def require_schema(engine: Engine) -> None:
         raise StorageUnavailable("the database is not initialised; run `banso init` first")
     if current != SCHEMA_REVISION:
         raise StorageUnavailable(
-            f"the database schema is at {current}, this Banso needs {SCHEMA_REVISION}; "
-            "run `banso init` to upgrade it"
+            Phrase(
+                "the database schema is at {current}, this Banso needs {needed}; "
+                "run `banso init` to upgrade it",
+                current=current,
+                needed=SCHEMA_REVISION,
+            )
         )
 
 

@@ -18,26 +18,27 @@ from banso.engine.errors import (
     InvariantViolated,
     StorageUnavailable,
 )
+from banso.engine.phrase import Phrase
 from banso.workflows.validation import hide_passwords
 
 __all__ = ["first_line", "hide_passwords", "is_busy", "storage_fault"]
 
 # Index or constraint name (as PostgreSQL and SQLite report it) → the rule it keeps.
 INVARIANTS: dict[str, str] = {
-    "uq_engagements_open_org_theme": (
+    "uq_engagements_open_org_theme": Phrase(
         "this organisation already has an open engagement for this theme"
     ),
-    "uq_meetings_monthly_month": "there is already a monthly meeting in this month",
-    "uq_organisations_code_folded": "an organisation with this code already exists",
-    "uq_people_email_folded": "a person with this e-mail address already exists",
-    "organisations.code": "an organisation with this code already exists",
-    "people.email": "a person with this e-mail address already exists",
-    "themes.code": "a theme with this code already exists",
-    "subcontractors.name": "a subcontractor with this name already exists",
-    "organisations_code_key": "an organisation with this code already exists",
-    "people_email_key": "a person with this e-mail address already exists",
-    "themes_code_key": "a theme with this code already exists",
-    "subcontractors_name_key": "a subcontractor with this name already exists",
+    "uq_meetings_monthly_month": Phrase("there is already a monthly meeting in this month"),
+    "uq_organisations_code_folded": Phrase("an organisation with this code already exists"),
+    "uq_people_email_folded": Phrase("a person with this e-mail address already exists"),
+    "organisations.code": Phrase("an organisation with this code already exists"),
+    "people.email": Phrase("a person with this e-mail address already exists"),
+    "themes.code": Phrase("a theme with this code already exists"),
+    "subcontractors.name": Phrase("a subcontractor with this name already exists"),
+    "organisations_code_key": Phrase("an organisation with this code already exists"),
+    "people_email_key": Phrase("a person with this e-mail address already exists"),
+    "themes_code_key": Phrase("a theme with this code already exists"),
+    "subcontractors_name_key": Phrase("a subcontractor with this name already exists"),
 }
 # For SQLite, which names the columns, not the index, of an expression index.
 _SQLITE_EXPRESSIONS: dict[str, str] = {
@@ -93,9 +94,9 @@ def storage_fault(exc: BaseException) -> BansoError | None:
     text = first_line(exc)
     if isinstance(exc, OperationalError) and any(m in text.lower() for m in _READ_ONLY):
         return StorageUnavailable(
-            f"the database is read-only ({text}); check the file's permissions"
+            Phrase("the database is read-only ({text}); check the file's permissions", text=text)
         )
-    return StorageUnavailable(f"the database refused the change: {text}")
+    return StorageUnavailable(Phrase("the database refused the change: {text}", text=text))
 
 
 def _integrity(exc: IntegrityError) -> BansoError:
@@ -111,4 +112,6 @@ def _integrity(exc: IntegrityError) -> BansoError:
     for key, rule in INVARIANTS.items():
         if key in text:
             return InvariantViolated(rule)
-    return InvariantViolated(f"the database refused the change ({first_line(exc)})")
+    return InvariantViolated(
+        Phrase("the database refused the change ({text})", text=first_line(exc))
+    )

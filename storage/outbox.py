@@ -47,6 +47,7 @@ from banso.engine.outbox import (
     QueuedMessage,
     message_id_for,
 )
+from banso.engine.phrase import Phrase
 from banso.storage.core import run
 from banso.storage.db import READONLY, rowcount
 from banso.storage.models import OutboxRow
@@ -302,7 +303,9 @@ class SqlOutboxStore:
                 raise NotFound("outbox message", message_id, "see `banso outbox list`")
             if row.state not in RETRYABLE:
                 raise InvalidValue(
-                    f"outbox message {message_id}", row.state, "a dead or failed message"
+                    Phrase("outbox message {id}", id=message_id),
+                    row.state,
+                    "a dead or failed message",
                 )
             row.state = QUEUED
             row.attempts = 0

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from banso.engine.audit import GENESIS, AuditEvent, NewAuditEvent, key_fingerprint, seal
 from banso.engine.errors import InvalidValue, NotFound, StorageUnavailable
+from banso.engine.phrase import Phrase
 from banso.engine.runner import Occurrence
 from banso.engine.workflow import Effect, RecordView
 from banso.storage.core import run
@@ -162,7 +163,7 @@ class SqlRecords:
             return self.classes[kind]
         except KeyError:
             known = ", ".join(sorted(self.classes))
-            raise NotFound("kind of record", kind, f"known: {known}") from None
+            raise NotFound("kind of record", kind, Phrase("known: {known}", known=known)) from None
 
     def _check_columns(self, kind: str, data: Mapping[str, Any], *, system: bool = False) -> None:
         sql = kind_sql(self.cls(kind))
@@ -474,7 +475,9 @@ class SqlUnitOfWork:
         except DBAPIError as exc:
             fault = storage_fault(exc)
             if isinstance(fault, StorageUnavailable):
-                fault = StorageUnavailable(f"the change could not be saved: {first_line(exc)}")
+                fault = StorageUnavailable(
+                    Phrase("the change could not be saved: {text}", text=first_line(exc))
+                )
             raise (fault or exc) from exc
         self._committed = True
 

@@ -35,6 +35,10 @@ KEYWORDS = {
     "needs_text": (2,),
     "InvalidValue": (3,),
     "acting": (3,),
+    "Phrase": (1,),
+    "Refused": (1,),
+    "NotFound": (3,),
+    "StorageUnavailable": (1,),
 }
 # Keyword arguments a person reads in a refusal (Babel extracts positional ones only).
 KEYWORD_ARGUMENTS = re.compile(r'\b(?:action|note|hint)="([^"{}]+)"')
@@ -77,7 +81,7 @@ def click_messages() -> Iterator[str | tuple[str, str]]:
 
 def sources() -> Iterator[tuple[str, str | tuple[str, str]]]:
     """(where, msgid or (singular, plural))."""
-    for folder in ("admin", "workflows", "services", "engine", "documents"):
+    for folder in ("admin", "workflows", "services", "engine", "documents", "storage"):
         for filename, lineno, message, _comments, _context in extract_from_dir(
             ROOT / folder,
             method_map=[("**.py", "python")],

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from banso.engine.clock import show
 from banso.engine.errors import Unmet
+from banso.engine.phrase import Phrase
 from banso.engine.workflow import Guard, GuardContext, RecordView
 
 F = TypeVar("F")
@@ -80,8 +81,20 @@ def choice_unmet(value: Any, allowed: tuple[str, ...], what: str, key: str) -> l
     """Unmet when ``value`` is not one of ``allowed`` (for payload or data)."""
     if value in allowed:
         return []
-    shown = "missing" if value is None else repr(value)
-    return [Unmet(f"the {what} is {shown}, not one of {', '.join(allowed)}", field=key)]
+    # ``what`` is a Phrase where a person reads it in Japanese ("mode" is 方法).
+    noun = what if isinstance(what, Phrase) else Phrase(what)
+    if value is None:
+        reason = Phrase(
+            "the {what} is missing, not one of {allowed}", what=noun, allowed=", ".join(allowed)
+        )
+    else:
+        reason = Phrase(
+            "the {what} is {value!r}, not one of {allowed}",
+            what=noun,
+            value=value,
+            allowed=", ".join(allowed),
+        )
+    return [Unmet(reason, field=key)]
 
 
 def has_happened(what: str) -> Guard:
@@ -96,8 +109,13 @@ def has_happened(what: str) -> Guard:
         if at > ctx.now:
             return [
                 Unmet(
-                    f"the {what} is at {show(at)}, still to come "
-                    f"(record it once it has taken place; now is {show(ctx.now)})"
+                    Phrase(
+                        "the {what} is at {at}, still to come "
+                        "(record it once it has taken place; now is {now})",
+                        what=what if isinstance(what, Phrase) else Phrase(what),
+                        at=show(at),
+                        now=show(ctx.now),
+                    )
                 )
             ]
         return []

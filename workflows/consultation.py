@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from banso.engine.deadlines import MeetDeadline, OpenDeadline
 from banso.engine.errors import Unmet
 from banso.engine.outbox import Notify
+from banso.engine.phrase import Phrase
 from banso.engine.workflow import GuardContext, RecordView, State, Transition, WorkflowDefinition
 from banso.workflows.checks import facts_of, needs_choice, needs_text
 from banso.workflows.people_rules import CONSULTANT_FIELD, ConsultantFacts, consultant_unmet
@@ -78,7 +79,7 @@ DEFINITION = WorkflowDefinition(
             (ASSIGNED,),
             ANSWERED,
             guards=(
-                needs_choice("channel", CHANNELS),
+                needs_choice("channel", CHANNELS, Phrase("channel")),
                 needs_text("summary", "the summary is empty"),
             ),
             roles=(CONSULTANT, LEAD),

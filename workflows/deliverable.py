@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from banso.engine.deadlines import MeetDeadline, ReopenDeadline
 from banso.engine.errors import Unmet
 from banso.engine.outbox import Notify
+from banso.engine.phrase import Phrase
 from banso.engine.workflow import (
     Guard,
     GuardContext,
@@ -59,8 +60,10 @@ def approved_with_its_engagement(record: RecordView, ctx: GuardContext) -> Itera
     if record.data.get("kind") != SUPPORT_PLAN or ctx.payload.get(PLAN_OF) is not None:
         return []
     eid = record.data.get("engagement_id")
-    which = f"engagement {eid}" if eid else "each engagement of the organisation"
-    return [Unmet(f"a support plan is approved with its engagement ({which})",
+    which = (
+        Phrase("engagement {id}", id=eid) if eid else Phrase("each engagement of the organisation")
+    )
+    return [Unmet(Phrase("a support plan is approved with its engagement ({which})", which=which),
                   remedy="approve_plan")]  # fmt: skip
 
 MONTHLY_REPORT = "monthly_report"

@@ -15,6 +15,7 @@ from banso.engine.clock import tokyo_date
 from banso.engine.deadlines import CancelDeadline, MeetDeadline, OpenDeadline
 from banso.engine.errors import Unmet
 from banso.engine.outbox import Notify
+from banso.engine.phrase import Phrase
 from banso.engine.workflow import GuardContext, RecordView, State, Transition, WorkflowDefinition
 from banso.workflows import engagement
 from banso.workflows.checks import choice_unmet, facts_of, has_happened, is_number, needs_text
@@ -61,8 +62,14 @@ def engagement_in_support(record: RecordView, ctx: GuardContext) -> Iterable[Unm
     label = engagement.DEFINITION.label_of
     return [
         Unmet(
-            f"engagement {record.data['engagement_id']} is {state} ({label(state)}); "
-            f"dispatches need {engagement.IN_SUPPORT} ({label(engagement.IN_SUPPORT)})"
+            Phrase(
+                "engagement {id} is {state} ({label}); dispatches need {wanted} ({wanted_label})",
+                id=record.data["engagement_id"],
+                state=state,
+                label=label(state),
+                wanted=engagement.IN_SUPPORT,
+                wanted_label=label(engagement.IN_SUPPORT),
+            )
         )
     ]
 
@@ -77,7 +84,12 @@ def within_contract(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
         return []
     return [
         Unmet(
-            f"{day.isoformat()} is outside the contract ({start.isoformat()} to {end.isoformat()})",
+            Phrase(
+                "{day} is outside the contract ({start} to {end})",
+                day=day.isoformat(),
+                start=start.isoformat(),
+                end=end.isoformat(),
+            ),
             "at",
         )
     ]
@@ -85,7 +97,7 @@ def within_contract(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
 
 def mode_is_known(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
     """In person or by web meeting, nothing else (spec §6(2)③)."""
-    return choice_unmet(record.data.get("mode"), MODES, "mode", "mode")
+    return choice_unmet(record.data.get("mode"), MODES, Phrase("mode"), "mode")
 
 
 def consultant_may_serve(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
@@ -112,7 +124,7 @@ def hours_positive(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
     hours = ctx.payload.get("hours")
     if hours is None or (is_number(hours) and hours > 0):
         return []
-    return [Unmet(f"the hours must be more than 0, not {hours!r}", "hours")]
+    return [Unmet(Phrase("the hours must be more than 0, not {hours!r}", hours=hours), "hours")]
 
 
 def successor_may_serve(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
@@ -139,7 +151,7 @@ DEFINITION = WorkflowDefinition(
         engagement_in_support,
         within_contract,
         mode_is_known,
-        held_in_office_hours("at", "a dispatch"),
+        held_in_office_hours("at", Phrase("a dispatch")),
         consultant_may_serve,
         quotas_leave_room,
     ),
@@ -167,7 +179,7 @@ DEFINITION = WorkflowDefinition(
             guards=(
                 needs_text("summary", "the summary is empty"),
                 hours_positive,
-                has_happened("dispatch"),
+                has_happened(Phrase("dispatch")),
             ),
             roles=(LEAD, CONSULTANT),
             # A short record to the organisation, if the [mail] settings ask for it.

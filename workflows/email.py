@@ -28,6 +28,8 @@ import functools
 import re
 import unicodedata
 
+from banso.engine.phrase import Phrase
+
 __all__ = ["MAX_ADDRESS", "MAX_LOCAL_PART", "email_problem", "is_email"]
 
 MAX_ADDRESS = 254  # RFC 5321 §4.5.3.1.3, a path less its angle brackets
@@ -40,7 +42,7 @@ _ATOM = re.compile(r"[A-Za-z0-9!#$%&*+/=?^_{|}~-]+")
 _LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?")
 _TOP_LEVEL = re.compile(r"[A-Za-z]{2,}")
 # Characters worth their own reason: each says what was probably pasted.
-_SEPARATORS = {",": "a comma", ";": "a semicolon"}
+_SEPARATORS = {",": Phrase("a comma"), ";": Phrase("a semicolon")}
 _BRACKETS = "<>()[]"
 _QUOTES = "\"'`"
 
@@ -57,33 +59,39 @@ def email_problem(value: str) -> str | None:
 @functools.lru_cache(maxsize=4096)
 def _problem(value: str) -> str | None:
     if not value:
-        return "it is empty"
+        return Phrase("it is empty")
     for char in value:
         if char in "\r\n\u2028\u2029\x85":
-            return "it contains a line break"
+            return Phrase("it contains a line break")
         if unicodedata.category(char) in ("Cc", "Cf"):
-            return f"it contains the control character {char!r}"
+            return Phrase("it contains the control character {char!r}", char=char)
         if char.isspace():
-            return "it contains a space"
+            return Phrase("it contains a space")
     if not value.isascii():
         odd = next(char for char in value if not char.isascii())
-        return f"it contains {odd!r}; only ASCII addresses can be sent to"
+        return Phrase("it contains {odd!r}; only ASCII addresses can be sent to", odd=odd)
     if len(value) > MAX_ADDRESS:
-        return f"it is {len(value)} characters long; the most is {MAX_ADDRESS}"
+        return Phrase(
+            "it is {length} characters long; the most is {max_address}",
+            length=len(value),
+            max_address=MAX_ADDRESS,
+        )
     for char, name in _SEPARATORS.items():
         if char in value:
-            return f"it contains {name}; give one address only"
+            return Phrase("it contains {name}; give one address only", name=name)
     for char in _BRACKETS:
         if char in value:
-            return f"it contains {char!r}; give the bare address, without a name or brackets"
+            return Phrase(
+                "it contains {char!r}; give the bare address, without a name or brackets", char=char
+            )
     for char in _QUOTES:
         if char in value:
-            return f"it contains the quote {char!r}"
+            return Phrase("it contains the quote {char!r}", char=char)
     ats = value.count("@")
     if ats == 0:
-        return "it has no @"
+        return Phrase("it has no @")
     if ats > 1:
-        return "it has more than one @"
+        return Phrase("it has more than one @")
     local, _, domain = value.partition("@")
     return _local_problem(local) or _domain_problem(domain)
 
@@ -95,42 +103,53 @@ def is_email(value: str) -> bool:
 
 def _local_problem(local: str) -> str | None:
     if not local:
-        return "there is nothing before the @"
+        return Phrase("there is nothing before the @")
     if len(local) > MAX_LOCAL_PART:
-        return (
-            f"the part before the @ is {len(local)} characters long; the most is {MAX_LOCAL_PART}"
+        return Phrase(
+            "the part before the @ is {length} characters long; the most is {max_local_part}",
+            length=len(local),
+            max_local_part=MAX_LOCAL_PART,
         )
     if local.startswith("."):
-        return "the part before the @ starts with a dot"
+        return Phrase("the part before the @ starts with a dot")
     if local.endswith("."):
-        return "the part before the @ ends with a dot"
+        return Phrase("the part before the @ ends with a dot")
     if ".." in local:
-        return "the part before the @ has two dots in a row"
+        return Phrase("the part before the @ has two dots in a row")
     for atom in local.split("."):
         if _ATOM.fullmatch(atom) is None:
             odd = next(char for char in atom if _ATOM.fullmatch(char) is None)
-            return f"the part before the @ contains {odd!r}"
+            return Phrase("the part before the @ contains {odd!r}", odd=odd)
     return None
 
 
 def _domain_problem(domain: str) -> str | None:
     if not domain:
-        return "there is nothing after the @"
+        return Phrase("there is nothing after the @")
     labels = domain.split(".")
     if "" in labels:
         if domain.startswith(".") or domain.endswith("."):
-            return f"the domain {domain!r} starts or ends with a dot"
-        return f"the domain {domain!r} has two dots in a row"
+            return Phrase("the domain {domain!r} starts or ends with a dot", domain=domain)
+        return Phrase("the domain {domain!r} has two dots in a row", domain=domain)
     if len(labels) < 2:
-        return f"the domain {domain!r} has only one label; expected one like city.example.jp"
+        return Phrase(
+            "the domain {domain!r} has only one label; expected one like city.example.jp",
+            domain=domain,
+        )
     for label in labels:
         if len(label) > _MAX_LABEL:
-            return f"the domain label {label[:20]!r}… is longer than {_MAX_LABEL} characters"
+            return Phrase(
+                "the domain label {label!r}… is longer than {max_label} characters",
+                label=label[:20],
+                max_label=_MAX_LABEL,
+            )
         if label.startswith("-") or label.endswith("-"):
-            return f"the domain label {label!r} starts or ends with a hyphen"
+            return Phrase("the domain label {label!r} starts or ends with a hyphen", label=label)
         if _LABEL.fullmatch(label) is None:
             odd = next(char for char in label if not (char.isalnum() or char == "-"))
-            return f"the domain contains {odd!r}"
+            return Phrase("the domain contains {odd!r}", odd=odd)
     if _TOP_LEVEL.fullmatch(labels[-1]) is None:
-        return f"the top-level domain {labels[-1]!r} is not two or more letters"
+        return Phrase(
+            "the top-level domain {tld!r} is not two or more letters", tld=labels[-1]
+        )
     return None

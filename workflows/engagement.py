@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from banso.engine.deadlines import CancelDeadline, MeetDeadline, OpenDeadline
 from banso.engine.errors import Unmet
 from banso.engine.outbox import Notify
+from banso.engine.phrase import Phrase
 from banso.engine.workflow import GuardContext, RecordView, State, Transition, WorkflowDefinition
 from banso.workflows.checks import (
     facts_of,
@@ -101,16 +102,20 @@ def expert_is_agreed(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
     if consultant_id is None or record.data.get(AGREED_FIELD) == consultant_id:
         return []
     facts = ctx.facts if isinstance(ctx.facts, ConsultantFacts) else None
-    who = (facts.email if facts else None) or f"person {consultant_id}"
+    who: str = (facts.email if facts else None) or Phrase("person {id}", id=consultant_id)
     if record.data.get(PROPOSED_FIELD) == consultant_id:
         return [
-            Unmet(f"the prefecture has not agreed to {who} for this engagement yet",
+            Unmet(Phrase("the prefecture has not agreed to {who} for this engagement yet",
+                         who=who),
                   remedy=AGREE_EXPERT)
         ]  # fmt: skip
     return [
         Unmet(
-            f"{who} is not the consultant agreed with the prefecture for this engagement; "
-            "propose them and have the prefecture agree",
+            Phrase(
+                "{who} is not the consultant agreed with the prefecture for this engagement; "
+                "propose them and have the prefecture agree",
+                who=who,
+            ),
             CONSULTANT_FIELD,
             PROPOSE_EXPERT,
         )
@@ -125,8 +130,10 @@ def proposal_can_be_made(record: RecordView, ctx: GuardContext) -> Iterable[Unme
     facts = facts_of(ctx, ConsultantFacts)
     unmet = serving_unmet(consultant_id, facts, ctx.payload.get("override"))
     if record.data.get(AGREED_FIELD) == consultant_id:
-        who = facts.email or f"person {consultant_id}"
-        unmet.append(Unmet(f"{who} is already agreed for this engagement", CONSULTANT_FIELD))
+        who: str = facts.email or Phrase("person {id}", id=consultant_id)
+        unmet.append(
+            Unmet(Phrase("{who} is already agreed for this engagement", who=who), CONSULTANT_FIELD)
+        )
     return unmet
 
 
@@ -148,7 +155,10 @@ def planned_dispatches_valid(record: RecordView, ctx: GuardContext) -> Iterable[
     if n is None or (is_whole(n) and n >= 0):
         return []
     return [
-        Unmet(f"planned dispatches must be a whole number ≥ 0, not {n!r}", "planned_dispatches")
+        Unmet(
+            Phrase("planned dispatches must be a whole number ≥ 0, not {n!r}", n=n),
+            "planned_dispatches",
+        )
     ]
 
 
@@ -187,8 +197,14 @@ def open_dispatches_unmet(tally: DispatchTally, before: str) -> list[Unmet]:
     them = plural(len(ids), "it", "them")
     return [
         Unmet(
-            f"{noun} {id_list(ids)} {verb} still planned or confirmed; "
-            f"record or cancel {them} {before}",
+            Phrase(
+                "{noun} {ids} {verb} still planned or confirmed; record or cancel {them} {before}",
+                noun=noun,
+                ids=id_list(ids),
+                verb=verb,
+                them=them,
+                before=Phrase(before),
+            ),
             remedy=SETTLE_DISPATCHES,
         )
     ]
@@ -200,17 +216,17 @@ def support_is_done(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
     unmet: list[Unmet] = []
     if tally.held < 1:
         unmet.append(Unmet("no dispatch has been held yet", remedy=RECORD_DISPATCH))
-    unmet += open_dispatches_unmet(tally, "before reporting")
+    unmet += open_dispatches_unmet(tally, Phrase("before reporting"))
     return unmet
 
 
 def nothing_left_open(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
     """A withdrawn engagement must not leave visits in the calendar."""
-    return open_dispatches_unmet(facts_of(ctx, DispatchTally), "before withdrawing")
+    return open_dispatches_unmet(facts_of(ctx, DispatchTally), Phrase("before withdrawing"))
 
 
 EXPERT_STATES = (REQUESTED, HEARING, PLAN_APPROVED, IN_SUPPORT)
-HEARING_IN_OFFICE_HOURS = held_in_office_hours("at", "a hearing", from_payload=True)
+HEARING_IN_OFFICE_HOURS = held_in_office_hours("at", Phrase("a hearing"), from_payload=True)
 
 HEARING_INVITATION = Notify(
     "hearing_invitation", to=("contact", "consultant"), invitation="request"

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from banso.engine.errors import Unmet
 from banso.engine.outbox import Notify
+from banso.engine.phrase import Phrase
 from banso.engine.workflow import GuardContext, RecordView, State, Transition, WorkflowDefinition
 from banso.workflows.checks import facts_of, has_happened, id_list, needs_text, plural
 from banso.workflows.office_hours import held_in_office_hours
@@ -52,7 +53,16 @@ def kind_is_known(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
     kind = record.data.get("kind")
     if kind in MEETING_KINDS:
         return []
-    return [Unmet(f"the meeting kind {kind!r} is not one of {', '.join(MEETING_KINDS)}", "kind")]
+    return [
+        Unmet(
+            Phrase(
+                "the meeting kind {kind!r} is not one of {kinds}",
+                kind=kind,
+                kinds=", ".join(MEETING_KINDS),
+            ),
+            "kind",
+        )
+    ]
 
 
 def one_monthly_meeting_a_month(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
@@ -69,8 +79,12 @@ def one_monthly_meeting_a_month(record: RecordView, ctx: GuardContext) -> Iterab
     noun = plural(len(ids), "meeting", "meetings")
     return [
         Unmet(
-            f"a monthly regular meeting for {record.data['month']} already exists "
-            f"({noun} {id_list(ids)})"
+            Phrase(
+                "a monthly regular meeting for {month} already exists ({noun} {ids})",
+                month=record.data["month"],
+                noun=noun,
+                ids=id_list(ids),
+            )
         )
     ]
 
@@ -88,7 +102,7 @@ DEFINITION = WorkflowDefinition(
     create_guards=(
         kind_is_known,
         one_monthly_meeting_a_month,
-        held_in_office_hours("at", "a meeting"),
+        held_in_office_hours("at", Phrase("a meeting")),
     ),
     create_effects=(Notify("meeting_invitation", to=("attendees",), invitation="request"),),
     transitions=[
@@ -99,7 +113,7 @@ DEFINITION = WorkflowDefinition(
             HELD,
             guards=(
                 needs_text("minutes", "the minutes are empty"),
-                has_happened("meeting"),
+                has_happened(Phrase("meeting")),
             ),
             roles=(LEAD,),
         ),

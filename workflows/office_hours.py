@@ -14,6 +14,7 @@ from datetime import datetime, time
 from banso.engine.calendar import BusinessCalendar
 from banso.engine.clock import TOKYO
 from banso.engine.errors import Unmet
+from banso.engine.phrase import Phrase
 from banso.engine.workflow import GuardContext, RecordView
 from banso.workflows.checks import given, is_aware
 
@@ -43,8 +44,13 @@ def closed_time_unmet(
     if reason is not None:
         unmet.append(
             Unmet(
-                f"{day.isoformat()}は{reason}です: the prefecture's offices are closed; "
-                f"{what} on a closed day needs an override with its reason",
+                Phrase(
+                    "{day}は{reason}です: the prefecture's offices are closed; "
+                    "{what} on a closed day needs an override with its reason",
+                    day=day.isoformat(),
+                    reason=reason,
+                    what=Phrase(what),
+                ),
                 field,
             )
         )
@@ -52,8 +58,14 @@ def closed_time_unmet(
     if not OPENS <= clock <= CLOSES:
         unmet.append(
             Unmet(
-                f"{local:%H:%M} is outside {OPENS:%H:%M}–{CLOSES:%H:%M}; "
-                f"{what} at that hour needs an override with its reason",
+                Phrase(
+                    "{time} is outside {opens}–{closes}; "
+                    "{what} at that hour needs an override with its reason",
+                    time=f"{local:%H:%M}",
+                    opens=f"{OPENS:%H:%M}",
+                    closes=f"{CLOSES:%H:%M}",
+                    what=Phrase(what),
+                ),
                 field,
             )
         )

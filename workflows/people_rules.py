@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from banso.engine.errors import Unmet
+from banso.engine.phrase import Phrase
 from banso.workflows.checks import given
 from banso.workflows.roles import CONSULTANT, role_label
 
@@ -46,24 +47,39 @@ class ConsultantFacts:
 
 def consultant_unmet(consultant_id: int, facts: ConsultantFacts) -> list[Unmet]:
     """Every reason the person ``consultant_id`` may not serve as a consultant."""
-    who = facts.email or f"person {consultant_id}"
+    who: str = facts.email or Phrase("person {id}", id=consultant_id)
     if facts.role is None:
         # Nothing else can be said about someone Banso does not know.
-        return [Unmet(f"{who} is not known to Banso", CONSULTANT_FIELD, ADD_CONSULTANT)]
+        return [
+            Unmet(Phrase("{who} is not known to Banso", who=who), CONSULTANT_FIELD, ADD_CONSULTANT)
+        ]
     unmet: list[Unmet] = []
     if facts.role != CONSULTANT:
         unmet.append(
             Unmet(
-                f"{who} is a {facts.role} ({role_label(facts.role)}), not a consultant",
+                Phrase(
+                    "{who} is a {role} ({label}), not a consultant",
+                    who=who,
+                    role=facts.role,
+                    label=role_label(facts.role),
+                ),
                 CONSULTANT_FIELD,
             )
         )
     if not facts.active:
-        unmet.append(Unmet(f"{who} is inactive; choose an active consultant", CONSULTANT_FIELD))
+        unmet.append(
+            Unmet(
+                Phrase("{who} is inactive; choose an active consultant", who=who),
+                CONSULTANT_FIELD,
+            )
+        )
     if facts.subcontractor is not None and not facts.subcontractor_approved:
         unmet.append(
             Unmet(
-                f"subcontractor {facts.subcontractor} has no written approval from the prefecture",
+                Phrase(
+                    "subcontractor {name} has no written approval from the prefecture",
+                    name=facts.subcontractor,
+                ),
                 remedy=APPROVE_SUBCONTRACTOR,
             )
         )
@@ -79,8 +95,11 @@ def consistency_unmet(
         return []
     return [
         Unmet(
-            f"org×theme is served by {facts.assigned_consultant}; "
-            f"a different consultant needs an override, with its reason",
+            Phrase(
+                "org×theme is served by {who}; a different consultant needs an override, "
+                "with its reason",
+                who=facts.assigned_consultant,
+            ),
             OVERRIDE_FIELD,
         )
     ]

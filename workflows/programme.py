@@ -14,6 +14,7 @@ from banso.engine.calendar import BusinessCalendar, HolidayRule
 from banso.engine.clock import parse_date
 from banso.engine.era import format_date, format_year
 from banso.engine.errors import InvalidValue
+from banso.engine.phrase import Phrase
 from banso.workflows import deliverable, dispatch, engagement, meeting
 from banso.workflows.deliverable import DELIVERABLE_KINDS
 from banso.workflows.plans import PLAN_SCOPES
@@ -97,7 +98,11 @@ def programme_config(table: Mapping[str, Any], where: str = "[programme]") -> Pr
     values: dict[str, Any] = {}
     for key, raw in table.items():
         if key not in known:
-            raise InvalidValue(f"{where} key {key!r}", raw, "one of " + ", ".join(sorted(known)))
+            raise InvalidValue(
+                f"{where} key {key!r}",
+                raw,
+                Phrase("one of {choices}", choices=", ".join(sorted(known))),
+            )
         if key in ("contract_start", "contract_end", "kickoff"):
             values[key] = raw if isinstance(raw, date) else parse_date(str(raw), f"{where} {key}")
         elif key == "contractor":
@@ -149,7 +154,9 @@ def check_dates(config: ProgrammeConfig) -> ProgrammeConfig:
         raise InvalidValue("kickoff", kickoff.isoformat(), "a date inside the contract")
     if config.standardization > config.total:
         raise InvalidValue(
-            "standardization", config.standardization, f"at most total {config.total}"
+            "standardization",
+            config.standardization,
+            Phrase("at most total {total}", total=config.total),
         )
     return config
 

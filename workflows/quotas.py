@@ -18,8 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from banso.engine.errors import Unmet
+from banso.engine.phrase import Phrase
 from banso.workflows.checks import given, id_list
-from banso.workflows.roles import LEAD, PREFECTURE
+from banso.workflows.roles import LEAD, PREFECTURE, ROLE_LABELS
 
 # Who may lift the monthly cap and the plan's number: the people answerable for
 # the budget, not the consultant who would do the extra visit.
@@ -73,12 +74,20 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def _monthly_holder(use: QuotaUse) -> str:
+def _monthly_holder(use: QuotaUse) -> Phrase:
     if not use.family:
-        return f"engagement {use.engagement_id} already has"
+        return Phrase("engagement {id} already has", id=use.engagement_id)
     ids = id_list(sorted((use.engagement_id, *use.family)))
-    theme = f" on {use.theme}" if use.theme else ""
-    return f"engagements {ids}{theme} (a sub-theme counts with its top-level theme) already have"
+    if use.theme:
+        return Phrase(
+            "engagements {ids} on {theme} (a sub-theme counts with its top-level theme) "
+            "already have",
+            ids=ids,
+            theme=use.theme,
+        )
+    return Phrase(
+        "engagements {ids} (a sub-theme counts with its top-level theme) already have", ids=ids
+    )
 
 
 def quota_unmet(
@@ -96,26 +105,50 @@ def quota_unmet(
     del standardization  # a target, not a limit (quota_notes)
     unmet: list[Unmet] = []
     lifted = given(override) and actor_role in OVERRIDE_ROLES
-    not_yours = f"; a {actor_role}'s override does not count" if given(override) else ""
+    not_yours: str = (
+        Phrase(
+            "; a {role}'s override does not count",
+            role=actor_role,
+            role_label=ROLE_LABELS.get(actor_role, actor_role),
+        )
+        if given(override)
+        else ""
+    )
     if use.month_count + 1 > quotas.monthly_cap and not lifted:
-        reason = (
-            f"monthly cap: {_monthly_holder(use)} {use.month_count} of "
-            f"{quotas.monthly_cap} dispatches in {use.month}; a {ordinal(use.month_count + 1)} "
-            f"needs an override, with its reason, by the lead or the prefecture"
+        reason = Phrase(
+            "monthly cap: {holder} {count} of {cap} dispatches in {month}; a {nth} needs an "
+            "override, with its reason, by the lead or the prefecture{not_yours}",
+            holder=_monthly_holder(use),
+            count=use.month_count,
+            cap=quotas.monthly_cap,
+            month=use.month,
+            nth=ordinal(use.month_count + 1),
+            next=use.month_count + 1,
+            not_yours=not_yours,
         )
-        unmet.append(Unmet(reason + not_yours, field="override"))
+        unmet.append(Unmet(reason, field="override"))
     if use.planned is not None and use.engagement_count + 1 > use.planned and not lifted:
-        reason = (
-            f"approved plan: engagement {use.engagement_id} planned {use.planned} dispatches "
-            f"and has {use.engagement_count}; a {ordinal(use.engagement_count + 1)} needs an "
-            f"override, with its reason, by the lead or the prefecture, or a revised plan"
+        reason = Phrase(
+            "approved plan: engagement {id} planned {planned} dispatches and has {count}; "
+            "a {nth} needs an override, with its reason, by the lead or the prefecture, "
+            "or a revised plan{not_yours}",
+            id=use.engagement_id,
+            planned=use.planned,
+            count=use.engagement_count,
+            nth=ordinal(use.engagement_count + 1),
+            next=use.engagement_count + 1,
+            not_yours=not_yours,
         )
-        unmet.append(Unmet(reason + not_yours, field="override", remedy=REVISE_PLAN))
+        unmet.append(Unmet(reason, field="override", remedy=REVISE_PLAN))
     if use.fy_count + 1 > quotas.total:
         unmet.append(
             Unmet(
-                f"fiscal-year quota: {use.fy_count} of {quotas.total} dispatches used, "
-                f"the budget agreed with the prefecture, a hard limit only the prefecture moves",
+                Phrase(
+                    "fiscal-year quota: {used} of {total} dispatches used, the budget agreed "
+                    "with the prefecture, a hard limit only the prefecture moves",
+                    used=use.fy_count,
+                    total=quotas.total,
+                ),
                 field="total",
                 remedy=SET_BUDGET,
             )
@@ -127,9 +160,11 @@ def standardization_note(std_count: int, target: int) -> str | None:
     """The warning when ``std_count`` standardisation dispatches pass the target."""
     if std_count <= target:
         return None
-    return (
-        f"standardisation target passed: {std_count} standardisation dispatches against "
-        f"the {target} expected (うち標準化支援{target}回を見込む); accepted within the budget"
+    return Phrase(
+        "standardisation target passed: {count} standardisation dispatches against the "
+        "{target} expected (うち標準化支援{target}回を見込む); accepted within the budget",
+        count=std_count,
+        target=target,
     )
 
 

@@ -24,6 +24,7 @@ import re
 import unicodedata
 from datetime import date
 
+from banso.engine.phrase import Phrase
 from banso.workflows.email import MAX_ADDRESS, email_problem
 
 __all__ = [
@@ -89,9 +90,9 @@ def _control(value: str, *, multiline: bool) -> str | None:
             continue
         category = unicodedata.category(char)
         if category == "Cc":
-            return f"it contains the control character {char!r}"
+            return Phrase("it contains the control character {char!r}", char=char)
         if category == "Cf" and char not in "\u200d\ufe0f":  # ZWJ, emoji variation: harmless
-            return f"it contains the invisible formatting character {char!r}"
+            return Phrase("it contains the invisible formatting character {char!r}", char=char)
     return None
 
 
@@ -99,16 +100,18 @@ def text_problem(value: object, *, limit: int = MAX_TEXT, multiline: bool = True
     """Free text (findings, minutes, a summary): decodable, no control characters
     but line breaks and tabs, at most ``limit`` characters, not blank."""
     if not isinstance(value, str):
-        return "it is not text"
+        return Phrase("it is not text")
     if _undecodable(value):
-        return "it is not valid UTF-8 text (undecodable bytes)"
+        return Phrase("it is not valid UTF-8 text (undecodable bytes)")
     problem = _control(value, multiline=multiline)
     if problem:
         return problem
     if len(value) > limit:
-        return f"it is {len(value)} characters long; the most is {limit}"
+        return Phrase(
+            "it is {length} characters long; the most is {limit}", length=len(value), limit=limit
+        )
     if not value.strip():
-        return "it is empty"
+        return Phrase("it is empty")
     return None
 
 
@@ -123,7 +126,7 @@ def name_problem(value: object, *, limit: int = MAX_NAME) -> str | None:
     spaces before or after (they make two names that look the same)."""
     problem = line_problem(value, limit=limit)
     if problem is None and isinstance(value, str) and value != value.strip():
-        return "it has spaces before or after it"
+        return Phrase("it has spaces before or after it")
     return problem
 
 
@@ -135,12 +138,14 @@ def code_problem(value: object, *, limit: int = MAX_CODE) -> str | None:
         return problem
     assert isinstance(value, str)
     if value != value.strip():
-        return "it has spaces before or after it"
+        return Phrase("it has spaces before or after it")
     if _CODE.fullmatch(value) is None:
         odd = next((c for c in value if not (c.isascii() and (c.isalnum() or c in "._-"))), None)
         if odd is not None:
-            return f"it contains {odd!r}; a code is ASCII letters, digits, '.', '_' and '-'"
-        return "it must start with a letter or a digit"
+            return Phrase(
+                "it contains {odd!r}; a code is ASCII letters, digits, '.', '_' and '-'", odd=odd
+            )
+        return Phrase("it must start with a letter or a digit")
     return None
 
 
@@ -151,15 +156,15 @@ def url_problem(value: object, *, limit: int = MAX_URL) -> str | None:
         return problem
     assert isinstance(value, str)
     if any(char.isspace() for char in value):
-        return "it contains a space"
+        return Phrase("it contains a space")
     scheme, sep, rest = value.partition("://")
     if not sep or scheme.lower() not in ("http", "https"):
-        return "it does not start with https:// or http://"
+        return Phrase("it does not start with https:// or http://")
     host = rest.split("/", 1)[0].rsplit("@", 1)[-1]
     if not host or host.startswith((".", ":", "-")):
-        return "it has no host after the ://"
+        return Phrase("it has no host after the ://")
     if not value.isascii():
-        return (
+        return Phrase(
             "it contains characters other than ASCII; give the address as copied from the browser"
         )
     return None
@@ -168,36 +173,43 @@ def url_problem(value: object, *, limit: int = MAX_URL) -> str | None:
 def id_problem(value: object) -> str | None:
     """A record's id: a whole number from 1 to 2³¹−1."""
     if isinstance(value, bool) or not isinstance(value, int):
-        return "it is not a whole number"
+        return Phrase("it is not a whole number")
     if not 1 <= value <= MAX_ID:
-        return f"it is out of range; ids are 1 to {MAX_ID}"
+        return Phrase("it is out of range; ids are 1 to {max_id}", max_id=MAX_ID)
     return None
 
 
 def count_problem(value: object, *, least: int = 0, most: int = MAX_COUNT) -> str | None:
     """A count (a quota, planned dispatches, a limit): a whole number in range."""
     if isinstance(value, bool) or not isinstance(value, int):
-        return "it is not a whole number"
+        return Phrase("it is not a whole number")
     if not least <= value <= most:
-        return f"it is out of range; expected {least} to {most}"
+        return Phrase("it is out of range; expected {least} to {most}", least=least, most=most)
     return None
 
 
 def hours_problem(value: object) -> str | None:
     """A dispatch's hours: a finite number above 0 and at most a day."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return "it is not a number"
+        return Phrase("it is not a number")
     if not math.isfinite(value):
-        return "it is not a finite number"
+        return Phrase("it is not a finite number")
     if not 0 < value <= MAX_HOURS:
-        return f"it is out of range; expected more than 0 and at most {MAX_HOURS:g}"
+        return Phrase(
+            "it is out of range; expected more than 0 and at most {max_hours:g}",
+            max_hours=MAX_HOURS,
+        )
     return None
 
 
 def date_problem(value: date, *, earliest: date = EARLIEST, latest: date = LATEST) -> str | None:
     """A date Banso plans or records: within the programme's years."""
     if not earliest <= value <= latest:
-        return f"it is outside {earliest.isoformat()} to {latest.isoformat()}"
+        return Phrase(
+            "it is outside {earliest} to {latest}",
+            earliest=earliest.isoformat(),
+            latest=latest.isoformat(),
+        )
     return None
 
 

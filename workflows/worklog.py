@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any
 
 from banso.engine.errors import Unmet
+from banso.engine.phrase import Phrase
 from banso.engine.workflow import GuardContext, RecordView, State, WorkflowDefinition
 from banso.workflows import engagement
 from banso.workflows.checks import facts_of, is_number
@@ -56,8 +57,14 @@ def engagement_open_for_work(record: RecordView, ctx: GuardContext) -> Iterable[
     wanted = " or ".join(f"{s} ({label(s)})" for s in OPEN_FOR_WORK)
     return [
         Unmet(
-            f"engagement {record.data['engagement_id']} is {state} ({label(state)}); "
-            f"work between visits needs {wanted}"
+            Phrase(
+                "engagement {id} is {state} ({label}); work between visits needs {wanted}",
+                id=record.data["engagement_id"],
+                state=state,
+                label=label(state),
+                wanted=wanted,
+                wanted_labels="・".join(f"「{label(s)}」" for s in OPEN_FOR_WORK),
+            )
         )
     ]
 
@@ -79,8 +86,12 @@ def day_in_contract(record: RecordView, ctx: GuardContext) -> Iterable[Unmet]:
     if not start <= day <= end:
         return [
             Unmet(
-                f"{day.isoformat()} is outside the contract "
-                f"({start.isoformat()} to {end.isoformat()})",
+                Phrase(
+                    "{day} is outside the contract ({start} to {end})",
+                    day=day.isoformat(),
+                    start=start.isoformat(),
+                    end=end.isoformat(),
+                ),
                 "date",
             )
         ]

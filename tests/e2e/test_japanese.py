@@ -102,7 +102,7 @@ def test_a_refusal_of_each_kind_in_japanese_and_in_english(banso: Banso) -> None
     cases: list[tuple[tuple[str, ...], dict[str, Any], int, str, str]] = [
         # a transition not allowed from this state
         (("engagement", "approve-plan", eid), {"user": PREFECTURE}, 1,
-         "エラー：案件1は「要望受付」のため、「支援計画承認」（approve-plan）はできません。",
+         "エラー：案件1（岡山市・生成AI）は「要望受付」のため、「支援計画承認」（approve-plan）はできません。",
          "engagement 1 is requested (要望受付): approve-plan refused"),
         # an unmet guard, with its remedy (after the hearing is scheduled, below)
         (("engagement", "draft-plan", eid, "--goals", "g", "--planned-dispatches", "1"), {}, 1,

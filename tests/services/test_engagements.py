@@ -179,7 +179,9 @@ def test_the_survey_creates_engagements_and_reports_duplicates(world: World) -> 
         SurveyRow(4, "331007", "genai"),  # the same org × theme twice in one file
         SurveyRow(5, "336238", "security"),  # already going
     ]
-    done = engagements.import_survey(world.services, LEAD, rows)
+    told: list[int] = []  # the command's progress bar is told as each row is taken up
+    done = engagements.import_survey(world.services, LEAD, rows, progress=told.append)
+    assert told == [1, 2, 3, 4]
     assert [c["row"] for c in done.created] == [2, 3]
     assert [(d["row"], d["engagement"]) for d in done.duplicates] == [
         (4, done.created[0]["engagement"]),

@@ -45,6 +45,7 @@ from sqlalchemy import create_engine, func, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from banso.admin.i18n import in_japanese
 from banso.engine.clock import parse_datetime, tokyo_date
 from banso.engine.era import fiscal_year
 from banso.services.identity import TRUST_NOTICE
@@ -152,10 +153,12 @@ class Banso:
 
 
 def untrusted(err: str) -> str:
-    """stderr without the line trust mode prints on every command (tests run in it)."""
-    notice = TRUST_NOTICE + "\n"
-    assert err.count(notice) <= 1, err
-    return err.replace(notice, "", 1)
+    """stderr without the line trust mode prints on every command (tests run in it),
+    in English or in Japanese (the language the command spoke)."""
+    for notice in (TRUST_NOTICE + "\n", in_japanese(TRUST_NOTICE) + "\n"):
+        assert err.count(notice) <= 1, err
+        err = err.replace(notice, "", 1)
+    return err
 
 
 def one_error_line(done: Run) -> str:

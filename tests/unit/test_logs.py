@@ -172,7 +172,8 @@ def test_console_mode_renders_the_traceback_as_text() -> None:
         _ = 1 / 0
 
     text = out.getvalue()
-    assert "job.failed" in text and "job=sweep" in text
+    # The process speaks Japanese by default: the console line is a sentence for people.
+    assert "ジョブ sweep が失敗しました" in text and "job.failed" not in text
     assert "Traceback (most recent call last):" in text
     assert "ZeroDivisionError: division by zero" in text
     with pytest.raises(json.JSONDecodeError):
@@ -204,3 +205,25 @@ def test_a_second_configuration_moves_every_line_to_the_new_stream() -> None:
     text = second.getvalue()
     assert "after" in text and "stdlib after" in text
     assert not text.startswith("{")
+
+
+def test_console_mode_speaks_english_with_lang_en_and_json_keeps_event_names() -> None:
+    from banso.admin import i18n
+
+    out = io.StringIO()
+    configure_logging("console", out)
+    bind_command("daemon", "lead@example.jp")
+    i18n.set_language("en")
+    try:
+        structlog.get_logger("banso.test").info("sweep.done", reminders=2, missed=1)
+    finally:
+        i18n.set_language(i18n.DEFAULT)
+    structlog.get_logger("banso.test").info("sweep.done", reminders=2, missed=1)
+    english, japanese = out.getvalue().splitlines()
+    assert "sweep.done" in english and "reminders=2" in english and "command=daemon" in english
+    assert "見回り完了：督促2件、期限超過1件" in japanese and "コマンド=daemon" in japanese
+    assert "sweep.done" not in japanese and "reminders" not in japanese and "Z " not in japanese
+    out = io.StringIO()
+    configure_logging("json", out)
+    structlog.get_logger("banso.test").info("sweep.done", reminders=2, missed=1)
+    assert json_lines(out)[0]["event"] == "sweep.done"
