@@ -21,7 +21,7 @@ from banso.services import desk, meetings, views
 from banso.services.context import Services
 from banso.workflows import DELIVERABLE_KINDS, MEETING_KINDS
 from banso.workflows import deliverable as deliverable_wf
-from banso.workflows.parse import parse_datetime
+from banso.workflows.parse import parse_date, parse_datetime
 
 
 @click.group()
@@ -330,7 +330,6 @@ def deliverable_notify_delay(state: State, record_id: int, until_text: str, reas
       banso --as lead@contractor.example.jp deliverable notify-delay 7 --until 2026-10-16 \\
         --reason 集計の確認に時間を要しているため
     """
-    from banso.engine.clock import parse_date
     from banso.services.delays import notify_delay
 
     until = parse_date(until_text, "--until")
@@ -566,7 +565,6 @@ def meeting_notify_delay(state: State, month_text: str, until_text: str, reason:
       banso --as lead@contractor.example.jp meeting notify-delay 2026-05 --until 2026-06-03 \\
         --reason 県との日程調整がつかなかったため
     """
-    from banso.engine.clock import parse_date
     from banso.services.delays import notify_meeting_delay
     from banso.workflows.parse import parse_month
 

@@ -9,9 +9,9 @@ from typing import Any
 import click
 
 from banso.admin.i18n import _
-from banso.engine.clock import parse_date
 from banso.engine.errors import InvalidValue
 from banso.services.decisions import MAX_EVIDENCE, Evidence, OnBehalf
+from banso.workflows.parse import parse_date
 
 PARAMS = ("on_behalf_of", "decided_on", "ref", "evidence")
 HELP = (

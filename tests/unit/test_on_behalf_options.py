@@ -1,0 +1,30 @@
+"""The on-behalf options read their --date as every other date option does
+(workflows.parse): the forms the Japanese message offers are accepted."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from banso.admin.decisions import on_behalf_from
+from banso.engine.errors import InvalidValue
+
+
+def values(day: str) -> dict[str, object]:
+    return {"on_behalf_of": "kikaku@pref.okayama.example.jp", "decided_on": day,
+            "ref": "岡企第123号", "evidence": None}  # fmt: skip
+
+
+@pytest.mark.parametrize("day", ["2026-04-15", "2026/4/15", "令和8年4月15日", "R8.4.15",
+                                 "２０２６年４月１５日"])  # fmt: skip
+def test_the_decision_date_takes_the_peoples_forms(day: str) -> None:
+    behalf = on_behalf_from(values(day))
+    assert behalf is not None
+    assert behalf.day == date(2026, 4, 15)
+
+
+def test_a_date_that_is_no_date_is_refused_on_date() -> None:
+    with pytest.raises(InvalidValue) as caught:
+        on_behalf_from(values("4月15日"))
+    assert caught.value.where == "--date"
