@@ -38,6 +38,7 @@ def consultation() -> None:
 @click.option("--contact-name", metavar="TEXT", help="The organisation's contact person.")
 @click.option("--contact-email", metavar="EMAIL", help="The contact's e-mail.")
 @click.option("--contact-phone", metavar="TEXT", help="The contact's phone number.")
+@on_behalf_options
 @json_option
 @pass_state
 def consultation_new(
@@ -48,18 +49,25 @@ def consultation_new(
     contact_name: str | None,
     contact_email: str | None,
     contact_phone: str | None,
+    **behalf: Any,
 ) -> None:
-    """Enter a consultation the prefecture received (prefecture only).
+    """Enter a consultation the prefecture received: a prefecture person, or the lead
+    on its behalf (--on-behalf-of the person who received it, --date the day it came
+    in; --ref and --evidence, the forwarded mail, if there are any).
 
     \b
     Example:
-      banso --as taro@pref.okayama.example.jp consultation new --org 332020 --topic 生成AIの利用規程
+      banso consultation new --org 332020 --topic 生成AIの利用規程 --channel 電話 \\
+        --contact-name '佐藤 花子' --on-behalf-of taro@pref.okayama.example.jp --date 2026/5/8
     """
     contact = {"contact_name": contact_name, "contact_email": contact_email,
                "contact_phone": contact_phone}  # fmt: skip
+    on_behalf = on_behalf_from(behalf, ref_required=False)
     report(
         state,
-        desk.new_consultation(state.services, state.user, org_code, topic, channel, contact),
+        desk.new_consultation(
+            state.services, state.user, org_code, topic, channel, contact, on_behalf
+        ),
     )
 
 

@@ -28,3 +28,21 @@ def test_a_date_that_is_no_date_is_refused_on_date() -> None:
     with pytest.raises(InvalidValue) as caught:
         on_behalf_from(values("4月15日"))
     assert caught.value.where == "--date"
+
+
+def test_a_reference_is_needed_unless_the_command_says_the_act_may_have_none() -> None:
+    given = values("2026/4/15")
+    given["ref"] = None
+    with pytest.raises(InvalidValue) as caught:
+        on_behalf_from(dict(given))
+    assert caught.value.where == "--ref"
+    behalf = on_behalf_from(dict(given), ref_required=False)  # consultation new
+    assert behalf is not None and behalf.ref is None
+
+
+def test_no_date_is_refused_on_date_even_when_no_reference_is_needed() -> None:
+    given = values("2026/4/15")
+    given["decided_on"] = None
+    with pytest.raises(InvalidValue) as caught:
+        on_behalf_from(given, ref_required=False)
+    assert caught.value.where == "--date"
