@@ -43,6 +43,7 @@ def consultation() -> None:
 @pass_state
 def consultation_new(
     state: State,
+    /,
     org_code: str,
     topic: str,
     channel: str | None,

@@ -328,8 +328,6 @@ def deliverable(
 ) -> dict[str, Any]:
     """One deliverable: its record, submission deadline, latest files, and the prefecture's
     last decision on it (approved, 受領, 完了検査 or returned, with who and when)."""
-    from banso.services.documents import latest
-
     with services.uow(readonly=True) as uow:
         view = uow.records.get("deliverable", deliverable_id)
         if not owns(viewer, "deliverable", view.data):
@@ -337,9 +335,13 @@ def deliverable(
         data = record_json(services, view)
         deadline = uow.deadlines.find("deliverable", deliverable_id, "submission")
         data["due"] = plain(deadline.due) if deadline else None
+        # The newest version's files, read here (services.documents.latest does the same)
+        # because services.documents imports this module through services.work.
+        versions = uow.files.versions(deliverable_id)
         data["files"] = [
             {"name": f.filename, "version": f.version, "sha256": f.sha256}
-            for f in latest(uow, deliverable_id)
+            for f in versions
+            if f.version == versions[-1].version
         ]
         events = uow.audit.history("deliverable", deliverable_id)
         data["decision"] = last_decision(services, uow, events)

@@ -117,7 +117,8 @@ class _KindSql:
         stmt = self._updates.get(keys)
         if stmt is None:
             c = self.table.c
-            values = {k: bindparam(k) for k in ("state", "version", "updated_at", *sorted(keys))}
+            columns = ("state", "version", "updated_at", *sorted(keys))
+            values: dict[str, Any] = {k: bindparam(k) for k in columns}
             stmt = self._updates[keys] = (
                 update(self.table)
                 .where(c.id == bindparam("_id"), c.version == bindparam("_seen"))
