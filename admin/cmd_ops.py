@@ -70,12 +70,14 @@ def calendar(state: State, from_text: str | None, to_text: str | None, status: s
     emit(state, data, text)
 
 
-def on_behalf_text(behalf: dict[str, Any]) -> str:
+def on_behalf_text(behalf: dict[str, Any], *, created: bool = False) -> str:
     """A decision recorded on the prefecture's behalf: both people, the day, the reference
-    and the evidence's hash (services.decisions)."""
+    and the evidence's hash (services.decisions); ``created``: a record the prefecture
+    received (a consultation), which may have no reference."""
+    ref = f", ref {behalf['ref']}" if behalf.get("ref") else ""
     text = (
-        f"decided by {behalf['decided_by']} on {behalf['date']}, ref {behalf['ref']}, "
-        f"recorded on the prefecture's behalf by {behalf['recorded_by']}"
+        f"{'received' if created else 'decided'} by {behalf['decided_by']} on "
+        f"{behalf['date']}{ref}, recorded on the prefecture's behalf by {behalf['recorded_by']}"
     )
     evidence = behalf.get("evidence")
     if evidence:
@@ -112,7 +114,8 @@ def history(state: State, kind: str, record_id: int) -> None:
         why = "; ".join(
             [f"{k}={v}" for k, v in given.items()
              if k not in ("changes", "at", "on_behalf") and v is not None]
-            + ([on_behalf_text(given["on_behalf"])] if given.get("on_behalf") else [])
+            + ([on_behalf_text(given["on_behalf"], created=e.from_state is None)]
+               if given.get("on_behalf") else [])
         )  # fmt: skip
         label = definition.trigger_label(e.trigger) if definition else None
         trigger = e.trigger.replace("_", "-") + (f"（{label}）" if label else "")

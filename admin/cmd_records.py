@@ -21,7 +21,7 @@ from banso.services import desk, meetings, views
 from banso.services.context import Services
 from banso.workflows import DELIVERABLE_KINDS, MEETING_KINDS
 from banso.workflows import deliverable as deliverable_wf
-from banso.workflows.parse import parse_datetime
+from banso.workflows.parse import parse_date, parse_datetime
 
 
 @click.group()
@@ -38,28 +38,37 @@ def consultation() -> None:
 @click.option("--contact-name", metavar="TEXT", help="The organisation's contact person.")
 @click.option("--contact-email", metavar="EMAIL", help="The contact's e-mail.")
 @click.option("--contact-phone", metavar="TEXT", help="The contact's phone number.")
+@on_behalf_options
 @json_option
 @pass_state
 def consultation_new(
     state: State,
+    /,
     org_code: str,
     topic: str,
     channel: str | None,
     contact_name: str | None,
     contact_email: str | None,
     contact_phone: str | None,
+    **behalf: Any,
 ) -> None:
-    """Enter a consultation the prefecture received (prefecture only).
+    """Enter a consultation the prefecture received: a prefecture person, or the lead
+    on its behalf (--on-behalf-of the person who received it, --date the day it came
+    in; --ref and --evidence, the forwarded mail, if there are any).
 
     \b
     Example:
-      banso --as taro@pref.okayama.example.jp consultation new --org 332020 --topic 生成AIの利用規程
+      banso consultation new --org 332020 --topic 生成AIの利用規程 --channel 電話 \\
+        --contact-name '佐藤 花子' --on-behalf-of taro@pref.okayama.example.jp --date 2026/5/8
     """
     contact = {"contact_name": contact_name, "contact_email": contact_email,
                "contact_phone": contact_phone}  # fmt: skip
+    on_behalf = on_behalf_from(behalf, ref_required=False)
     report(
         state,
-        desk.new_consultation(state.services, state.user, org_code, topic, channel, contact),
+        desk.new_consultation(
+            state.services, state.user, org_code, topic, channel, contact, on_behalf
+        ),
     )
 
 
@@ -330,7 +339,6 @@ def deliverable_notify_delay(state: State, record_id: int, until_text: str, reas
       banso --as lead@contractor.example.jp deliverable notify-delay 7 --until 2026-10-16 \\
         --reason 集計の確認に時間を要しているため
     """
-    from banso.engine.clock import parse_date
     from banso.services.delays import notify_delay
 
     until = parse_date(until_text, "--until")
@@ -566,7 +574,6 @@ def meeting_notify_delay(state: State, month_text: str, until_text: str, reason:
       banso --as lead@contractor.example.jp meeting notify-delay 2026-05 --until 2026-06-03 \\
         --reason 県との日程調整がつかなかったため
     """
-    from banso.engine.clock import parse_date
     from banso.services.delays import notify_meeting_delay
     from banso.workflows.parse import parse_month
 

@@ -9,9 +9,9 @@ from typing import Any
 import click
 
 from banso.admin.i18n import _
-from banso.engine.clock import parse_date
 from banso.engine.errors import InvalidValue
 from banso.services.decisions import MAX_EVIDENCE, Evidence, OnBehalf
+from banso.workflows.parse import parse_date
 
 PARAMS = ("on_behalf_of", "decided_on", "ref", "evidence")
 HELP = (
@@ -40,9 +40,10 @@ def on_behalf_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
-def on_behalf_from(values: dict[str, Any]) -> OnBehalf | None:
+def on_behalf_from(values: dict[str, Any], *, ref_required: bool = True) -> OnBehalf | None:
     """The ``OnBehalf`` the options give (taken out of ``values``), or None; one line
-    when they do not fit together."""
+    when they do not fit together. ``ref_required`` false: --ref may be left out (an act
+    with no 文書番号 of its own, like a consultation passed on by phone)."""
     person, day, ref, evidence = (values.pop(name, None) for name in PARAMS)
     if person is None:
         given = [flag for flag, v in (("--date", day), ("--ref", ref), ("--evidence", evidence))
@@ -50,10 +51,11 @@ def on_behalf_from(values: dict[str, Any]) -> OnBehalf | None:
         if given:
             raise InvalidValue(given[0], day or ref or str(evidence), "used with --on-behalf-of")
         return None
-    if day is None or ref is None:
-        missing = "--date" if day is None else "--ref"
+    if day is None:
+        raise InvalidValue("--date", None, "given with --on-behalf-of (the day)")
+    if ref is None and ref_required:
         raise InvalidValue(
-            missing, None, "given with --on-behalf-of (the day of the decision and its 文書番号)"
+            "--ref", None, "given with --on-behalf-of (the day of the decision and its 文書番号)"
         )
     return OnBehalf(person, parse_date(day, "--date"), ref, _evidence(evidence))
 

@@ -55,16 +55,18 @@ def value_text(key: str, value: Any) -> str:
     return str(value)
 
 
-def on_behalf_ja(behalf: dict[str, Any]) -> str:
+def on_behalf_ja(behalf: dict[str, Any], *, created: bool = False) -> str:
     """A decision recorded on the prefecture's behalf: who decided, the day, the reference,
-    who typed it, and the evidence's hash."""
+    who typed it, and the evidence's hash. ``created``: a record the prefecture received
+    (a consultation), which may have no reference."""
     from datetime import date
 
     from banso.engine.era import format_date
 
     day = format_date(date.fromisoformat(behalf["date"]))
+    ref = f"（文書番号：{behalf['ref']}）" if behalf.get("ref") else ""
     text = (
-        f"{behalf['decided_by']}が{day}に判断（文書番号：{behalf['ref']}）、"
+        f"{behalf['decided_by']}が{day}に{'受付' if created else '判断'}{ref}、"
         f"{behalf['recorded_by']}が県に代わって記録"
     )
     evidence = behalf.get("evidence")
@@ -89,7 +91,8 @@ def history_ja(state: State, kind: str, record_id: int, events: list[Any]) -> st
              for k, v in given.items()
              if k not in ("changes", "at", "on_behalf") and not k.endswith(("_at", "_id"))
              and v is not None]
-            + ([on_behalf_ja(given["on_behalf"])] if given.get("on_behalf") else [])
+            + ([on_behalf_ja(given["on_behalf"], created=e.from_state is None)]
+               if given.get("on_behalf") else [])
         )  # fmt: skip
         label = (definition.trigger_label(e.trigger) if definition else None) or (
             "登録" if e.from_state is None else "操作"

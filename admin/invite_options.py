@@ -8,8 +8,8 @@ from typing import Any, TypeVar
 
 import click
 
-from banso.engine.clock import parse_date, parse_datetime
 from banso.engine.errors import InvalidValue
+from banso.workflows.parse import parse_date, parse_datetime
 
 F = TypeVar("F", bound=Callable[..., Any])
 

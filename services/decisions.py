@@ -47,7 +47,9 @@ class OnBehalf:
 
     person: str
     day: date
-    ref: str
+    # None only where the act has no 文書番号 of its own (a consultation the prefecture
+    # received by phone and passed on); a decision always has one.
+    ref: str | None
     evidence: Evidence | None = None
 
 
@@ -57,11 +59,17 @@ def evidence_name(name: str) -> str:
 
 
 def decision_actor(
-    services: Services, uow: UnitOfWork, actor: Actor, behalf: OnBehalf
+    services: Services,
+    uow: UnitOfWork,
+    actor: Actor,
+    behalf: OnBehalf,
+    *,
+    needs_ref: bool = True,
 ) -> tuple[Actor, dict[str, Any]]:
     """The prefecture person whose decision the lead ``actor`` records, and what the
     audit payload carries about it. Refuses anyone but the lead, anyone but an active
-    prefecture person as the decider, a day after today and an empty reference."""
+    prefecture person as the decider, a day after today and an empty reference
+    (unless ``needs_ref`` is false: then a reference is kept when one is given)."""
     if actor.role != LEAD:
         raise PermissionDenied(actor=actor.email, action=ON_BEHALF_ACTION, allowed_roles=(LEAD,))
     person = uow.directory.person(behalf.person)
@@ -80,14 +88,14 @@ def decision_actor(
             behalf.day.isoformat(),
             Phrase("the day the prefecture decided, not after {today}", today=today),
         )
-    ref = behalf.ref.strip()
-    if not ref:
+    ref = (behalf.ref or "").strip()
+    if not ref and (needs_ref or behalf.ref is not None):
         raise InvalidValue("--ref", behalf.ref, "the prefecture's reference (文書番号)")
     record: dict[str, Any] = {
         "decided_by": person.email,
         "recorded_by": actor.email,
         "date": behalf.day.isoformat(),
-        "ref": ref,
+        **({"ref": ref} if ref else {}),
     }
     if behalf.evidence is not None:
         record["evidence"] = store_evidence(services, behalf, behalf.evidence)

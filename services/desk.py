@@ -1,4 +1,10 @@
-"""The consultation desk (§6(1)): the prefecture receives, a consultant answers."""
+"""The consultation desk (§6(1)): the prefecture receives, a consultant answers.
+
+The prefecture receives every consultation first and passes it on by phone or mail
+(its staff never run Banso, DOMAIN.md): the lead enters it on the prefecture's
+behalf, as a decision is recorded (services.decisions), naming the prefecture person
+who received it and the day; the organisation's contact goes with it as before.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +12,16 @@ from collections.abc import Mapping
 
 from banso.engine.clock import tokyo_date
 from banso.engine.era import fiscal_year
-from banso.engine.errors import InvalidValue
+from banso.engine.errors import InvalidValue, PermissionDenied
 from banso.engine.phrase import Phrase
 from banso.engine.runner import Outcome
 from banso.services.context import Services
+from banso.services.decisions import OnBehalf, decision_actor
 from banso.services.engagements import org_named
 from banso.services.identity import acting, acting_to_fire, person_named
 from banso.services.transitions import fire_in
 from banso.workflows.email import email_problem
+from banso.workflows.roles import LEAD, PREFECTURE
 
 
 def new_consultation(
@@ -23,9 +31,12 @@ def new_consultation(
     topic: str,
     channel: str | None,
     contact: Mapping[str, str | None] | None = None,
+    on_behalf: OnBehalf | None = None,
 ) -> Outcome:
-    """Enter a consultation the prefecture received (prefecture only); ``contact``:
-    the organisation's contact_name, contact_email and contact_phone."""
+    """Enter a consultation the prefecture received: a prefecture person directly, or
+    the lead ``on_behalf`` of the one who received it (the day it came in; a reference
+    and the forwarded mail if there are any). ``contact``: the organisation's
+    contact_name, contact_email and contact_phone."""
     email = (contact or {}).get("contact_email")
     if email:
         problem = email_problem(email)
@@ -37,6 +48,16 @@ def new_consultation(
             )
     with services.uow() as uow:
         actor = acting(uow, user, "enter a consultation")
+        payload: dict[str, object] = {}
+        if on_behalf is not None:
+            actor, payload = decision_actor(services, uow, actor, on_behalf, needs_ref=False)
+        elif actor.role == LEAD:
+            raise PermissionDenied(
+                actor=actor.email,
+                action="enter a consultation",
+                allowed_roles=(PREFECTURE,),
+                note="the lead enters it on the prefecture's behalf: --on-behalf-of EMAIL --date D",
+            )
         org = org_named(uow, org_code)
         data = {
             "org_id": org.id,
@@ -45,7 +66,9 @@ def new_consultation(
             "fiscal_year": fiscal_year(tokyo_date(services.clock.now())),
             **{k: v for k, v in (contact or {}).items() if v},
         }
-        outcome = services.runner.create(uow, "consultation", actor=actor, data=data)
+        outcome = services.runner.create(
+            uow, "consultation", actor=actor, data=data, payload=payload
+        )
         uow.commit()
     return outcome
 

@@ -334,12 +334,13 @@ def deliverable(
         data = record_json(services, view)
         deadline = uow.deadlines.find("deliverable", deliverable_id, "submission")
         data["due"] = plain(deadline.due) if deadline else None
+        # The newest version's files, read here (services.documents.latest does the same)
+        # because services.documents imports this module through services.work.
         versions = uow.files.versions(deliverable_id)
-        newest = versions[-1].version if versions else None
-        data["files"] = [  # the newest version's (as services.documents.latest)
+        data["files"] = [
             {"name": f.filename, "version": f.version, "sha256": f.sha256}
             for f in versions
-            if f.version == newest
+            if f.version == versions[-1].version
         ]
         events = uow.audit.history("deliverable", deliverable_id)
         data["decision"] = last_decision(services, uow, events)

@@ -132,6 +132,9 @@ def successor_may_serve(record: RecordView, ctx: GuardContext) -> Iterable[Unmet
     consultant_id = ctx.payload.get("consultant_id")
     if consultant_id is None:
         return [Unmet("no consultant is named", "consultant_id")]
+    # Handing a visit to the one who has it would mail the organisation a change that is none.
+    if consultant_id == record.data.get("consultant_id"):
+        return [Unmet("the visit is already this consultant's; name another one", "consultant_id")]
     return consultant_unmet(consultant_id, facts_of(ctx, ConsultantFacts))
 
 

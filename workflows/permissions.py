@@ -94,6 +94,8 @@ COMMANDS: dict[str, Permission] = {
     "work list": _STAFF_AND_OWN,
     # Exports: a consultant's file holds only their own records (services.exports).
     "export": _STAFF_AND_OWN,
+    # The prefecture receives every consultation (§6(1)); the lead enters it on the
+    # prefecture's behalf (services.desk), as a decision: never a consultant.
     "consultation new": _STAFF,
     "consultation assign": _STAFF,
     "consultation answer": _STAFF_AND_OWN,

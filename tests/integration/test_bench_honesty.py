@@ -29,6 +29,9 @@ CONSULTANTS = [HANAKO, JIRO]
 
 # The mail each step sends (DOMAIN.md: who gets what), as (template, recipient role).
 MAIL = {
+    # The expert agreement mails (§6(2)①): the prefecture is asked, the organisation told.
+    "propose_expert": [("expert_proposal", "prefecture")],
+    "agree_expert": [("expert_agreed", "contact")],
     "schedule_hearing": [("hearing_invitation", "contact"), ("hearing_invitation", "consultant")],
     "draft_plan": [("approval_request", "prefecture")],
     "approve_plan": [("decision_recorded", "lead"), ("plan_approved", "contact")],
@@ -123,13 +126,13 @@ def test_a_short_run_writes_every_event_deadline_and_mail_its_steps_owe(boot: Bo
         boot, "SELECT about_kind, about_id, kind, \"to\", subject, text_body, attachments "
         "FROM outbox ORDER BY id",
     )  # fmt: skip
-    assert len(outbox) - before == sum(wanted.values()) == CASES * 9
+    assert len(outbox) - before == sum(wanted.values()) == CASES * 11
     sent: Counter[tuple[str, int, str, str]] = Counter()
-    for about_kind, about_id, sent_kind, to, subject, body, attachments in outbox[before:]:
+    for about_kind, about_id, mail_kind, to, subject, body, attachments in outbox[before:]:
         (address,) = json.loads(str(to))
-        sent[(str(about_kind), int(str(about_id)), str(sent_kind), address)] += 1
+        sent[(str(about_kind), int(str(about_id)), str(mail_kind), address)] += 1
         assert subject and "DX" in str(subject)
         assert str(body).strip() and "様" in str(body)
         calendars = [a for a in json.loads(str(attachments)) if "calendar" in a["content_type"]]
-        assert len(calendars) == (1 if sent_kind in INVITATIONS else 0), (sent_kind, attachments)
+        assert len(calendars) == (1 if mail_kind in INVITATIONS else 0), (mail_kind, attachments)
     assert sent == wanted

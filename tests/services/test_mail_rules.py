@@ -337,6 +337,9 @@ def test_dispatch_reassign_hands_one_visit_over(world: World) -> None:
     assert world.sent_to("dispatch_released") == [(HANAKO,)]
     (outside,) = [q for q in world.queued("dispatch_reassigned") if q.message.to == (CONTACT,)]
     assert "体調不良" not in outside.message.text  # the reason stays inside
+    with pytest.raises(TransitionRefused):  # to the one who has it: no change to announce
+        dispatches.reassign_dispatch(world.services, LEAD, visit, consultant=JIRO, reason="x")
+    assert len(world.queued("dispatch_reassigned")) == 2
 
 
 def test_the_prefecture_is_never_introduced_to_as_a_stranger(world: World) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from banso.engine.clock import parse_datetime
 from banso.engine.deadlines import MET, OPEN
-from banso.engine.errors import CreationRefused, PermissionDenied, TransitionRefused
-from banso.services import desk, meetings, transitions
+from banso.engine.errors import CreationRefused, InvalidValue, PermissionDenied, TransitionRefused
+from banso.services import desk, meetings, transitions, views
+from banso.services.decisions import Evidence, OnBehalf
 from tests.services.world import HANAKO, JIRO, KEN, LEAD, PREFECTURE, World
 
 APRIL_MEETING = "2026-04-20T14:00+09:00"
@@ -72,6 +75,51 @@ def test_the_report_meeting_makes_every_open_engagement_due_before_it(world: Wor
     assert (due.due.isoformat(), due.responsible) == ("2027-02-12", HANAKO)  # the Friday before
     assert world.deadline("engagement", requested, "report_before_meeting").responsible == "lead"
     assert not world.has_deadline("engagement", withdrawn, "report_before_meeting")
+
+
+def test_the_lead_enters_a_consultation_the_prefecture_passed_on(world: World) -> None:
+    # The prefecture received it by phone and passed it on (§6(1)); no 文書番号 exists.
+    phoned = OnBehalf(PREFECTURE, date(2026, 4, 1), None)
+    contact = {"contact_name": "佐藤 花子", "contact_phone": "086-000-1111"}
+    consultation = desk.new_consultation(
+        world.services, LEAD, "331007", "RPAの相談", "phone", contact, on_behalf=phoned
+    ).record
+    assert consultation.state == "received"
+    assert consultation.data["contact_name"] == "佐藤 花子"
+    (event,) = views.history(world.services, "consultation", consultation.id)
+    assert event.actor == PREFECTURE  # the prefecture received it; the lead typed it
+    assert event.payload["on_behalf"] == {
+        "decided_by": PREFECTURE, "recorded_by": LEAD, "date": "2026-04-01"
+    }  # fmt: skip
+    # Passed on by mail: its reference and the forwarded mail are kept as for a decision.
+    mailed = OnBehalf(PREFECTURE, date(2026, 3, 31), " デジ第9号 ", Evidence("fwd.eml", b"Fwd"))
+    second = desk.new_consultation(
+        world.services, LEAD, "331007", "生成AIの相談", "mail", on_behalf=mailed
+    ).record
+    (event,) = views.history(world.services, "consultation", second.id)
+    assert (event.payload["on_behalf"]["ref"], event.payload["on_behalf"]["evidence"]["name"]) == (
+        "デジ第9号", "fwd.eml"
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("user", "behalf", "error"),
+    [
+        (LEAD, None, PermissionDenied),  # the lead says whose receipt it records
+        (JIRO, OnBehalf(PREFECTURE, date(2026, 4, 1), None), PermissionDenied),  # lead only
+        (PREFECTURE, OnBehalf(PREFECTURE, date(2026, 4, 1), None), PermissionDenied),
+        (LEAD, OnBehalf(HANAKO, date(2026, 4, 1), None), InvalidValue),  # not the prefecture
+        (LEAD, OnBehalf(PREFECTURE, date(2026, 4, 2), None), InvalidValue),  # after today
+        (LEAD, OnBehalf(PREFECTURE, date(2026, 4, 1), "  "), InvalidValue),  # an empty --ref
+    ],
+)
+def test_a_consultation_on_behalf_is_the_leads_with_a_prefecture_person_and_a_past_day(
+    world: World, user: str, behalf: OnBehalf | None, error: type[Exception]
+) -> None:
+    with pytest.raises(error):
+        desk.new_consultation(world.services, user, "331007", "RPAの相談", "phone",
+                              on_behalf=behalf)  # fmt: skip
+    assert world.find("consultation") == []
 
 
 def test_the_desk_receives_consultations_and_hands_them_to_a_consultant(world: World) -> None:
