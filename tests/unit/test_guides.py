@@ -21,10 +21,10 @@ GUIDES = ("docs/user-guide.md", "README.md", "docs/operations.md")
 # `banso` (or .venv/bin/banso) and what follows, up to a comment or the end of the span.
 COMMAND = re.compile(r"(?:^|[\s`$])(?:\.venv/bin/|/opt/banso/\.venv/bin/)?banso ([^`#\n]+)")
 GLOBAL_OPTIONS = {"--db", "--config", "--as", "--json", "--lang"}
-# Described by the contract of branches being built at the same time (issue 14:
-# `banso demo --until`); each must still be missing here, so the
-# entry is removed as soon as the branch is merged and the real check takes over.
-PENDING: set[tuple[str, str | None]] = {("demo", "--until")}
+# Commands or options a guide describes before their branch is merged; each must
+# still be missing, so an entry is removed as soon as the branch lands and the real
+# check takes over. Empty: every branch the guides describe has landed.
+PENDING: set[tuple[str, str | None]] = set()
 
 
 def command_lines(text: str) -> list[str]:
