@@ -88,7 +88,9 @@ def plan_dispatch(
         contract = uow.settings.get("contract")
         if quota is None or contract is None:
             raise StorageUnavailable("the programme settings are missing", needs_init=True)
-        eng = uow.records.get(engagement.KIND, engagement_id)
+        # Then the engagement: a withdrawal or report waits for this plan (or this
+        # plan for it) and then counts its dispatches, so neither misses the other.
+        eng = uow.records.get(engagement.KIND, engagement_id, lock=True)
         check_own_work(uow, actor, eng, action=f"plan a dispatch for engagement {eng.id}")
         if consultant:
             person = person_named(uow, consultant)

@@ -61,9 +61,13 @@ class SqlRecords:
         if unknown:
             raise InvalidValue(f"{kind} fields", sorted(unknown), "fields the record has")
 
-    def get(self, kind: str, record_id: int) -> RecordView:
+    def get(self, kind: str, record_id: int, *, lock: bool = False) -> RecordView:
         # populate_existing: a conflict re-reads the row another transaction wrote.
-        row = self.session.get(self.cls(kind), record_id, populate_existing=True)
+        # lock: SELECT … FOR UPDATE on PostgreSQL, where a waiter reads the row as the
+        # holder left it; SQLite's writers are already one at a time (BEGIN IMMEDIATE).
+        row = self.session.get(
+            self.cls(kind), record_id, populate_existing=True, with_for_update=lock or None
+        )
         if row is None:
             raise NotFound(kind, record_id)
         return to_view(kind, row)
