@@ -25,6 +25,8 @@ from banso.engine.errors import (
     TransitionRefused,
     Unmet,
 )
+from banso.engine.era import format_date
+from banso.services.dates import DateOutsideProgramme
 from banso.workflows import DEFINITIONS
 from banso.workflows.labels import KIND_LABELS
 from banso.workflows.roles import ROLE_LABELS
@@ -162,6 +164,12 @@ def describe_ja(exc: BansoError, words: Words) -> str | None:
         elif exc.what in LOOK_UP:
             line += f"{PROG} {LOOK_UP[exc.what]} で確認してください。"
         return line
+    if isinstance(exc, DateOutsideProgramme):
+        return (
+            f"{exc.where}：「{exc.value}」は事業の期間外です。"
+            f"{format_date(exc.earliest)}から{format_date(exc.latest)}までの日付を指定してください"
+            "（契約の年度の前後1年まで）。"
+        )
     if isinstance(exc, InvalidValue):
         where = cell_place(OPTIONS.get(exc.where, exc.where))
         return f"{_(where)}：「{exc.value}」は指定できません。{_(exc.expected)}で指定してください。"

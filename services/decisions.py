@@ -21,6 +21,7 @@ from banso.engine.clock import tokyo_date
 from banso.engine.errors import InvalidValue, NotFound, PermissionDenied, Refused
 from banso.engine.workflow import Actor
 from banso.services.context import Services
+from banso.services.dates import check_within_programme
 from banso.services.identity import acting
 from banso.services.ports import UnitOfWork
 from banso.workflows.decisions import is_prefecture_decision
@@ -71,6 +72,7 @@ def decision_actor(
             behalf.person,
             "an active prefecture person (see `banso person list --role prefecture`)",
         )
+    check_within_programme(uow, "--date", behalf.day)
     today = tokyo_date(services.clock.now())
     if behalf.day > today:
         raise InvalidValue(

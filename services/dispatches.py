@@ -13,6 +13,7 @@ from banso.engine.errors import InvalidValue, StorageUnavailable
 from banso.engine.runner import Outcome
 from banso.engine.workflow import RecordView
 from banso.services.context import Services
+from banso.services.dates import check_within_programme
 from banso.services.identity import acting, person_named
 from banso.services.ports import UnitOfWork
 from banso.services.themes import family_engagements, top_theme
@@ -88,6 +89,7 @@ def plan_dispatch(
         contract = uow.settings.get("contract")
         if quota is None or contract is None:
             raise StorageUnavailable("the programme settings are missing", needs_init=True)
+        check_within_programme(uow, "--at", at)
         # Then the engagement: a withdrawal or report waits for this plan (or this
         # plan for it) and then counts its dispatches, so neither misses the other.
         eng = uow.records.get(engagement.KIND, engagement_id, lock=True)
