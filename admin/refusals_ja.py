@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from banso.admin.i18n import _
+from banso.engine.era import format_date
 from banso.engine.errors import (
     BansoError,
     ChainBroken,
@@ -25,7 +26,6 @@ from banso.engine.errors import (
     TransitionRefused,
     Unmet,
 )
-from banso.engine.era import format_date
 from banso.services.dates import DateOutsideProgramme
 from banso.workflows import DEFINITIONS
 from banso.workflows.labels import KIND_LABELS
