@@ -352,6 +352,7 @@ def test_malformed_surveys_are_one_line_and_change_nothing(tmp_path: Path) -> No
     refused(empty)
     daemon = banso("daemon", "--once", now="2026-04-20T09:30+09:00")
     assert daemon.code == 0, daemon
+    tally.count("surveys", count)
     print(f"\nmalformed surveys: {count} refused")
 
 
@@ -440,6 +441,7 @@ def test_a_poisoned_record_is_set_aside_and_everyone_else_gets_their_mail(
     FIGURES["expected"] += len(expected) + 1
     FIGURES["delivered"] += sum(1 for r in rows if r[1] in expected or r[2] == "set_aside")
     FIGURES["records"] += len(ids)
+    tally.count("records", len(ids))
 
 
 class SmtpBanso(InProcessBanso):
@@ -505,4 +507,7 @@ def test_mail_server_down_for_three_days_then_everything_once_in_due_order(
     FIGURES["delivered"] += len(set(received))
     FIGURES["duplicated"] += duplicated
     FIGURES["records"] += len(specs)
+    tally.count("soak", 3)
+    tally.count("messages", len(set(received)))
+    tally.count("records", len(specs))
     print(f"\nmail down 3 days: {len(rows)} messages, all delivered once, in order")
