@@ -21,6 +21,7 @@ from banso.storage.faults import first_line, storage_fault
 from banso.storage.models import AuditEventRow, AuditHead, WorkflowRecord
 from banso.storage.outbox import SqlOutbox
 from banso.storage.repositories import SqlDeliverableFiles, SqlDirectory, SqlSettings
+from banso.storage.security import COUNTED_THROUGH
 
 # The programme setting that says from which event on the chain is keyed, and
 # with which key (a fingerprint, never the key).
@@ -114,8 +115,17 @@ class SqlRecords:
     ) -> int:
         cls = self.cls(kind)
         self._check_columns(kind, where or {}, system=True)
-        stmt = self._filtered(select(func.count()).select_from(cls), cls, where, states)
+        counted = self._counted_from(kind, where) or cls
+        stmt = self._filtered(select(func.count()).select_from(counted), counted, where, states)
         return int(self.session.scalar(stmt) or 0)
+
+    def _counted_from(self, kind: str, where: Mapping[str, Any] | None) -> Any:
+        """On PostgreSQL, the view a kind's counts read, whose rows row-level security
+        does not narrow (storage/security.py: the quotas count every dispatch)."""
+        view = COUNTED_THROUGH.get(kind)
+        if view is None or not all(hasattr(view, key) for key in where or {}):
+            return None
+        return view if self.session.get_bind().dialect.name == "postgresql" else None
 
     def add(self, kind: str, state: str, data: Mapping[str, Any], at: datetime) -> int:
         self._check_columns(kind, data)
