@@ -3,7 +3,7 @@
 Each slow suite adds its figures here (``count("races", n)``); the root
 conftest prints them once the run ends (``pytest_terminal_summary``):
 
-    slow suites: faults 1,100 cases, races 36 bursts, concurrency 3,200 commands, …
+    slow suites: faults 2,200 cases, races 42 bursts, concurrency 3,200 commands, …
 
 Only the figures of tests that ran are printed; a run with none prints nothing.
 """
@@ -12,16 +12,16 @@ from __future__ import annotations
 
 from collections import Counter
 
-# figure → (order in the line, the words after the number)
+# figure → the words after its number, in the order of the line.
 UNITS: dict[str, str] = {
     "faults": "cases",
-    "surveys": "malformed surveys",
+    "surveys": "malformed",
     "races": "bursts",
     "concurrency": "commands",
-    "kills": "kill -9 runs",
-    "messages": "messages delivered once",
-    "soak": "days of mail",
-    "records": "records checked",
+    "kills": "runs",
+    "soak": "days",
+    "messages": "delivered once",
+    "records": "checked",
 }
 
 FIGURES: Counter[str] = Counter()
