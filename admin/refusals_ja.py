@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from banso.admin.i18n import tr
+from banso.engine.era import format_date
 from banso.engine.errors import (
     BansoError,
     ChainBroken,
@@ -27,6 +28,7 @@ from banso.engine.errors import (
     Unmet,
 )
 from banso.engine.phrase import Phrase
+from banso.services.dates import DateOutsideProgramme
 from banso.workflows import DEFINITIONS
 from banso.workflows.labels import KIND_LABELS
 from banso.workflows.roles import ROLE_LABELS
@@ -174,6 +176,12 @@ def describe_ja(exc: BansoError, words: Words) -> str | None:
         elif exc.what in LOOK_UP:
             line += f"{PROG} {LOOK_UP[exc.what]} で確認してください。"
         return line
+    if isinstance(exc, DateOutsideProgramme):
+        return (
+            f"{exc.where}：「{exc.value}」は事業の期間外です。"
+            f"{format_date(exc.earliest)}から{format_date(exc.latest)}までの日付を指定してください"
+            "（契約の年度の前後1年まで）。"
+        )
     if isinstance(exc, InvalidValue):
         where = cell_place(OPTIONS.get(exc.where, exc.where))
         expected = tr(exc.expected)

@@ -22,6 +22,7 @@ from banso.engine.errors import InvalidValue, NotFound, PermissionDenied, Refuse
 from banso.engine.phrase import Phrase
 from banso.engine.workflow import Actor
 from banso.services.context import Services
+from banso.services.dates import check_within_programme
 from banso.services.identity import acting
 from banso.services.ports import UnitOfWork
 from banso.workflows.decisions import is_prefecture_decision
@@ -81,6 +82,7 @@ def decision_actor(
             behalf.person,
             "an active prefecture person (see `banso person list --role prefecture`)",
         )
+    check_within_programme(uow, "--date", behalf.day)
     today = tokyo_date(services.clock.now())
     if behalf.day > today:
         raise InvalidValue(

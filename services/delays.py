@@ -12,6 +12,7 @@ from banso.engine.era import format_year
 from banso.engine.errors import InvalidValue
 from banso.engine.phrase import Phrase
 from banso.services.context import Services
+from banso.services.dates import check_within_programme
 from banso.services.identity import acting
 from banso.services.mail import common, first_time, role_recipients
 from banso.services.ports import UnitOfWork
@@ -44,6 +45,7 @@ def notify_delay(
     today = tokyo_date(now)
     with services.uow() as uow:
         acting(uow, user, "send a delay notice", roles=(LEAD,))
+        check_within_programme(uow, "--until", until)
         record = uow.records.get(dw.KIND, deliverable_id)
         if record.state in (dw.SUBMITTED, dw.APPROVED, dw.RECEIVED, dw.INSPECTED):
             raise InvalidValue(

@@ -14,6 +14,7 @@ from banso.engine.phrase import Phrase
 from banso.engine.runner import Outcome
 from banso.engine.workflow import RecordView
 from banso.services.context import Services
+from banso.services.dates import check_within_programme
 from banso.services.identity import acting, person_named
 from banso.services.ports import UnitOfWork
 from banso.services.themes import family_engagements, top_theme
@@ -90,7 +91,10 @@ def plan_dispatch(
         contract = uow.settings.get("contract")
         if quota is None or contract is None:
             raise StorageUnavailable("the programme settings are missing", needs_init=True)
-        eng = uow.records.get(engagement.KIND, engagement_id)
+        check_within_programme(uow, "--at", at)
+        # Then the engagement: a withdrawal or report waits for this plan (or this
+        # plan for it) and then counts its dispatches, so neither misses the other.
+        eng = uow.records.get(engagement.KIND, engagement_id, lock=True)
         check_own_work(
             uow, actor, eng, action=Phrase("plan a dispatch for engagement {id}", id=eng.id)
         )

@@ -12,6 +12,7 @@ from banso.engine.phrase import Phrase
 from banso.engine.runner import Outcome
 from banso.engine.workflow import Actor, RecordView
 from banso.services.context import Services
+from banso.services.dates import check_within_programme
 from banso.services.identity import acting, acting_to_fire, person_named
 from banso.services.plans import plan_deliverable_data
 from banso.services.ports import Org, Theme, UnitOfWork
@@ -144,6 +145,7 @@ def schedule_hearing(
     with services.uow() as uow:
         person = person_named(uow, consultant)
         actor = acting_to_fire(uow, user, "engagement", engagement_id, "schedule_hearing")
+        check_within_programme(uow, "--at", at)
         outcome = fire_in(
             services,
             uow,

@@ -10,6 +10,7 @@ from typing import Any
 from banso.engine.clock import tokyo_date
 from banso.engine.runner import Outcome
 from banso.services.context import Services
+from banso.services.dates import check_within_programme
 from banso.services.effects import Effects, responsible
 from banso.services.identity import acting
 from banso.services.mail import describe
@@ -36,6 +37,7 @@ def schedule_meeting(
     month = f"{tokyo_date(at):%Y-%m}"
     with services.uow() as uow:
         actor = acting(uow, user, "schedule a meeting")
+        check_within_programme(uow, "--at", at)
         if engagement_id is not None:
             uow.records.get(engagement.KIND, engagement_id)
         data = {

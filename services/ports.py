@@ -146,7 +146,11 @@ class Directory(Protocol):
 class Records(Protocol):
     """Workflow records of every kind (the runner's repository, plus queries)."""
 
-    def get(self, kind: str, record_id: int) -> RecordView: ...
+    def get(self, kind: str, record_id: int, *, lock: bool = False) -> RecordView:
+        """The record; ``lock``: held until the unit of work ends, so two use cases
+        that judge it (withdraw, plan a dispatch) run one after the other."""
+        ...
+
     def add(self, kind: str, state: str, data: Mapping[str, Any], at: datetime) -> int: ...
     def write(
         self,

@@ -144,6 +144,11 @@ FACTS: dict[tuple[str, str], FactsFn] = {
     (consultation.KIND, consultation.ASSIGN): _assignment_facts,
     (dispatch.KIND, dispatch.REASSIGN): _assignment_facts,
 }
+# Triggers whose guards count the engagement's dispatches: the record is locked
+# before they are counted, as `dispatch plan` locks it before adding one.
+LOCKED: frozenset[tuple[str, str]] = frozenset(
+    {(engagement.KIND, engagement.WITHDRAW), (engagement.KIND, engagement.REPORT)}
+)
 AFTER: dict[tuple[str, str], AfterFn] = {
     (engagement.KIND, engagement.SCHEDULE_HEARING): _assign,
     (engagement.KIND, engagement.AGREE_EXPERT): _handed_over,
@@ -187,7 +192,7 @@ def fire_in(
     on_behalf: OnBehalf | None = None,
 ) -> Outcome:
     """The same inside a unit of work the caller owns (and commits)."""
-    view = uow.records.get(kind, record_id)
+    view = uow.records.get(kind, record_id, lock=(kind, trigger) in LOCKED)
     check_own_work(uow, actor, view, trigger)
     actor, decided = firing_as(services, uow, actor, kind, view.state, trigger, on_behalf)
     if decided:

@@ -13,6 +13,7 @@ from banso.engine.errors import StorageUnavailable
 from banso.engine.phrase import Phrase
 from banso.engine.runner import Outcome
 from banso.services.context import Services
+from banso.services.dates import check_within_programme
 from banso.services.identity import Viewer, acting
 from banso.services.mail import describe
 from banso.services.ports import UnitOfWork
@@ -37,6 +38,7 @@ def record_work(
         actor = acting(uow, user, "record work between visits", worklog.DEFINITION.create_roles)
         eng = uow.records.get(engagement.KIND, engagement_id)
         check_own_work(uow, actor, eng, action=Phrase("record work for engagement {id}", id=eng.id))
+        check_within_programme(uow, "--date", day)
         contract = uow.settings.get("contract")
         if contract is None:
             raise StorageUnavailable("the programme settings are missing", needs_init=True)

@@ -10,11 +10,51 @@ does not apply them to a table's owner.
 
 Who may change the bindings and the people is enforced here too, so that a
 consultant's role cannot bind itself to the lead or make itself a lead.
+
+Later migrations add, in the same terms (each written out in its migration):
+
+* ``work_entries`` (0010): a consultant's own work, and its audit events;
+* ``dispatches`` (0011): her own and those of her engagements. The quotas count
+  every dispatch of the year whoever plans, so on PostgreSQL the counts read the
+  view ``dispatch_slots`` (``COUNTED_THROUGH``): id, engagement, month, fiscal
+  year, standardisation and state, with its owner's rights — no person, place,
+  invitation or summary;
+* ``deadlines`` (0011): those she is responsible for and those about a record she
+  sees (her engagements, dispatches, consultations and work, her organisations'
+  deliverables) — her own transitions meet and open them;
+* ``outbox`` (0011): the mail about a record she sees (her transitions queue it);
+  everything else is the staff's (``banso outbox`` is the staff's command);
+* ``programme_settings`` (0011): read by every bound person (planning locks the
+  quota row), changed only by the staff; a role bound to nobody reads none.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class _Views(DeclarativeBase):
+    """Views the migrations create; never part of the models' tables."""
+
+
+class DispatchSlot(_Views):
+    """``dispatch_slots``: what the quotas count of every dispatch, visible to every role."""
+
+    __tablename__ = "dispatch_slots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engagement_id: Mapped[int]
+    month: Mapped[str]
+    fiscal_year: Mapped[int]
+    standardization: Mapped[bool]
+    state: Mapped[str]
+
+
+# kind → the view its counts read on PostgreSQL (filters on other columns read the table).
+COUNTED_THROUGH: dict[str, Any] = {"dispatch": DispatchSlot}
 
 _FUNCTIONS = """
 CREATE OR REPLACE FUNCTION banso_person_id() RETURNS integer

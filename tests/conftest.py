@@ -64,3 +64,15 @@ def engine(db_url: str) -> Iterator[Engine]:
     upgrade(eng)
     yield eng
     eng.dispose()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """One line across the slow suites (``make test-slow``): what they tried, from
+    ``tests/support/tally.py``. Printed only when a suite counted something (a run
+    with ``-n`` counts in its workers, so it prints nothing here)."""
+    from tests.support import tally
+
+    line = tally.summary()
+    if line is not None:
+        terminalreporter.write_sep("=", "slow suites")
+        terminalreporter.write_line(line)

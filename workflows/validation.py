@@ -49,6 +49,7 @@ __all__ = [
     "line_problem",
     "name_problem",
     "one_line",
+    "programme_window",
     "shown",
     "text_problem",
     "url_problem",
@@ -64,8 +65,10 @@ MAX_EMAIL = MAX_ADDRESS
 MAX_TEXT = 20_000  # findings, minutes, summaries: Text columns, a few pages at most
 MAX_COUNT = 100_000  # quotas, planned dispatches, limits: far above any real programme
 MAX_HOURS = 24.0  # one dispatch is at most a day
-# Dates Banso plans and records: the programme's years with room on either side
-# (a contract of FY2026 plans nothing in 1900 or 9999).
+# Dates any command accepts before the database is open: a coarse bound that keeps
+# 0001-01-01 and 9999-12-31 away from every column and calendar. Once the contract
+# is known, a date that is planned or recorded must also fall within its years
+# (``programme_window``).
 EARLIEST = date(2000, 1, 1)
 LATEST = date(2099, 12, 31)
 
@@ -211,6 +214,19 @@ def date_problem(value: date, *, earliest: date = EARLIEST, latest: date = LATES
             latest=latest.isoformat(),
         )
     return None
+
+
+def programme_window(contract_start: date, contract_end: date) -> tuple[date, date]:
+    """The dates a programme plans and records: from a year before the start of the
+    contract's first fiscal year (April 1) to a year after the contract ends (a
+    contract of FY2026 plans nothing in FY2030, nor before April 2025)."""
+    first_fy = contract_start.year if contract_start.month >= 4 else contract_start.year - 1
+    earliest = date(first_fy - 1, 4, 1)
+    try:
+        latest = contract_end.replace(year=contract_end.year + 1)
+    except ValueError:  # February 29 of a leap year
+        latest = contract_end.replace(year=contract_end.year + 1, day=28)
+    return earliest, latest
 
 
 _PASSWORD = re.compile(r"(://[^:/@\s]*:)[^@\s]*@")

@@ -56,6 +56,8 @@ BAD = [
         "--url",
     ),
     (("dispatch", "record", "1", "--summary", "x", "--hours", "nan"), "--hours"),
+    # Within 2000–2099 but outside the contract's years (FY2026, a year either side).
+    (("meeting", "schedule", "monthly", "--at", "2031-05-20T14:00"), "--at"),
 ]
 
 
@@ -67,6 +69,20 @@ def test_bad_values_are_one_line_naming_the_field_and_change_nothing(
     line = banso.refused(*args, code=2)
     assert line.startswith(f"banso: {field}:"), line
     assert "evil@x.jp" not in line or "\\r\\n" in line
+    assert dump_database(banso.url) == before
+
+
+def test_a_date_outside_the_programme_is_one_japanese_line(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    banso = programme_templates().fresh(sqlite_url, tmp_path, user=LEAD, in_process=True,
+                                        lang="ja")  # fmt: skip
+    before = dump_database(banso.url)
+    line = banso.refused("meeting", "schedule", "monthly", "--at", "2031-05-20T14:00", code=2)
+    assert line == (
+        "エラー：--at：「2031-05-20 14:00」は事業の期間外です。"
+        "令和7年4月1日から令和10年3月31日までの日付を指定してください（契約の年度の前後1年まで）。"
+    ), line
     assert dump_database(banso.url) == before
 
 

@@ -32,6 +32,7 @@ from sqlalchemy import select
 
 from banso.storage.db import READONLY, make_engine
 from banso.storage.models import OutboxRow
+from tests.support import tally
 from tests.support.programme import (
     HANAKO,
     LEAD,
@@ -280,6 +281,8 @@ def test_a_year_of_mail(tmp_path: Path, server: SmtpServer) -> None:
     rows = outbox(url)
     received = server.handler.received
     assert received, "the SMTP server received nothing"
+    tally.count("soak", (LAST - date(2026, 4, 1)).days + 1)
+    tally.count("messages", len(received))
 
     # What the prefecture received, by kind.
     to_pref = [r for r in rows if PREFECTURE in list(r.to) + list(r.cc)]

@@ -46,6 +46,7 @@ from banso.storage.deadlines import SqlDeadlines
 from banso.storage.models import DeadlineRow, OutboxRow
 from banso.workflows.mailing import MailSettings, public_message_id
 from banso.workflows.programme import LEAD as LEAD_ROLE
+from tests.support import tally
 from tests.support.programme import (
     BANSO,
     HANAKO,
@@ -329,6 +330,8 @@ def test_kill_9_at_random_points_loses_and_duplicates_nothing(db_url: str, tmp_p
         f"{rewritten} .eml re-written after a kill, {len(leftovers)} temporary file(s) left"
     )
     assert phases["in the sweep"] >= RUNS // 4 and phases["in the send pass"] >= 3, phases
+    tally.count("kills", RUNS)
+    tally.count("messages", len(box.keys))
 
 
 # -- three daemons on one PostgreSQL database ------------------------------------------
@@ -397,6 +400,7 @@ def test_three_daemons_on_one_postgresql_database_send_each_message_once(
     assert set(received.values()) == {1}, received.most_common(3)
     assert set(received) == box.message_ids
     assert len(received) >= 3 * 2000
+    tally.count("messages", len(received))
     print(
         f"\nthree daemons: reminders queued per daemon and day {split}; "
         f"{len(received)} mails received once each; later send passes per daemon {dict(sent_by)}"

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from banso.engine.calendar import BusinessCalendar
+from tests.support import tally
 from tests.support.programme import (
     HANAKO,
     LEAD,
@@ -128,3 +129,4 @@ def test_two_processes_racing_for_the_last_slot_one_wins(db_url: str, tmp_path: 
     verified = banso("audit", "verify", "--json")
     assert "has no audit event" in verified.err and "chain says" not in verified.err
     assert len(winners) == ROUNDS
+    tally.count("races", ROUNDS)

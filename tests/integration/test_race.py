@@ -19,7 +19,7 @@ from sqlalchemy import Engine, func, select
 
 from banso.engine.audit import verify_chain
 from banso.storage.models import AuditEventRow
-from tests.support import toy
+from tests.support import tally, toy
 
 pytestmark = pytest.mark.slow
 
@@ -110,3 +110,4 @@ def test_exactly_one_of_two_racing_processes_wins_each_round(db: Engine, tmp_pat
     assert [e.version for e in history] == list(range(ROUNDS + 1))
     assert events == ROUNDS + 1
     assert report.ok and report.checked == ROUNDS + 1
+    tally.count("races", ROUNDS)

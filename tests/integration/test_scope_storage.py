@@ -13,6 +13,7 @@ import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -31,6 +32,7 @@ from tests.support.programme import (
     Banso,
     InProcessBanso,
     programme_templates,
+    seed_dispatches,
 )
 
 
@@ -207,6 +209,8 @@ def consultant_role(banso: Banso) -> Iterator[str]:
             conn.execute(
                 text(f'GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO "{role}"')
             )
+            # As docs/operations.md tells the administrator to grant.
+            conn.execute(text(f'GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO "{role}"'))
             conn.execute(
                 text(
                     "INSERT INTO logins (login, person_id) "
@@ -253,5 +257,114 @@ def test_raw_sql_as_a_consultants_role_sees_only_her_rows(
         me = InProcessBanso(banso.cwd, url.render_as_string(hide_password=False))
         me.identity = "database"
         assert [e["id"] for e in me.json("engagement", "list", user=None)] == [mine]
+    finally:
+        engine.dispose()
+
+
+def test_her_role_sees_only_her_dispatches_deadlines_and_mail_and_reads_settings(
+    banso: Banso, consultant_role: str
+) -> None:
+    """Dispatches, deadlines, the outbox and the settings (migration 0011) as her role;
+    the quotas still count every dispatch; a role bound to nobody sees none of it."""
+    mine, theirs = _two_engagements(banso)
+    seed_dispatches(banso.url, [mine], ["planned"], standardization=False, consultant=HANAKO)
+    seed_dispatches(banso.url, [theirs], ["planned"], standardization=False, consultant=JIRO)
+    url = parse_url(banso.url).set(username=consultant_role, password=None)
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            def rows(sql: str) -> list[Any]:
+                return list(conn.execute(text(sql)).all())
+
+            assert [r[0] for r in rows("SELECT engagement_id FROM dispatches")] == [mine]
+            # The counts behind the quotas: every dispatch, no person or summary.
+            assert rows("SELECT count(*) FROM dispatch_slots") == [(2,)]
+            with pytest.raises(Exception, match="consultant_id"):
+                conn.execute(text("SELECT consultant_id FROM dispatch_slots"))
+            conn.rollback()
+            about = rows("SELECT DISTINCT about_kind, about_id FROM deadlines "
+                         "WHERE about_kind = 'engagement'")  # fmt: skip
+            assert about == [("engagement", mine)], about
+            mail = {r[0] for r in rows(
+                "SELECT about_id FROM outbox WHERE about_kind = 'engagement'"
+            )}  # fmt: skip
+            assert mail == {mine}, mail
+            assert rows("SELECT count(*) FROM outbox WHERE about_kind IS NULL") == [(0,)]
+            # She reads the contract and the quotas, and cannot change them.
+            keys = {r[0] for r in rows("SELECT key FROM programme_settings")}
+            assert {"contract", "quota"} <= keys
+            with pytest.raises(Exception, match="row-level security"):
+                conn.execute(text(
+                    "UPDATE programme_settings SET value = value WHERE key = 'quota'"
+                ))  # fmt: skip
+            conn.rollback()
+        # The owner sees both engagements' deadlines and mail: the policies narrowed them.
+        owner = create_engine(parse_url(banso.url))
+        try:
+            with owner.connect() as conn:
+                seen = conn.execute(
+                    text("SELECT DISTINCT about_id FROM outbox WHERE about_kind = 'engagement'")
+                ).scalars().all()
+                assert set(seen) == {mine, theirs}
+        finally:
+            owner.dispose()
+        # Through `banso` in database mode she plans a dispatch on her engagement in
+        # support: the quota row is locked, counted through the view, the deadline and
+        # the invitations written under her role.
+        banso.ok("engagement", "record-hearing", str(mine), "--findings", "課題", user=HANAKO)
+        banso.ok("engagement", "draft-plan", str(mine), "--goals", "目標",
+                 "--planned-dispatches", "4", user=HANAKO)  # fmt: skip
+        banso.ok("engagement", "approve-plan", str(mine), user=PREFECTURE)
+        banso.ok("engagement", "start", str(mine))
+        me = InProcessBanso(banso.cwd, url.render_as_string(hide_password=False))
+        me.identity = "database"
+        planned = me.json("dispatch", "plan", str(mine), "--at", "2026-06-03T13:30",
+                          "--mode", "web", user=None)  # fmt: skip
+        assert planned["state"] == "planned"
+        assert [d["engagement_id"] for d in me.json("dispatch", "list", user=None)] == [mine, mine]
+        line = me.refused("dispatch", "plan", str(theirs), "--at", "2026-06-04T13:30",
+                          "--mode", "web", user=None, code=2)  # fmt: skip
+        assert JIRO not in line
+        # The year's last slot is taken by JIRO's dispatch, which her role cannot see:
+        # the quota still counts it (through the view) and refuses her next one.
+        banso.ok("budget", "set", "--total", "3", "--standardization", "0", user=PREFECTURE)
+        line = me.refused("dispatch", "plan", str(mine), "--at", "2026-07-01T13:30",
+                          "--mode", "web", user=None)  # fmt: skip
+        assert "fiscal-year quota: 3 of 3 dispatches used" in line, line
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def nobodys_role(banso: Banso) -> Iterator[str]:
+    """A PostgreSQL login role bound to nobody (a municipal contact's, say)."""
+    url = parse_url(banso.url)
+    if url.get_backend_name() != "postgresql":
+        pytest.skip("row-level security is PostgreSQL's")
+    role = f"banso_n_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE ROLE "{role}" LOGIN'))
+            conn.execute(text(f'GRANT SELECT ON ALL TABLES IN SCHEMA public TO "{role}"'))
+        yield role
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP OWNED BY "{role}"'))
+            conn.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+        admin.dispose()
+
+
+def test_a_role_bound_to_nobody_reads_no_organisations_rows(
+    banso: Banso, nobodys_role: str
+) -> None:
+    mine, theirs = _two_engagements(banso)
+    seed_dispatches(banso.url, [mine, theirs], ["planned", "planned"], standardization=False)
+    engine = create_engine(parse_url(banso.url).set(username=nobodys_role, password=None))
+    try:
+        with engine.connect() as conn:
+            for table in ("engagements", "dispatches", "consultations", "deadlines", "outbox",
+                          "programme_settings", "work_entries"):  # fmt: skip
+                assert conn.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 0, table
     finally:
         engine.dispose()

@@ -385,7 +385,8 @@ class MemoryRecords:
         }
         return system[name] if name in system else row.data[name]
 
-    def get(self, kind: str, record_id: int) -> RecordView:
+    def get(self, kind: str, record_id: int, *, lock: bool = False) -> RecordView:
+        # lock: one writer at a time already orders the holders here.
         row = self._rows(kind).get(record_id)
         if row is None:
             raise NotFound(kind, record_id)
