@@ -301,7 +301,9 @@ def measure(
     configure_logging("json", stream=_Discard())
     settings = load_settings(
         config=str(place.config),
-        environ={},
+        # The key `banso init` made: without it every audit event (the monthly
+        # report's draft among them) is refused after the work was done.
+        environ={"BANSO_AUDIT_KEY_FILE": str(place.folder / "banso-audit.key")},
         database_url=url,
         now=NOW_TEXT,
         mail_url=place.mail_url,
