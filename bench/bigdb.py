@@ -83,7 +83,9 @@ def banso(db: BigDb, *args: str, user: str | None = None, now: str = SET_UP_NOW)
             main(argv, environ=db.environ(now))
         except SystemExit as exc:
             if exc.code:
-                raise RuntimeError(f"banso {' '.join(args)} → {exc.code}: {err.getvalue()}") from exc
+                raise RuntimeError(
+                    f"banso {' '.join(args)} → {exc.code}: {err.getvalue()}"
+                ) from exc
     return out.getvalue()
 
 
@@ -128,7 +130,9 @@ def _t(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-def _insert(conn: sqlite3.Connection, table: str, columns: str, rows: Iterator[tuple[Any, ...]]) -> int:
+def _insert(
+    conn: sqlite3.Connection, table: str, columns: str, rows: Iterator[tuple[Any, ...]]
+) -> int:
     sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * (columns.count(',') + 1))})"
     total = 0
     batch: list[tuple[Any, ...]] = []
@@ -274,4 +278,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-
 SATURDAY = "土曜日"
 SUNDAY = "日曜日"
 YEAR_END_CLOSURE = "年末年始休業"

@@ -14,6 +14,9 @@ from banso.engine.calendar import BusinessCalendar
 from banso.engine.clock import Clock
 from banso.engine.reminders import ReminderPolicy
 from banso.engine.runner import TransitionRunner
+from banso.services.defaults import DEFAULT_ADDRESSEE as DEFAULT_ADDRESSEE
+from banso.services.defaults import DEFAULT_DOCUMENT_NUMBER as DEFAULT_DOCUMENT_NUMBER
+from banso.services.defaults import DEFAULT_TITLE as DEFAULT_TITLE
 from banso.services.ports import (
     DocumentRenderer,
     FileStore,
@@ -23,10 +26,6 @@ from banso.services.ports import (
     UnitOfWorkFactory,
 )
 from banso.workflows.mailing import MailSettings
-
-from banso.services.defaults import DEFAULT_ADDRESSEE as DEFAULT_ADDRESSEE
-from banso.services.defaults import DEFAULT_DOCUMENT_NUMBER as DEFAULT_DOCUMENT_NUMBER
-from banso.services.defaults import DEFAULT_TITLE as DEFAULT_TITLE
 
 
 def _not_configured() -> DocumentRenderer:

@@ -28,8 +28,14 @@ def __getattr__(name: str) -> Any:
     rule (``workflows.validation`` for the settings, ``--help``) does not pay for
     the five workflows."""
     if name == "DEFINITIONS":
-        from banso.workflows import consultation, deliverable, dispatch, engagement, meeting
-        from banso.workflows import worklog
+        from banso.workflows import (
+            consultation,
+            deliverable,
+            dispatch,
+            engagement,
+            meeting,
+            worklog,
+        )
 
         value: Any = (
             engagement.DEFINITION,
