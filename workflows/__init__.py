@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 def __getattr__(name: str) -> Any:
     """The package's names, loaded when first asked for: a module that needs one
-    rule (``workflows.validation`` for the settings, ``--help``) does not pay for
+    rule (``workflows.validation``, to read the settings) does not pay for
     the five workflows."""
     if name == "DEFINITIONS":
         from banso.workflows import (
