@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 
 from bench.bigdb import LEAD, BigDb, build
+from bench.common import Row, row
 
 NOW = "2026-04-20T10:00+09:00"  # a Monday after the ready engagements' plans were approved
 WEEK = ("2026-04-20", "2026-04-26")
@@ -87,7 +88,7 @@ def children_peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
-def results(quick: bool = False) -> list[dict[str, object]]:
+def results(quick: bool = False) -> list[Row]:
     """The table's rows; ``quick``: a tiny database and 2 runs (a smoke test)."""
     runs = 2 if quick else 10
     scale = 100 if quick else 1
@@ -102,25 +103,25 @@ def results(quick: bool = False) -> list[dict[str, object]]:
         return rows(measure(db, runs), runs, children_peak_mb(), quick)
 
 
-def rows(medians: dict[str, float], runs: int, peak: float, quick: bool) -> list[dict[str, object]]:
+def rows(medians: dict[str, float], runs: int, peak: float, quick: bool) -> list[Row]:
     base = medians["import sqlalchemy.orm"]
     size = "1/100 scale" if quick else "50k/500k/1M"
-    out: list[dict[str, object]] = []
+    out: list[Row] = []
     for name, seconds in medians.items():
         if name == "import sqlalchemy.orm":
             continue
         target = HELP_TARGET if name == "banso --help" else COMMAND_TARGET
         ratio = seconds / base
         out.append(
-            {
-                "name": f"{name} ({size})",
-                "figure": f"{seconds * 1000:.0f} ms (median of {runs}; "
+            row(
+                f"{name} ({size})",
+                f"{seconds * 1000:.0f} ms (median of {runs}; "
                 f"import sqlalchemy.orm {base * 1000:.0f} ms)",
-                "target": f"≤ {target}× import sqlalchemy.orm",
-                "ratio": f"{ratio:.2f}×",
-                "ok": ratio <= target,
-                "peak_mb": peak,
-            }
+                f"≤ {target}× import sqlalchemy.orm",
+                ratio,
+                ratio <= target,
+                peak,
+            )
         )
     return out
 
@@ -140,8 +141,8 @@ def main(argv: list[str] | None = None) -> int:
             shutil.copytree(args.folder, folder, dirs_exist_ok=True)
             db = BigDb(Path(folder))
             found = rows(measure(db, args.runs), args.runs, children_peak_mb(), False)
-    for row in found:
-        print(f"{row['name']:<40} {row['figure']:<50} {row['ratio']:>7} (target {row['target']})")
+    for r in found:
+        print(f"{r['name']:<40} {r['figure']:<50} {r['ratio']:>7} (target {r['target']})")
     return 0
 
 
