@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 TYPES := .typecheck
 PACKAGES := engine workflows services storage notifications documents admin
 
-.PHONY: demo test test-slow lint typecheck-tree clean
+.PHONY: demo test test-slow bench lint typecheck-tree clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -24,6 +24,10 @@ test: $(STAMP)
 
 test-slow: $(STAMP)
 	$(VENV)/bin/pytest -q -m slow
+
+# The benchmark suite (bench/, docs/performance.md): one table, < 15 minutes here.
+bench: $(STAMP)
+	$(PY) -m bench
 
 typecheck-tree:
 	rm -rf $(TYPES) && mkdir -p $(TYPES)/banso

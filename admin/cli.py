@@ -135,6 +135,20 @@ class Registry(click.Group):
 
         return guard(i18n.localize(command))
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of ``banso --help`` from admin/command_help.py, each line
+        made by click from the command's first help paragraph as the command would,
+        without importing one command module (they load the services and SQLAlchemy)."""
+        from banso.admin.command_help import FIRST_PARAGRAPHS
+
+        listing = click.Group(
+            commands={
+                name: i18n.localize(click.Command(name, help=FIRST_PARAGRAPHS[name]))
+                for name in self.list_commands(ctx)
+            }
+        )
+        click.Group.format_commands(listing, ctx, formatter)
+
 
 def _set_language(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
     if value is not None:

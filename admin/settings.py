@@ -14,7 +14,7 @@ from typing import Any
 
 from banso.admin.i18n import N_, _, tr
 from banso.engine.errors import BadInput, InvalidValue
-from banso.services.context import DEFAULT_ADDRESSEE, DEFAULT_DOCUMENT_NUMBER, DEFAULT_TITLE
+from banso.services.defaults import DEFAULT_ADDRESSEE, DEFAULT_DOCUMENT_NUMBER, DEFAULT_TITLE
 from banso.workflows.validation import MAX_LINE, hide_passwords, line_problem
 
 DEFAULT_CONFIG = "banso.toml"

@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-import holidays
-
 SATURDAY = "土曜日"
 SUNDAY = "日曜日"
 YEAR_END_CLOSURE = "年末年始休業"
@@ -231,6 +229,10 @@ class BusinessCalendar:
         return cached
 
     def _build_year(self, year: int) -> _Year:
+        # Loaded on the first date arithmetic, not at import: `holidays` costs
+        # more than a whole `banso engagement show` that needs no business day.
+        import holidays
+
         national = holidays.country_holidays("JP", language="ja", years=year)
         # Outside its range the package silently returns no holidays at all,
         # which would make every holiday look like a business day: refuse instead.

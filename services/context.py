@@ -14,6 +14,9 @@ from banso.engine.calendar import BusinessCalendar
 from banso.engine.clock import Clock
 from banso.engine.reminders import ReminderPolicy
 from banso.engine.runner import TransitionRunner
+from banso.services.defaults import DEFAULT_ADDRESSEE as DEFAULT_ADDRESSEE
+from banso.services.defaults import DEFAULT_DOCUMENT_NUMBER as DEFAULT_DOCUMENT_NUMBER
+from banso.services.defaults import DEFAULT_TITLE as DEFAULT_TITLE
 from banso.services.ports import (
     DocumentRenderer,
     FileStore,
@@ -23,12 +26,6 @@ from banso.services.ports import (
     UnitOfWorkFactory,
 )
 from banso.workflows.mailing import MailSettings
-
-# The default of the `programme_title` setting (banso.toml), which mail and documents show.
-DEFAULT_TITLE = "令和8年度 県・市町村DX推進伴走支援事業"
-# Whom the deliverables are addressed to, and the contractor's outgoing document numbers.
-DEFAULT_ADDRESSEE = "岡山県 総務部 デジタル推進課"
-DEFAULT_DOCUMENT_NUMBER = "伴走第{n}号"
 
 
 def _not_configured() -> DocumentRenderer:

@@ -31,7 +31,6 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from banso.engine.errors import InvalidValue, NotFound
@@ -65,9 +64,15 @@ def insert_new(session: Session, table: Table, key: Column[Any]) -> Insert:
     """INSERT … ON CONFLICT (key) DO NOTHING, built by the session's dialect
     (the generic ``insert`` has no ON CONFLICT)."""
     name = session.get_bind().dialect.name
+    # The dialect's module is loaded here, not at import: PostgreSQL's pulls in
+    # asyncio and every driver's dialect, a cost a SQLite command should not pay.
     if name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
         return postgresql.insert(table).on_conflict_do_nothing(index_elements=[key])
     if name == "sqlite":
+        from sqlalchemy.dialects import sqlite
+
         return sqlite.insert(table).on_conflict_do_nothing(index_elements=[key])
     raise NotImplementedError(f"no ON CONFLICT support for {name}")
 

@@ -12,19 +12,55 @@ would put it right; how those are typed is the caller's to say.
 
 from __future__ import annotations
 
-from banso.engine.workflow import WorkflowDefinition
-from banso.workflows import consultation, deliverable, dispatch, engagement, meeting, worklog
-from banso.workflows.deliverable import DELIVERABLE_KINDS
-from banso.workflows.meeting import MEETING_KINDS
-from banso.workflows.quotas import Quotas
+from typing import TYPE_CHECKING, Any
 
-DEFINITIONS: tuple[WorkflowDefinition, ...] = (
-    engagement.DEFINITION,
-    dispatch.DEFINITION,
-    consultation.DEFINITION,
-    deliverable.DEFINITION,
-    meeting.DEFINITION,
-    worklog.DEFINITION,
-)
+if TYPE_CHECKING:
+    from banso.engine.workflow import WorkflowDefinition
+    from banso.workflows.deliverable import DELIVERABLE_KINDS
+    from banso.workflows.meeting import MEETING_KINDS
+    from banso.workflows.quotas import Quotas
+
+    DEFINITIONS: tuple[WorkflowDefinition, ...]
+
+
+def __getattr__(name: str) -> Any:
+    """The package's names, loaded when first asked for: a module that needs one
+    rule (``workflows.validation``, to read the settings) does not pay for
+    the five workflows."""
+    if name == "DEFINITIONS":
+        from banso.workflows import (
+            consultation,
+            deliverable,
+            dispatch,
+            engagement,
+            meeting,
+            worklog,
+        )
+
+        value: Any = (
+            engagement.DEFINITION,
+            dispatch.DEFINITION,
+            consultation.DEFINITION,
+            deliverable.DEFINITION,
+            meeting.DEFINITION,
+            worklog.DEFINITION,
+        )
+    elif name == "DELIVERABLE_KINDS":
+        from banso.workflows import deliverable
+
+        value = deliverable.DELIVERABLE_KINDS
+    elif name == "MEETING_KINDS":
+        from banso.workflows import meeting
+
+        value = meeting.MEETING_KINDS
+    elif name == "Quotas":
+        from banso.workflows import quotas
+
+        value = quotas.Quotas
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
 
 __all__ = ["DEFINITIONS", "DELIVERABLE_KINDS", "MEETING_KINDS", "Quotas"]
