@@ -834,7 +834,7 @@ class DemoYear:
                     "cancel",
                     changes={"reason": "先方の都合により中止"},
                 )
-                self.tell(f"{p.label}: {when:%m/%d}の派遣を先方の都合で中止した（派遣枠は戻る）")
+                self.tell(f"{p.label}: {when.month}月{when.day}日の派遣を先方の都合で中止した（派遣枠は戻る）")
             else:
                 self.fire(p.consultant, "dispatch", d.id, "confirm")
 
@@ -1070,8 +1070,8 @@ class DemoYear:
                 reason="相談対応件数の集計に時間を要しているため",
             )
             self.tell(
-                f"9月分の月次業務報告書が期限（{due:%m/%d}）に間に合わないため、"
-                f"県に提出遅延を連絡した（{until:%m/%d}までに提出）"
+                f"9月分の月次業務報告書が期限（{due.month}月{due.day}日）に間に合わないため、"
+                f"県に提出遅延を連絡した（{until.month}月{until.day}日までに提出）"
             )
         return day >= until
 
