@@ -834,7 +834,10 @@ class DemoYear:
                     "cancel",
                     changes={"reason": "先方の都合により中止"},
                 )
-                self.tell(f"{p.label}: {when.month}月{when.day}日の派遣を先方の都合で中止した（派遣枠は戻る）")
+                self.tell(
+                    f"{p.label}: {when.month}月{when.day}日の派遣を先方の都合で中止した"
+                    "（派遣枠は戻る）"
+                )
             else:
                 self.fire(p.consultant, "dispatch", d.id, "confirm")
 
