@@ -272,6 +272,11 @@ class Outbox(Protocol):
         """Queue each message unless its key is already queued; returns how many were new."""
         ...
 
+    def written_to(self, address: str) -> bool:
+        """Whether an event mail (key ``event:<seq>:<address>``) to ``address`` is
+        queued already, sent or not."""
+        ...
+
     def queued_keys(self, prefix: str, suffix: str = "") -> set[str]:
         """Keys already queued that start with ``prefix`` and end with ``suffix``."""
         ...

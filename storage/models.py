@@ -376,7 +376,9 @@ class OutboxRow(Base):
     """A message written in the same transaction as the change that caused it.
 
     ``next_attempt_at`` is NULL once a message is sent or dead, so the sender's
-    index holds only what is still to do.
+    index holds only what is still to do. ``addressee``: the one address an event
+    mail (key ``event:<seq>:<address>``) is written to, NULL for other mail; indexed,
+    so "was this address ever written to" is one index probe, not a scan of the keys.
     """
 
     __tablename__ = "outbox"
@@ -399,6 +401,7 @@ class OutboxRow(Base):
     message_id: Mapped[str] = mapped_column(String(100))
     sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+    addressee: Mapped[str | None] = mapped_column(String(200), index=True)
 
 
 class DeadlineRow(Base):

@@ -1008,6 +1008,14 @@ class MemoryOutbox:
             added += 1
         return added
 
+    def written_to(self, address: str) -> bool:
+        # The SQL store's indexed addressee column: the address of a key event:<seq>:<address>.
+        for key in self._tx.tables.outbox_keys:
+            kind, seq, rest = (key.split(":", 2) + ["", ""])[:3]
+            if kind == "event" and seq.isdigit() and rest == address:
+                return True
+        return False
+
     def queued_keys(self, prefix: str, suffix: str = "") -> set[str]:
         # LIKE 'prefix%suffix': the two may not overlap within the key.
         return {
