@@ -1011,7 +1011,7 @@ class MemoryOutbox:
     def written_to(self, address: str) -> bool:
         # The SQL store's indexed addressee column: the address of a key event:<seq>:<address>.
         for key in self._tx.tables.outbox_keys:
-            kind, seq, rest = (key.split(":", 2) + ["", ""])[:3]
+            kind, seq, rest = [*key.split(":", 2), "", ""][:3]
             if kind == "event" and seq.isdigit() and rest == address:
                 return True
         return False
