@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
+    DDL,
     JSON,
     DateTime,
     ForeignKey,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    event,
     func,
     text,
 )
@@ -139,6 +141,20 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     seq: Mapped[int]
     hash: Mapped[str] = mapped_column(String(64))
+
+
+# SQLite: the head follows each appended event inside the INSERT itself (one
+# statement per event rather than an INSERT and an UPDATE; the write lock that
+# BEGIN IMMEDIATE took orders appenders). PostgreSQL moves it in the same round
+# trip by a data-modifying WITH (storage.uow), under the head row's lock.
+# Migration 0011_speed creates the same trigger.
+AUDIT_HEAD_FOLLOWS = (
+    "CREATE TRIGGER audit_head_follows AFTER INSERT ON audit_events "
+    "BEGIN UPDATE audit_head SET seq = NEW.seq, hash = NEW.hash WHERE id = 1; END"
+)
+event.listen(
+    AuditEventRow.__table__, "after_create", DDL(AUDIT_HEAD_FOLLOWS).execute_if(dialect="sqlite")
+)
 
 
 # -- the programme (issue: workflows) -------------------------------------

@@ -1,7 +1,9 @@
-"""The outbox's addressee: the address an event mail is written to, indexed.
+"""The outbox's addressee, indexed; on SQLite the audit head moved by a trigger.
 
 "Is this the first mail to this address" (services.mail.first_time) was a LIKE
-'event:%:<address>' over every key, a scan that grew with the outbox.
+'event:%:<address>' over every key, a scan that grew with the outbox. On SQLite
+the audit head follows each appended event inside its INSERT (one statement per
+event, not an INSERT and an UPDATE).
 
 Revision ID: 0011_speed
 Revises: 0010_work
@@ -43,7 +45,16 @@ def upgrade() -> None:
         )
 
 
+    if bind.dialect.name == "sqlite":
+        op.execute(
+            "CREATE TRIGGER audit_head_follows AFTER INSERT ON audit_events "
+            "BEGIN UPDATE audit_head SET seq = NEW.seq, hash = NEW.hash WHERE id = 1; END"
+        )
+
+
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP TRIGGER IF EXISTS audit_head_follows")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_outbox_addressee"))
         batch_op.drop_column("addressee")
