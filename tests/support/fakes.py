@@ -818,6 +818,28 @@ class MemoryDeadlines:
         self._put(StoredDeadline(deadline, utc(now, "deadlines.created_at")))
         return deadline.id
 
+    def open_once(
+        self,
+        *,
+        obligation: str,
+        title: str,
+        about_kind: str | None,
+        about_id: int | None,
+        org_id: int | None,
+        due: DueDate,
+        responsible: str,
+        first_step: int = 0,
+        first_fire_at: datetime | None,
+        now: datetime,
+    ) -> int | None:
+        if self.exists(about_kind, about_id, obligation):
+            return None
+        return self.open(
+            obligation=obligation, title=title, about_kind=about_kind, about_id=about_id,
+            org_id=org_id, due=due, responsible=responsible, first_step=first_step,
+            first_fire_at=first_fire_at, now=now,
+        )  # fmt: skip
+
     def meet(
         self, about_kind: str | None, about_id: int | None, obligation: str, now: datetime
     ) -> int:
