@@ -338,12 +338,15 @@ class SqlDirectory:
             self.session.flush()
 
     def assign_if_first(self, org_id: int, theme_id: int, consultant_id: int) -> None:
-        self.memo.clear()
+        # What was kept stands until a write (every write goes through here), so the
+        # guards' lookup of the assignment answers this check too.
         if self.assigned_consultant(org_id, theme_id) is None:
+            self.memo.clear()
             self.session.add(
                 Assignment(org_id=org_id, theme_id=theme_id, consultant_id=consultant_id)
             )
             self.session.flush()
+            self.memo.also(("assigned", org_id, theme_id), consultant_id)
 
 
 class SqlDeliverableFiles:
