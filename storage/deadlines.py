@@ -216,7 +216,8 @@ class SqlDeadlines:
             first_fire_at=first_fire_at, now=now,
         )  # fmt: skip
         params.update(where)
-        return self._run(_statement("open_once", shape), params).scalar()
+        found = self._run(_statement("open_once", shape), params).scalar()
+        return None if found is None else int(found)
 
     @staticmethod
     def _opened(

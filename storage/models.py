@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
-    DDL,
     JSON,
+    Connection,
     DateTime,
     ForeignKey,
     Index,
@@ -152,9 +152,12 @@ AUDIT_HEAD_FOLLOWS = (
     "CREATE TRIGGER audit_head_follows AFTER INSERT ON audit_events "
     "BEGIN UPDATE audit_head SET seq = NEW.seq, hash = NEW.hash WHERE id = 1; END"
 )
-event.listen(
-    AuditEventRow.__table__, "after_create", DDL(AUDIT_HEAD_FOLLOWS).execute_if(dialect="sqlite")
-)
+
+
+@event.listens_for(AuditEventRow.__table__, "after_create")
+def _audit_head_follows(_table: object, connection: Connection, **_kw: object) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(AUDIT_HEAD_FOLLOWS)
 
 
 # -- the programme (issue: workflows) -------------------------------------
