@@ -70,10 +70,8 @@ class Effects:
         now: datetime,
     ) -> int | None:
         """Open a deadline unless this record already has one for ``obligation``."""
-        if uow.deadlines.exists(about_kind, about_id, obligation):
-            return None
         step = first_step(self.services.policy, self.services.calendar, due.effective, now)
-        return uow.deadlines.open(
+        return uow.deadlines.open_once(
             obligation=obligation,
             title=title,
             about_kind=about_kind,

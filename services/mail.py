@@ -164,7 +164,7 @@ def common(services: Services, uow: UnitOfWork) -> dict[str, Any]:
 
 def first_time(uow: UnitOfWork, r: Recipient) -> Recipient:
     """``r`` marked as never written to before (no event mail queued to the address)."""
-    if r.internal or r.client or uow.outbox.queued_keys("event:", f":{r.email}"):
+    if r.internal or r.client or uow.outbox.written_to(r.email):
         return r
     return replace(r, first=True)
 

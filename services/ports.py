@@ -221,6 +221,24 @@ class Deadlines(Protocol):
         now: datetime,
     ) -> int: ...
 
+    def open_once(
+        self,
+        *,
+        obligation: str,
+        title: str,
+        about_kind: str | None,
+        about_id: int | None,
+        org_id: int | None,
+        due: DueDate,
+        responsible: str,
+        first_step: int = 0,
+        first_fire_at: datetime | None,
+        now: datetime,
+    ) -> int | None:
+        """``open`` unless this obligation was ever opened for this record, in any
+        status (one statement in SQL): the new deadline's id, or None."""
+        ...
+
     def meet(
         self, about_kind: str | None, about_id: int | None, obligation: str, now: datetime
     ) -> int: ...
@@ -274,6 +292,11 @@ class Outbox(Protocol):
 
     def enqueue(self, messages: Sequence[OutgoingMessage], now: datetime) -> int:
         """Queue each message unless its key is already queued; returns how many were new."""
+        ...
+
+    def written_to(self, address: str) -> bool:
+        """Whether an event mail (key ``event:<seq>:<address>``) to ``address`` is
+        queued already, sent or not."""
         ...
 
     def queued_keys(self, prefix: str, suffix: str = "") -> set[str]:

@@ -12,7 +12,19 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, Table, and_, bindparam, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    exists,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from banso.engine.calendar import DueDate
@@ -70,6 +82,9 @@ def _about_bound(no_kind: bool, no_id: bool) -> ColumnElement[bool]:
 
 
 _TABLE: Table = DeadlineRow.__table__  # type: ignore[assignment]
+_OPENED = ("obligation", "title", "about_kind", "about_id", "org_id", "due_as_written", "due",
+           "explanation", "status", "responsible", "next_step", "next_fire_at", "created_at",
+           "met_at")  # fmt: skip
 # What a transition does to its record's deadlines, built once per shape (a
 # statement object memoises its cache key: no compilation or key per call).
 _STATEMENTS: dict[tuple[Any, ...], Any] = {}
@@ -84,6 +99,12 @@ def _statement(name: str, shape: tuple[bool, bool]) -> Any:
         stmt = select(DeadlineRow.id).where(about).limit(1)
     elif name == "find":
         stmt = select(*_COLUMNS).where(about).order_by(DeadlineRow.id.desc()).limit(1)
+    elif name == "open_once":
+        # INSERT … SELECT … WHERE NOT EXISTS: the check and the insert in one statement.
+        values = select(*(bindparam(c, type_=_TABLE.c[c].type) for c in _OPENED)).where(
+            ~exists(select(literal(1)).select_from(_TABLE).where(about))
+        )
+        stmt = insert(_TABLE).from_select(_OPENED, values).returning(DeadlineRow.id)
     elif name == "meet":
         stmt = (
             update(_TABLE)
@@ -102,11 +123,7 @@ def _statement(name: str, shape: tuple[bool, bool]) -> Any:
     return stmt
 
 
-_OPEN = insert(_TABLE).values(
-    {c: bindparam(c) for c in ("obligation", "title", "about_kind", "about_id", "org_id",
-                               "due_as_written", "due", "explanation", "status", "responsible",
-                               "next_step", "next_fire_at", "created_at", "met_at")}
-).returning(DeadlineRow.id)  # fmt: skip
+_OPEN = insert(_TABLE).values({c: bindparam(c) for c in _OPENED}).returning(DeadlineRow.id)
 
 
 def _about(about_kind: str | None, about_id: int | None, obligation: str) -> ColumnElement[bool]:
@@ -169,7 +186,54 @@ class SqlDeadlines:
     ) -> int:
         """A new open deadline whose first reminder is ``first_step`` at
         ``first_fire_at`` (None: no reminder will ever fire); returns its id."""
-        params = {
+        params = self._opened(
+            obligation=obligation, title=title, about_kind=about_kind, about_id=about_id,
+            org_id=org_id, due=due, responsible=responsible, first_step=first_step,
+            first_fire_at=first_fire_at, now=now,
+        )  # fmt: skip
+        return int(self._run(_OPEN, params).scalar_one())
+
+    def open_once(
+        self,
+        *,
+        obligation: str,
+        title: str,
+        about_kind: str | None,
+        about_id: int | None,
+        org_id: int | None,
+        due: DueDate,
+        responsible: str,
+        first_step: int = 0,
+        first_fire_at: datetime | None,
+        now: datetime,
+    ) -> int | None:
+        """``open`` unless this obligation was ever opened for this record (in any
+        status): its id, or None."""
+        shape, where = _about_params(about_kind, about_id, obligation)
+        params = self._opened(
+            obligation=obligation, title=title, about_kind=about_kind, about_id=about_id,
+            org_id=org_id, due=due, responsible=responsible, first_step=first_step,
+            first_fire_at=first_fire_at, now=now,
+        )  # fmt: skip
+        params.update(where)
+        found = self._run(_statement("open_once", shape), params).scalar()
+        return None if found is None else int(found)
+
+    @staticmethod
+    def _opened(
+        *,
+        obligation: str,
+        title: str,
+        about_kind: str | None,
+        about_id: int | None,
+        org_id: int | None,
+        due: DueDate,
+        responsible: str,
+        first_step: int,
+        first_fire_at: datetime | None,
+        now: datetime,
+    ) -> dict[str, Any]:
+        return {
             "obligation": obligation,
             "title": title,
             "about_kind": about_kind,
@@ -185,7 +249,6 @@ class SqlDeadlines:
             "created_at": now,
             "met_at": None,
         }
-        return int(self._run(_OPEN, params).scalar_one())
 
     def meet(
         self, about_kind: str | None, about_id: int | None, obligation: str, now: datetime

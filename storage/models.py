@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    Connection,
     DateTime,
     ForeignKey,
     Index,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    event,
     func,
     text,
 )
@@ -139,6 +141,23 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     seq: Mapped[int]
     hash: Mapped[str] = mapped_column(String(64))
+
+
+# SQLite: the head follows each appended event inside the INSERT itself (one
+# statement per event rather than an INSERT and an UPDATE; the write lock that
+# BEGIN IMMEDIATE took orders appenders). PostgreSQL moves it in the same round
+# trip by a data-modifying WITH (storage.uow), under the head row's lock.
+# Migration 0012_speed creates the same trigger.
+AUDIT_HEAD_FOLLOWS = (
+    "CREATE TRIGGER audit_head_follows AFTER INSERT ON audit_events "
+    "BEGIN UPDATE audit_head SET seq = NEW.seq, hash = NEW.hash WHERE id = 1; END"
+)
+
+
+@event.listens_for(AuditEventRow.__table__, "after_create")
+def _audit_head_follows(_table: object, connection: Connection, **_kw: object) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(AUDIT_HEAD_FOLLOWS)
 
 
 # -- the programme (issue: workflows) -------------------------------------
@@ -376,7 +395,9 @@ class OutboxRow(Base):
     """A message written in the same transaction as the change that caused it.
 
     ``next_attempt_at`` is NULL once a message is sent or dead, so the sender's
-    index holds only what is still to do.
+    index holds only what is still to do. ``addressee``: the one address an event
+    mail (key ``event:<seq>:<address>``) is written to, NULL for other mail; indexed,
+    so "was this address ever written to" is one index probe, not a scan of the keys.
     """
 
     __tablename__ = "outbox"
@@ -399,6 +420,7 @@ class OutboxRow(Base):
     message_id: Mapped[str] = mapped_column(String(100))
     sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+    addressee: Mapped[str | None] = mapped_column(String(200), index=True)
 
 
 class DeadlineRow(Base):

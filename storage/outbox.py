@@ -159,6 +159,7 @@ class SqlOutbox:
                 "message_id": message_id_for(m.key),
                 "sent_at": None,
                 "created_at": now,
+                "addressee": event_addressee(m.key),
             }
             for m in messages
         ]
@@ -169,6 +170,10 @@ class SqlOutbox:
         # multi-VALUES statement, which psycopg spends ~0.15 s parsing per 1,000 rows.
         # SQLAlchemy keeps the rowcount of an INSERT only when asked to.
         return rowcount(run(self.session, _ENQUEUE, params))
+
+    def written_to(self, address: str) -> bool:
+        """Whether an event mail to ``address`` is queued already (sent or not)."""
+        return run(self.session, _WRITTEN_TO, {"address": address}).first() is not None
 
     def queued_keys(self, prefix: str, suffix: str = "") -> set[str]:
         """Keys already queued that start with ``prefix`` and end with ``suffix``."""
@@ -194,7 +199,15 @@ def _enqueue_statement() -> TextClause:
 
 
 _ENQUEUE = _enqueue_statement()
+_WRITTEN_TO = select(OUTBOX.c.id).where(OUTBOX.c.addressee == bindparam("address")).limit(1)
 _KEYS_LIKE = select(OUTBOX.c.key).where(OUTBOX.c.key.like(bindparam("pattern"), escape="\\"))
+
+
+def event_addressee(key: str) -> str | None:
+    """The address of an event mail's key ``event:<seq>:<address>`` (services.effects),
+    None for any other key. The sequence number has no colon, so the rest is the address."""
+    parts = key.split(":", 2)
+    return parts[2] if len(parts) == 3 and parts[0] == "event" and parts[1].isdigit() else None
 
 
 def _escape_like(text: str) -> str:

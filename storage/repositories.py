@@ -47,6 +47,7 @@ _ASSIGNED = select(ASSIGNED.c.consultant_id).where(
 _PEOPLE: dict[tuple[bool, bool], Any] = {}
 _SETTING = select(SETTINGS.c.value).where(SETTINGS.c.key == bindparam("key"))
 _SETTING_LOCKED = _SETTING.with_for_update()
+_ALL_SETTINGS = select(SETTINGS.c.key, SETTINGS.c.value)
 
 
 class _Memo:
@@ -337,12 +338,15 @@ class SqlDirectory:
             self.session.flush()
 
     def assign_if_first(self, org_id: int, theme_id: int, consultant_id: int) -> None:
-        self.memo.clear()
+        # What was kept stands until a write (every write goes through here), so the
+        # guards' lookup of the assignment answers this check too.
         if self.assigned_consultant(org_id, theme_id) is None:
+            self.memo.clear()
             self.session.add(
                 Assignment(org_id=org_id, theme_id=theme_id, consultant_id=consultant_id)
             )
             self.session.flush()
+            self.memo.also(("assigned", org_id, theme_id), consultant_id)
 
 
 class SqlDeliverableFiles:
@@ -390,26 +394,32 @@ class SqlDeliverableFiles:
 
 
 class SqlSettings:
-    """services.ports.ProgrammeSettings: one JSON object per key, each read once per
-    unit of work (the contract is read by every deadline and mail of a transition)."""
+    """services.ports.ProgrammeSettings: one JSON object per key. The first read of
+    a unit of work reads every key (a handful of small rows: the contract, the
+    quota, the audit key marker), which the contract, the quota and the mail of a
+    transition then share."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
         self._read: dict[str, dict[str, Any] | None] = {}
+        self._all_read = False  # every key not in _read is absent (until a put)
 
     def get(self, key: str, *, lock: bool = False) -> dict[str, Any] | None:
-        if not lock and key in self._read:
-            found = self._read[key]
-            # A copy to the depth a caller might change (as a fresh read would be).
-            return copy.deepcopy(found) if found is not None else None
-        # FOR UPDATE orders concurrent planners on PostgreSQL; SQLite is
-        # already serialised by BEGIN IMMEDIATE.
-        row = run(self.session, _SETTING_LOCKED if lock else _SETTING, {"key": key}).first()
-        value = self._read[key] = dict(row.value) if row else None
-        return copy.deepcopy(value) if value is not None else None
+        # FOR UPDATE orders concurrent planners on PostgreSQL; SQLite is already
+        # serialised by BEGIN IMMEDIATE, so there what was read stands.
+        if lock and self.session.get_bind().dialect.name != "sqlite":
+            row = run(self.session, _SETTING_LOCKED, {"key": key}).first()
+            self._read[key] = dict(row.value) if row else None
+        elif key not in self._read and not self._all_read:
+            self._read.update((k, dict(v)) for k, v in run(self.session, _ALL_SETTINGS))
+            self._all_read = True
+        found = self._read.get(key)
+        # A copy to the depth a caller might change (as a fresh read would be).
+        return copy.deepcopy(found) if found is not None else None
 
     def put(self, key: str, value: Mapping[str, Any]) -> None:
         self._read.pop(key, None)
+        self._all_read = False  # the key is read again when next asked for
         row = self.session.get(ProgrammeSetting, key, populate_existing=True)
         if row is None:
             self.session.add(ProgrammeSetting(key=key, value=dict(value)))

@@ -285,11 +285,6 @@ _HEAD = (
 _APPEND = insert(AUDIT_EVENTS).values(
     {c.key: bindparam(c.key) for c in AUDIT_EVENTS.c}
 )
-_MOVE_HEAD = (
-    update(AUDIT_HEAD)
-    .where(AUDIT_HEAD.c.id == 1)
-    .values(seq=bindparam("seq"), hash=bindparam("hash"))
-)
 
 
 def _append_and_move() -> TextClause:
@@ -372,8 +367,8 @@ class SqlAuditLog:
         if self.session.get_bind().dialect.name == "postgresql":
             run(self.session, _APPEND_AND_MOVE, row)
         else:
+            # SQLite: the trigger audit_head_follows (storage.models) moves the head.
             run(self.session, _APPEND, row)
-            run(self.session, _MOVE_HEAD, {"seq": sealed.seq, "hash": sealed.hash})
         self._held = (sealed.seq, sealed.hash)
         return sealed
 

@@ -145,6 +145,33 @@ def test_programme_and_unattached_deadlines_are_told_apart(engine: Engine) -> No
         assert deadlines.get(loose).status == MET
 
 
+def test_open_once_opens_an_obligation_once_per_record_in_any_status(engine: Engine) -> None:
+    def once(deadlines: SqlDeadlines, about_kind: str | None, about_id: int | None) -> int | None:
+        return deadlines.open_once(
+            obligation="hearing", title="ヒアリングの実施", about_kind=about_kind,
+            about_id=about_id, org_id=None, due=due_date(date(2026, 6, 15)), responsible=LEAD,
+            first_step=1, first_fire_at=NOW, now=NOW - timedelta(days=10),
+        )  # fmt: skip
+
+    with uow(engine) as work:
+        deadlines = SqlDeadlines(work.session)
+        first = once(deadlines, "engagement", 7)
+        assert first is not None
+        opened = deadlines.get(first)
+        assert (opened.status, opened.next_step, opened.next_fire_at) == (OPEN, 1, NOW)
+        assert opened.due == date(2026, 6, 15) and opened.responsible == LEAD
+        assert once(deadlines, "engagement", 7) is None  # open: not again
+        assert deadlines.meet("engagement", 7, "hearing", NOW) == 1
+        assert once(deadlines, "engagement", 7) is None  # met: not again either
+        # Another record, and one about nothing (NULL = NULL is never true in SQL).
+        assert once(deadlines, "engagement", 8) not in (None, first)
+        assert once(deadlines, None, None) is not None
+        assert once(deadlines, None, None) is None
+        work.commit()
+    with uow(engine) as work:
+        assert len(SqlDeadlines(work.session).list(date(2026, 1, 1), date(2027, 1, 1))) == 3
+
+
 def test_deadlines_opened_in_a_unit_of_work_that_rolls_back_are_gone(engine: Engine) -> None:
     with uow(engine) as work:
         open_one(SqlDeadlines(work.session), 1)

@@ -86,6 +86,17 @@ def test_a_known_key_is_skipped_and_the_transaction_stays_usable(engine: Engine)
     assert enqueue(engine, []) == 0
 
 
+def test_an_address_is_written_to_once_an_event_mail_to_it_is_queued(engine: Engine) -> None:
+    enqueue(engine, [message("event:7:Tanaka@city.example.jp"), message("digest:a@x.jp:2026")])
+    with uow(engine) as work:
+        outbox = SqlOutbox(work.session)
+        assert outbox.written_to("Tanaka@city.example.jp")
+        # The exact address: not another case, not a digest's, not a longer one.
+        assert not outbox.written_to("tanaka@city.example.jp")
+        assert not outbox.written_to("a@x.jp")
+        assert not outbox.written_to("city.example.jp")
+
+
 def test_messages_queued_in_a_unit_of_work_that_rolls_back_are_gone(engine: Engine) -> None:
     with uow(engine) as work:
         assert SqlOutbox(work.session).enqueue([message("a"), message("b")], NOW) == 2

@@ -819,6 +819,28 @@ class MemoryDeadlines:
         self._put(StoredDeadline(deadline, utc(now, "deadlines.created_at")))
         return deadline.id
 
+    def open_once(
+        self,
+        *,
+        obligation: str,
+        title: str,
+        about_kind: str | None,
+        about_id: int | None,
+        org_id: int | None,
+        due: DueDate,
+        responsible: str,
+        first_step: int = 0,
+        first_fire_at: datetime | None,
+        now: datetime,
+    ) -> int | None:
+        if self.exists(about_kind, about_id, obligation):
+            return None
+        return self.open(
+            obligation=obligation, title=title, about_kind=about_kind, about_id=about_id,
+            org_id=org_id, due=due, responsible=responsible, first_step=first_step,
+            first_fire_at=first_fire_at, now=now,
+        )  # fmt: skip
+
     def meet(
         self, about_kind: str | None, about_id: int | None, obligation: str, now: datetime
     ) -> int:
@@ -1008,6 +1030,14 @@ class MemoryOutbox:
             tables.outbox_keys[m.key] = row.id
             added += 1
         return added
+
+    def written_to(self, address: str) -> bool:
+        # The SQL store's indexed addressee column: the address of a key event:<seq>:<address>.
+        for key in self._tx.tables.outbox_keys:
+            kind, seq, rest = [*key.split(":", 2), "", ""][:3]
+            if kind == "event" and seq.isdigit() and rest == address:
+                return True
+        return False
 
     def queued_keys(self, prefix: str, suffix: str = "") -> set[str]:
         # LIKE 'prefix%suffix': the two may not overlap within the key.
