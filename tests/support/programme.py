@@ -172,8 +172,17 @@ class InProcessBanso(Banso):
 
     The environment is handed to ``main(argv, environ=...)``, so ``os.environ``
     is never touched; stdout and stderr are captured. The working directory is
-    not changed either: ``--db`` and ``BANSO_MAIL_URL`` are absolute paths.
+    not changed either: ``--db``, ``BANSO_MAIL_URL`` and ``BANSO_DOCUMENTS_DIR``
+    are absolute paths.
     """
+
+    def env(self, user: str | None, now: str | None) -> dict[str, str]:
+        env = super().env(user, now)
+        # The default documents_dir (var/documents) is relative to the working
+        # directory, which is the test process's here: name the folder the
+        # command would use in ``cwd``, so generated files stay in the test's.
+        env.setdefault("BANSO_DOCUMENTS_DIR", str(self.cwd / "var" / "documents"))
+        return env
 
     def _run(self, argv: list[str], env: dict[str, str]) -> Run:
         from banso.admin.cli import main
