@@ -14,7 +14,7 @@ import json
 import os
 import subprocess
 import sys
-from contextlib import redirect_stderr, redirect_stdout
+from contextlib import chdir, redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
@@ -39,16 +39,16 @@ def banso(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]
     )
 
 
-def prepare(*args: str, **env: str) -> None:
-    """``banso ARGS`` in this process, as ``banso()`` would run it; insist on exit 0.
-    Only for arguments that name no path relative to the working directory."""
+def prepare(cwd: Path, *args: str, **env: str) -> None:
+    """``banso ARGS`` in this process, as ``banso()`` would run it in ``cwd``
+    (where, off SQLite, init writes the audit key); insist on exit 0."""
     from banso.admin.cli import main
 
     clean = {k: v for k, v in os.environ.items() if not k.startswith("BANSO_")}
     out, err = io.StringIO(), io.StringIO()
     code: object = 0
     try:
-        with redirect_stdout(out), redirect_stderr(err):
+        with chdir(cwd), redirect_stdout(out), redirect_stderr(err):
             main(list(args), environ={**clean, "BANSO_LANG": "en", **env})
     except SystemExit as exc:
         code = exc.code
@@ -134,9 +134,9 @@ def test_an_unusable_database_is_one_line_and_exit_2(tmp_path: Path, url: str, s
 
 
 def test_history_of_an_unknown_record_is_one_line_and_exit_2(db_url: str, tmp_path: Path) -> None:
-    prepare("--db", db_url, "init")
+    prepare(tmp_path, "--db", db_url, "init")
     lead = ("--name", "伴走 一郎", "--email", "lead@example.jp", "--role", "lead")
-    prepare("--db", db_url, "person", "add", *lead)
+    prepare(tmp_path, "--db", db_url, "person", "add", *lead)
     # The first person is bound to the account that added them: no --as needed.
     line = one_error_line(banso(tmp_path, "--db", db_url, "history", "toy", "1"))
     assert "toy 1" in line
@@ -219,7 +219,7 @@ def test_person_add_refuses_an_address_mail_could_not_be_sent_to(
     tmp_path: Path, address: str
 ) -> None:
     url = f"sqlite:///{tmp_path / 'banso.db'}"
-    prepare("--db", url, "init")
+    prepare(tmp_path, "--db", url, "init")
     before = snapshot(url)
     done = banso(
         tmp_path, "--db", url, "person", "add", "--name", "県 次郎", "--email", address,
