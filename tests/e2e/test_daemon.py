@@ -45,7 +45,6 @@ from tests.support.programme import (
     PREFECTURE,
     START,
     Banso,
-    InProcessBanso,
     one_error_line,
     programme_templates,
 )
@@ -213,8 +212,12 @@ def on(sent: list[Sent], day: date) -> dict[int, list[int]]:
 
 @pytest.fixture
 def banso(db_url: str, tmp_path: Path) -> Banso:
-    """The programme as `init --sample okayama` and five people leave it, at START."""
-    return programme_templates().fresh(db_url, tmp_path, user=LEAD)
+    """The programme as `init --sample okayama` and five people leave it, at START.
+
+    In-process: these tests are about the calendar rules, which the entry point
+    applies the same way in either; the installed `banso` in a subprocess (its
+    exit code, its stderr, the lock) is what the SQLite daemon test below runs."""
+    return programme_templates().fresh(db_url, tmp_path, user=LEAD, in_process=True)
 
 
 def daemon_once(banso: Banso, now: str) -> dict[str, Any]:
@@ -336,7 +339,7 @@ def test_no_reminder_is_queued_on_a_closed_day(banso: Banso) -> None:
 def test_a_returned_deliverable_reopens_its_deadline_and_submitting_meets_it(
     banso: Banso,
 ) -> None:
-    quick = InProcessBanso(banso.cwd, banso.url, user=LEAD)  # the steps that are not the point
+    quick = banso  # in-process, like every step here
 
     def april_report() -> dict[str, Any]:
         [row] = [r for r in banso.json("calendar") if r["about"] == "deliverable 4"]
@@ -457,17 +460,14 @@ def test_on_sqlite_a_second_daemon_refuses_while_the_first_runs(sqlite_banso: Ba
 
 
 def test_downtime_across_two_month_starts_drafts_both_monthly_reports(
-    sqlite_banso: Banso,
+    sqlite_url: str, tmp_path: Path
 ) -> None:
-    banso = sqlite_banso
+    # In-process: the drafting is the point, not the start-up of `banso`.
+    banso = programme_templates().fresh(sqlite_url, tmp_path, user=LEAD, in_process=True)
     # Down from the contract start (04-01) to 06-01: May 1 and June 1 both passed.
     report = daemon_once(banso, tokyo("2026-06-01"))
-    states = {
-        d["period"]: d["state"]
-        for d in InProcessBanso(banso.cwd, banso.url, user=LEAD).json(
-            "deliverable", "list", "--kind", "monthly_report"
-        )
-    }
+    listed = banso.json("deliverable", "list", "--kind", "monthly_report")
+    states = {d["period"]: d["state"] for d in listed}
     assert states["2026-05"] == "drafted"
     assert report["drafted"] == ["2026-04", "2026-05"], report
     assert states["2026-04"] == "drafted"

@@ -9,10 +9,12 @@ with a retry time, die and be reported to the lead once, come back with
 `outbox retry`, and never show the SMTP password anywhere. With no
 ``BANSO_MAIL_URL`` the embedded default writes ``.eml`` files under ``var/mail``.
 
-Runs on SQLite and PostgreSQL (``db_url``). The commands whose point is the
-mail (`schedule-hearing`, `daemon --once`, `outbox retry`) run as the installed
-``banso`` in a subprocess; the walk of an engagement up to its first dispatch,
-which is not the point here, runs in-process (``InProcessBanso``).
+Runs on SQLite and PostgreSQL (``db_url``). The commands run in-process
+(``InProcessBanso``: the same entry point, the same real SMTP server), because
+an interpreter start per command was most of these tests' time; the password
+test runs the installed ``banso`` in a subprocess, since what that process
+prints on stdout and stderr is what it checks, and so does the ``file://``
+default, a folder relative to the process's working directory.
 """
 
 from __future__ import annotations
@@ -114,12 +116,18 @@ class InProcessMailBanso(MailBanso, InProcessBanso):
 
 
 def programme(
-    db_url: str, tmp_path: Path, mail_url: str | None, extra: dict[str, str] | None = None
+    db_url: str,
+    tmp_path: Path,
+    mail_url: str | None,
+    extra: dict[str, str] | None = None,
+    *,
+    in_process: bool = True,
 ) -> MailBanso:
     """The set-up programme plus the survey's 岡山市 and 倉敷市 engagements (1 and 2), with
     their experts agreed with the prefecture (HANAKO for 1, JIRO for 2)."""
     template = programme_templates().fresh(db_url, tmp_path, user=LEAD)
-    banso = MailBanso(template.cwd, template.url, mail_url=mail_url, extra=extra)
+    runner = InProcessMailBanso if in_process else MailBanso
+    banso = runner(template.cwd, template.url, mail_url=mail_url, extra=extra)
     lines = SURVEY.read_text(encoding="utf-8").splitlines()
     survey = tmp_path / "survey.csv"
     survey.write_text("\n".join(lines[:3]) + "\n", encoding="utf-8")
@@ -530,9 +538,11 @@ def _received_for(server: SmtpServer, msg: EmailMessage) -> Received:
 
 
 def test_without_a_mail_url_the_daemon_writes_eml_files_under_var_mail(
-    db_url: str, tmp_path: Path
+    sqlite_url: str, tmp_path: Path
 ) -> None:
-    banso = programme(db_url, tmp_path, None)
+    # The default folder is relative to the working directory: a real process in
+    # its own. SQLite only: where the files go does not depend on the backend.
+    banso = programme(sqlite_url, tmp_path, None, in_process=False)
     banso.ok(
         "engagement", "schedule-hearing", "2", "--at", "2026-04-22T14:00", "--consultant", JIRO
     )
@@ -577,6 +587,7 @@ def test_the_smtp_password_never_appears_even_when_the_server_refuses(
             tmp_path,
             server.url,
             extra={"BANSO_SMTP_USER": "banso", "BANSO_SMTP_PASSWORD": SECRET},
+            in_process=False,  # the real process's stdout and stderr are searched
         )
         banso.ok(
             "engagement",

@@ -55,7 +55,11 @@ def test_six_dispatches_across_sub_themes_need_an_override(banso: Banso) -> None
     assert len(banso.json("dispatch", "list", "--month", "2026-06", "--json")) == 6
 
 
-def test_a_sunday_dispatch_is_refused_then_accepted_with_a_reason(banso: Banso) -> None:
+def test_a_sunday_dispatch_is_refused_then_accepted_with_a_reason(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    # SQLite only: the business calendar is the rule here, not the database.
+    banso = programme_templates().fresh(sqlite_url, tmp_path, user=LEAD, in_process=True)
     (eid,) = seed_engagements(banso.url, "genai", [OKAYAMA])
     before = dump_database(banso.url)
     done = plan(banso, eid, "2026-05-10T10:00")

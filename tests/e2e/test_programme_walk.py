@@ -9,7 +9,10 @@ the monthly meeting and the expert roster get their own walk.
 
 Runs on SQLite and PostgreSQL (``db_url``); the programme's set-up
 (`setup_programme`: init --sample okayama and five people) runs once per
-backend and is copied for each test.
+backend and is copied for each test. The commands go through `banso`'s entry
+point in-process (``InProcessBanso``: the same exit codes and stderr lines);
+the installed script's own start-up is tested in test_cli_foundation and
+test_cold_start.
 """
 
 from __future__ import annotations
@@ -57,7 +60,7 @@ DELIVERABLE_LABELS = {
 @pytest.fixture
 def banso(db_url: str, tmp_path: Path) -> Banso:
     """A programme ready to work: sample master data, five people, acting as the lead."""
-    return programme_templates().fresh(db_url, tmp_path, user=LEAD)
+    return programme_templates().fresh(db_url, tmp_path, user=LEAD, in_process=True)
 
 
 def check_shape(item: dict[str, Any], labels: dict[str, str]) -> None:

@@ -6,7 +6,8 @@ is refused with exit 2 and one line naming the row and the column, and leaves
 every row of every table as it was — even when the rows before the bad one
 were fine.
 
-Runs on SQLite and PostgreSQL (``db_url``), through the `banso` command only.
+Runs on SQLite and PostgreSQL (``db_url``), through the `banso` command only
+(its entry point in-process: ``InProcessBanso``).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ SAMPLE = [
 @pytest.fixture
 def banso(db_url: str, tmp_path: Path) -> Banso:
     """The set-up programme, acting as the lead."""
-    return programme_templates().fresh(db_url, tmp_path, user=LEAD)
+    return programme_templates().fresh(db_url, tmp_path, user=LEAD, in_process=True)
 
 
 def write_csv(path: Path, rows: list[list[str]]) -> Path:

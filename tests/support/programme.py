@@ -12,9 +12,9 @@ cost of the test.
 from: ``init --sample okayama``, a prefecture person (the first person, no
 ``--as``), the lead, two consultants of ours and one consultant of a
 subcontractor that is registered but not yet approved. ``programme_templates()``
-runs it once per backend and test process and hands each test a copy
-(``fresh(db_url, tmp_path)``), because its seven commands would otherwise be
-a good part of every test's time.
+runs it once per backend and test process (in-process) and hands each test a
+copy (``fresh(db_url, tmp_path)``), because its seven commands would otherwise
+be a good part of every test's time.
 
 ``seed_engagements``/``seed_dispatches`` insert rows straight into the tables,
 for tests whose point is not the commands that would make them;
@@ -175,8 +175,17 @@ class InProcessBanso(Banso):
 
     The environment is handed to ``main(argv, environ=...)``, so ``os.environ``
     is never touched; stdout and stderr are captured. The working directory is
-    not changed either: ``--db`` and ``BANSO_MAIL_URL`` are absolute paths.
+    not changed either: ``--db``, ``BANSO_MAIL_URL`` and ``BANSO_DOCUMENTS_DIR``
+    are absolute paths.
     """
+
+    def env(self, user: str | None, now: str | None) -> dict[str, str]:
+        env = super().env(user, now)
+        # The default documents_dir (var/documents) is relative to the working
+        # directory, which is the test process's here: name the folder the
+        # command would use in ``cwd``, so generated files stay in the test's.
+        env.setdefault("BANSO_DOCUMENTS_DIR", str(self.cwd / "var" / "documents"))
+        return env
 
     def _run(self, argv: list[str], env: dict[str, str]) -> Run:
         from banso.admin.cli import main
@@ -321,7 +330,9 @@ class ProgrammeTemplates:
             folder.mkdir(exist_ok=True)
             path = folder / "programme.db"
             path.unlink(missing_ok=True)
-            setup_programme(Banso(folder, f"sqlite:///{path}"))
+            # In-process: the seven commands are set-up, not the point, and the
+            # subprocess start of each would be paid again in every worker.
+            setup_programme(InProcessBanso(folder, f"sqlite:///{path}"))
             self.sqlite = path
         return self.sqlite
 
@@ -339,7 +350,7 @@ class ProgrammeTemplates:
             folder = self.folder / "postgresql"
             folder.mkdir(exist_ok=True)
             url = parse_url(db_url).set(database=name).render_as_string(hide_password=False)
-            setup_programme(Banso(folder, url))
+            setup_programme(InProcessBanso(folder, url))
             self.postgres = name
         return self.postgres
 
