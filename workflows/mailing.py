@@ -19,6 +19,7 @@ from typing import Any
 
 from banso.engine.era import format_date
 from banso.engine.errors import InvalidValue
+from banso.engine.phrase import Phrase
 
 # Obligations the contract itself names (§9 deliverables, §8(3) regular meeting).
 CONTRACTUAL = ("submission", "monthly_meeting")
@@ -82,10 +83,16 @@ def mail_settings(table: Mapping[str, Any], where: str = "[mail]") -> MailSettin
     values: dict[str, Any] = {}
     for key, raw in table.items():
         if key not in known:
-            raise InvalidValue(f"{where} key {key!r}", raw, "one of " + ", ".join(sorted(known)))
+            raise InvalidValue(
+                Phrase("{where} key {key}", where=where, key=repr(key)),
+                raw,
+                Phrase("one of {allowed}", allowed=", ".join(sorted(known))),
+            )
         if key in _INTS:
             if not isinstance(raw, int) or isinstance(raw, bool) or raw < _INTS[key]:
-                raise InvalidValue(f"{where} {key}", raw, f"a whole number ≥ {_INTS[key]}")
+                raise InvalidValue(
+                    f"{where} {key}", raw, Phrase("a whole number ≥ {least}", least=_INTS[key])
+                )
             if key == "march_report_from_day" and raw > 28:
                 raise InvalidValue(f"{where} {key}", raw, "a day of the month from 1 to 28")
         elif key == "visit_record_to_contact":
