@@ -76,3 +76,15 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if line is not None:
         terminalreporter.write_sep("=", "slow suites")
         terminalreporter.write_line(line)
+
+
+@pytest.fixture(autouse=True)
+def _language_restored() -> Iterator[None]:
+    """A command run in process sets the process's language (admin.i18n); the next
+    test starts with the language the process had before, whatever ran on this worker."""
+    from banso.admin import i18n
+
+    before = i18n.language()
+    yield
+    if i18n.language() != before:
+        i18n.set_language(before)

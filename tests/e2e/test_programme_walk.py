@@ -394,7 +394,8 @@ def test_deliverables_consultations_meetings_and_the_roster(banso: Banso) -> Non
 
     # -- the consultation desk --------------------------------------------
     line = refused_unchanged(banso, "consultation", "new", "--org", "332020", "--topic", "生成AI")
-    assert "may not create a consultation" in line and "prefecture" in line
+    # The lead enters a consultation only on the prefecture's behalf (it reached 県 first).
+    assert "may not enter a consultation" in line and "--on-behalf-of" in line
     received = banso.json(
         "consultation", "new", "--org", "332020", "--topic", "生成AIの利用規程",
         "--channel", "mail", user=PREFECTURE,
