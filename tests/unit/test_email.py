@@ -234,3 +234,19 @@ def test_only_the_sender_may_be_at_localhost() -> None:
     for bad in ("a..b@localhost", "a@b@localhost", "@localhost", "banso@localhost\n"):
         with pytest.raises(InvalidValue):
             check_address("From", bad)
+
+
+@pytest.mark.parametrize("name", ["株式会社伴走デジタル 伴走一郎", "伴走", "Banso Desk"])
+def test_from_is_stored_folded_and_reads_back_as_the_name(name: str) -> None:
+    import email
+    import email.policy
+
+    msg = build(_queued("taro@pref.okayama.example.jp"), sender="lead@contractor.example.jp",
+                display_name=name)  # fmt: skip
+    stored = dict(msg.raw_items())["From"]
+    lines = f"From: {stored}".split("\n")
+    # Folded already, so that sending does not parse and refold it.
+    assert max(map(len, lines)) <= 78
+    parsed = email.message_from_bytes(msg.as_bytes(), policy=email.policy.default)
+    (sender,) = parsed["From"].addresses
+    assert (sender.display_name, sender.addr_spec) == (name, "lead@contractor.example.jp")
