@@ -281,13 +281,20 @@ class MailRenderer:
         if missing:
             raise UndefinedError(f"mail {kind}: the context lacks {', '.join(missing)}")
         try:
-            subject = "".join(template.blocks["subject"](template.new_context(values))).strip()
+            # One context for the subject block and the whole text: a block only
+            # reads it, and building it (the globals, the filters) is a good part
+            # of each of a sweep's thousand renderings.
+            context_ = template.new_context(values)
+            subject = "".join(template.blocks["subject"](context_)).strip()
             # The programme's tag leads every subject (【DX伴走支援】), so that a
             # municipal inbox can sort Banso's mail.
             tag = (values.get("programme") or {}).get("tag") or ""
             if tag and not subject.startswith(tag):
                 subject = tag + subject
-            text = template.render(values)
+            try:  # Template.render on the same context, as Jinja2 writes it
+                text = "".join(template.root_render_func(context_))
+            except Exception:
+                template.environment.handle_exception()
         except Exception as exc:
             exc.add_note(f"while rendering mail template {kind!r}")
             raise
