@@ -4,8 +4,9 @@ Every schema change is an Alembic migration in ``storage/migrations``; a test
 proves these models and the migrations agree.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: SQLAlchemy would evaluate every
+# `Mapped[...]` string again (de_stringify_annotation), a good part of the
+# mapping's cost in every command; there are no forward references to quote.
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
