@@ -26,7 +26,13 @@ def _restore_logging() -> Iterator[None]:
         if isinstance(logger, logging.Logger)
     }
     structlog.contextvars.clear_contextvars()
+    # The console's words follow the process's language, which tests before
+    # these (in-process commands with BANSO_LANG=en) leave set.
+    from banso.admin import i18n
+
+    i18n.set_language(i18n.DEFAULT)
     yield
+    i18n.set_language(i18n.DEFAULT)
     structlog.reset_defaults()
     structlog.contextvars.clear_contextvars()
     # Only ours: pytest's own capture handlers come and go on the root too.
