@@ -115,6 +115,8 @@ def report(state: State, outcome: Outcome) -> None:
 
 def width(text: str) -> int:
     """Columns on a terminal: East Asian wide characters take two."""
+    if text.isascii():  # most cells (ids, dates, e-mail addresses): one column a character
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
@@ -156,14 +158,17 @@ def rich_table(rows: list[list[str]], headers: list[str], columns: int | None = 
 
 def plain_table(rows: list[list[str]], headers: list[str]) -> str:
     """A plain text table aligned for Japanese text."""
-    cols = [max(width(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
+    every = [headers, *rows]
+    # Each cell's width once (a calendar's week is thousands of cells).
+    widths = [[width(c) for c in r] for r in every]
+    cols = [max(w[i] for w in widths) for i in range(len(headers))]
 
-    def line(cells: list[str]) -> str:
+    def line(cells: list[str], used: list[int]) -> str:
         return "  ".join(
-            c + " " * (w - width(c)) for c, w in zip(cells, cols, strict=True)
+            c + " " * (w - u) for c, u, w in zip(cells, used, cols, strict=True)
         ).rstrip()
 
-    return "\n".join([line(headers), *(line(r) for r in rows)])
+    return "\n".join(line(r, w) for r, w in zip(every, widths, strict=True))
 
 
 def when(value: datetime | None) -> str:

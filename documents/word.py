@@ -39,7 +39,6 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-import structlog
 from docx.opc.exceptions import OpcError
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage  # type: ignore[import-untyped]  # no py.typed
@@ -49,10 +48,11 @@ from jinja2.sandbox import SandboxedEnvironment
 from banso.documents import chart
 from banso.engine.era import format_date, format_fiscal_year, format_year
 from banso.engine.errors import InvalidValue
+from banso.engine.lazylog import get_logger
 from banso.services import content as c
 from banso.workflows.programme import monthly_label as month_label
 
-log = structlog.get_logger()
+log = get_logger()
 
 TEMPLATES = Path(__file__).parent / "templates"
 

@@ -18,14 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-import structlog
-
 from banso.engine.errors import InvalidValue
+from banso.engine.lazylog import get_logger
 from banso.engine.outbox import DEAD, OutboxStore, QueuedMessage, retry_delay
 from banso.notifications.mime import build
 from banso.notifications.transport import DeliveryError, Transport
 
-log = structlog.get_logger()
+log = get_logger()
 
 
 @dataclass

@@ -30,11 +30,10 @@ from types import TracebackType
 from typing import Protocol, Self
 from urllib.parse import unquote, urlsplit
 
-import structlog
-
 from banso.engine.errors import BansoError, InvalidValue
+from banso.engine.lazylog import get_logger
 
-log = structlog.get_logger()
+log = get_logger()
 
 SETTING = "BANSO_MAIL_URL"
 EXPECTED = "smtp://HOST:PORT, smtp+starttls://HOST:PORT, smtps://HOST:PORT or file://DIR"

@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-import structlog
-
 from banso.engine.clock import tokyo_date
 from banso.engine.era import fiscal_year
 from banso.engine.errors import InvalidValue, Refused
+from banso.engine.lazylog import get_logger
 from banso.engine.phrase import Phrase
 from banso.engine.workflow import SYSTEM, Actor, RecordView
 from banso.services import content as c
@@ -36,7 +35,7 @@ from banso.workflows.labels import CHANNEL_LABELS, DEADLINE_STATUS_LABELS, MODE_
 from banso.workflows.programme import COUNTED, month_end
 from banso.workflows.roles import CONSULTANT, LEAD, role_label
 
-log = structlog.get_logger()
+log = get_logger()
 
 PURPOSE = (
     "県及び県内市町村のDX推進に向け、相談窓口の運営と専門人材の派遣による伴走支援を行い、"

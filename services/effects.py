@@ -11,12 +11,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-import structlog
-
 from banso.engine.calendar import DueDate, HolidayRule
 from banso.engine.clock import tokyo_date
 from banso.engine.deadlines import CancelDeadline, MeetDeadline, OpenDeadline, ReopenDeadline
 from banso.engine.era import format_date
+from banso.engine.lazylog import get_logger
 from banso.engine.outbox import Attachment, Notify, OutgoingMessage
 from banso.engine.reminders import first_step
 from banso.engine.runner import Occurrence
@@ -26,7 +25,7 @@ from banso.services.ports import MEDIA_TYPES, EffectHandler, UnitOfWork
 from banso.services.stored import contract
 from banso.workflows.programme import LEAD
 
-log = structlog.get_logger()
+log = get_logger()
 
 
 class Effects:

@@ -26,7 +26,13 @@ def _restore_logging() -> Iterator[None]:
         if isinstance(logger, logging.Logger)
     }
     structlog.contextvars.clear_contextvars()
+    # The console's words follow the process's language, which tests before
+    # these (in-process commands with BANSO_LANG=en) leave set.
+    from banso.admin import i18n
+
+    i18n.set_language(i18n.DEFAULT)
     yield
+    i18n.set_language(i18n.DEFAULT)
     structlog.reset_defaults()
     structlog.contextvars.clear_contextvars()
     # Only ours: pytest's own capture handlers come and go on the root too.
@@ -227,3 +233,30 @@ def test_console_mode_speaks_english_with_lang_en_and_json_keeps_event_names() -
     configure_logging("json", out)
     structlog.get_logger("banso.test").info("sweep.done", reminders=2, missed=1)
     assert json_lines(out)[0]["event"] == "sweep.done"
+
+
+def test_a_configuration_made_before_structlog_is_imported_applies_on_its_first_line() -> None:
+    """Commands configure logging without importing structlog (start-up): the
+    configuration and the command's context wait for the first import, whoever makes it."""
+    import subprocess
+    import sys
+
+    script = (
+        "import io, logging, sys\n"
+        "from banso.admin.logs import bind_command, configure_logging\n"
+        "from banso.engine.lazylog import get_logger\n"
+        "out = io.StringIO()\n"
+        "configure_logging('json', out)\n"
+        "bind_command('engagement start', 'lead@example.jp')\n"
+        "assert 'structlog' not in sys.modules\n"
+        "logging.getLogger('alembic').warning('stdlib first')\n"
+        "get_logger().info('mail.queued', id=7)\n"
+        "sys.stdout.write(out.getvalue())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    stdlib, ours = (json.loads(line) for line in done.stdout.splitlines())
+    assert stdlib["event"] == "stdlib first" and stdlib["logger"] == "alembic"
+    assert stdlib["command"] == "engagement start" and stdlib["actor"] == "lead@example.jp"
+    assert ours["event"] == "mail.queued" and ours["id"] == 7 and ours["level"] == "info"
+    assert ours["command"] == "engagement start" and ours["actor"] == "lead@example.jp"
