@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -222,34 +220,6 @@ class _WithoutPdf:
         return self.inner.render(content, fmt)
 
 
-@contextmanager
-def months_bar(total: int) -> Iterator[Callable[[int], None]]:
-    """A bar over the demo's months on stderr when a person watches it; the story
-    printed meanwhile scrolls above it (rich takes stdout while the bar is drawn, when
-    stdout is the terminal too)."""
-    from banso.admin.progress import interactive
-
-    if not interactive():
-        yield lambda _done: None
-        return
-    import sys
-
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=Console(stderr=True),
-        transient=True,
-        redirect_stdout=sys.stdout.isatty(),
-        redirect_stderr=False,
-    ) as bar:
-        task = bar.add_task("デモの一年（月）", total=total)
-        yield lambda done: bar.update(task, completed=done)
-
-
 def _demo_day(text: str | None) -> date:
     from banso.engine.clock import parse_date
     from banso.engine.errors import InvalidValue
@@ -367,7 +337,9 @@ def demo(folder: Path, until: str | None, pdf: str, force: bool) -> None:
             f"（スキーマ {schema}、岡山県の団体・テーマなど {len(changes)}件）")  # fmt: skip
         lived = year.DemoYear(boot.services, read, say, describe)
         upto = months.index(f"{last:%Y-%m}") + 1
-        with months_bar(upto) as step:
+        from banso.admin.progress import progress_bar
+
+        with progress_bar(upto, "デモの一年（月）", story=True) as step:
             lived.run(last, lambda month: step(months.index(month) + 1))
         summary = year.summarise(
             boot.services, last, lived.refusals, lived.calls, lived.slides

@@ -15,19 +15,25 @@ def interactive() -> bool:
 
 
 @contextmanager
-def progress_bar(total: int, label: str) -> Iterator[Callable[[int], None]]:
-    """Yields ``step(done)``; draws a bar on stderr only on a terminal."""
+def progress_bar(
+    total: int, label: str, *, story: bool = False
+) -> Iterator[Callable[[int], None]]:
+    """Yields ``step(done)``; draws a bar on stderr only on a terminal. ``story``: what
+    is printed meanwhile on stdout scrolls above the bar (rich takes stdout while the
+    bar is drawn, when stdout is the terminal too)."""
     if not interactive() or total < 2:
         yield lambda _done: None
         return
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
+        console=Console(stderr=True),
         transient=True,
-        redirect_stdout=False,
+        redirect_stdout=story and sys.stdout.isatty(),
         redirect_stderr=False,
     ) as bar:
         task = bar.add_task(label, total=total)
