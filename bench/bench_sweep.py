@@ -111,6 +111,10 @@ class Place:
     def mail_url(self) -> str:
         return f"file://{self.folder / 'var' / 'mail'}"
 
+    @property
+    def documents(self) -> Path:
+        return self.folder / "var" / "documents"
+
     @classmethod
     def make(cls, folder: str) -> Place:
         place = cls(Path(folder))
@@ -132,6 +136,7 @@ def banso(url: str, place: Place, *args: str, user: str | None = None) -> None:
         "BANSO_MAIL_URL": place.mail_url,
         "BANSO_IDENTITY": "trust",
         "BANSO_AUDIT_KEY_FILE": str(place.folder / "banso-audit.key"),
+        "BANSO_DOCUMENTS_DIR": str(place.documents),
     }
     argv = ["--db", url, "--config", str(place.config)]
     argv += [*(["--as", user] if user else []), *args]
@@ -327,7 +332,11 @@ def measure(
         config=str(place.config),
         # The key `banso init` made: without it every audit event (the monthly
         # report's draft among them) is refused after the work was done.
-        environ={"BANSO_AUDIT_KEY_FILE": str(place.folder / "banso-audit.key")},
+        # The monthly reports drafted go into the run's folder, not the working one.
+        environ={
+            "BANSO_AUDIT_KEY_FILE": str(place.folder / "banso-audit.key"),
+            "BANSO_DOCUMENTS_DIR": str(place.documents),
+        },
         database_url=url,
         now=NOW_TEXT,
         mail_url=place.mail_url,
