@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -32,8 +31,8 @@ from tests.support.programme import (
     programme_templates,
     seed_dispatches,
     seed_engagements,
-    untrusted,
 )
+from tests.support.racing import release
 
 pytestmark = pytest.mark.slow
 
@@ -64,25 +63,7 @@ def _race(banso: Banso, barrier: Path, racers: list[tuple[str, str, int, str]]) 
         name: _start(banso, barrier, name, user, engagement_id, at)
         for name, user, engagement_id, at in racers
     }
-    try:
-        deadline = time.monotonic() + TIMEOUT
-        while not all((barrier / f"ready-{name}").exists() for name in procs):
-            for proc in procs.values():
-                if proc.poll() is not None:
-                    pytest.fail(f"a racer ended before the barrier: {proc.communicate()}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"racers not ready after {TIMEOUT} s")
-            time.sleep(0.001)
-        (barrier / "go").touch()
-        results = {}
-        for name, proc in procs.items():
-            out, err = proc.communicate(timeout=TIMEOUT)
-            results[name] = (proc.returncode, out, untrusted(err))
-        return results
-    finally:
-        for proc in procs.values():
-            if proc.poll() is None:
-                proc.kill()
+    return release(barrier, procs, TIMEOUT)
 
 
 def test_two_processes_racing_for_the_last_slot_one_wins(db_url: str, tmp_path: Path) -> None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +32,8 @@ from tests.support.programme import (
     Banso,
     programme_templates,
     seed_engagements,
-    untrusted,
 )
+from tests.support.racing import release
 
 pytestmark = pytest.mark.slow
 
@@ -59,25 +58,7 @@ def _start(banso: Banso, barrier: Path, name: str, user: str, args: list[str]) -
 def _race(banso: Banso, barrier: Path, racers: list[tuple[str, str, list[str]]]) -> dict[str, Any]:
     barrier.mkdir()
     procs = {name: _start(banso, barrier, name, user, args) for name, user, args in racers}
-    try:
-        deadline = time.monotonic() + TIMEOUT
-        while not all((barrier / f"ready-{name}").exists() for name in procs):
-            for proc in procs.values():
-                if proc.poll() is not None:
-                    pytest.fail(f"a racer ended before the barrier: {proc.communicate()}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"racers not ready after {TIMEOUT} s")
-            time.sleep(0.001)
-        (barrier / "go").touch()
-        results = {}
-        for name, proc in procs.items():
-            out, err = proc.communicate(timeout=TIMEOUT)
-            results[name] = (proc.returncode, out, untrusted(err))
-        return results
-    finally:
-        for proc in procs.values():
-            if proc.poll() is None:
-                proc.kill()
+    return release(barrier, procs, TIMEOUT)
 
 
 def _states(url: str, engagement_id: int) -> tuple[str, list[str]]:
