@@ -72,7 +72,7 @@ from bench.bench_sweep_store import (
     sweep_plain_postgres,
     sweep_plain_sqlite,
 )
-from bench.common import Row, peak_mb, row
+from bench.common import Place, Row, peak_mb, row
 
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=TOKYO)  # a Monday, 09:00: reminders and duties run
 NOW_TEXT = NOW.isoformat()
@@ -95,34 +95,6 @@ POLICY = ReminderPolicy()
 
 
 # -- where a run lives ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Place:
-    """A run's temporary folder: its (empty) settings file and its mail folder."""
-
-    folder: Path
-
-    @property
-    def config(self) -> Path:
-        return self.folder / "banso.toml"
-
-    @property
-    def mail_url(self) -> str:
-        return f"file://{self.folder / 'var' / 'mail'}"
-
-    @property
-    def documents(self) -> Path:
-        return self.folder / "var" / "documents"
-
-    @classmethod
-    def make(cls, folder: str) -> Place:
-        place = cls(Path(folder))
-        place.config.write_text("", encoding="utf-8")  # no settings: the defaults
-        return place
-
-
-# -- set-up through banso -----------------------------------------------------------
 
 
 def banso(url: str, place: Place, *args: str, user: str | None = None) -> None:

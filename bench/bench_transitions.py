@@ -62,6 +62,7 @@ from banso.admin.settings import load_settings
 from banso.engine.clock import TOKYO, FixedClock
 from banso.services import dispatches, engagements, transitions
 from banso.services.context import Services
+from bench.common import Place
 
 ROOT = Path(__file__).resolve().parents[1]
 PEERS = ROOT.parent / "shared" / "peers"
@@ -93,28 +94,6 @@ SPIFF_TARGET, PG_TARGET = 2.0, 1.0
 
 
 # -- the programme ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Place:
-    """A run's temporary folder: its (empty) settings file and its mail folder."""
-
-    folder: Path
-
-    @property
-    def config(self) -> Path:
-        return self.folder / "banso.toml"
-
-    @property
-    def mail_url(self) -> str:
-        return f"file://{self.folder / 'mail'}"
-
-    @classmethod
-    def make(cls, folder: Path) -> Place:
-        place = cls(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        place.config.write_text("", encoding="utf-8")  # no settings: the defaults
-        return place
 
 
 def banso(url: str, place: Place, *args: str, user: str | None = None) -> None:

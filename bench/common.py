@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import resource
 import sys
+from dataclasses import dataclass
+from pathlib import Path
 
 Row = dict[str, object]
 MEMORY_BUDGET_MB = 500.0
@@ -32,3 +34,30 @@ def row(name: str, figure: str, target: str, ratio: float, ok: bool, peak: float
         "ok": ok,
         "peak_mb": round(peak, 1),
     }
+
+
+@dataclass(frozen=True)
+class Place:
+    """A run's temporary folder: its (empty) settings file, and the folders its mail
+    and the documents it drafts go to (never the working directory)."""
+
+    folder: Path
+
+    @property
+    def config(self) -> Path:
+        return self.folder / "banso.toml"
+
+    @property
+    def mail_url(self) -> str:
+        return f"file://{self.folder / 'var' / 'mail'}"
+
+    @property
+    def documents(self) -> Path:
+        return self.folder / "var" / "documents"
+
+    @classmethod
+    def make(cls, folder: str | Path) -> Place:
+        place = cls(Path(folder))
+        place.folder.mkdir(parents=True, exist_ok=True)
+        place.config.write_text("", encoding="utf-8")  # no settings: the defaults
+        return place

@@ -21,7 +21,8 @@ from sqlalchemy import event, text
 from banso.admin.bootstrap import Bootstrap
 from banso.engine.clock import FixedClock
 from banso.services.audit import verify
-from bench.bench_transitions import STEPS_PER_CASE, Driver, Place, open_services
+from bench.bench_transitions import STEPS_PER_CASE, Driver, open_services
+from bench.common import Place
 from tests.support.programme import HANAKO, JIRO, LEAD, PREFECTURE, programme_templates
 
 CASES = 3
